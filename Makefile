@@ -1,0 +1,46 @@
+# hpsearch: `make demo` and `make test` are the whole quick start.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+DEMO := demo
+DEMO_TRIALS ?= 14
+
+.PHONY: venv demo test lint typecheck pytest postgres clean
+
+venv: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $@
+
+## A small real search on the embedded SQLite default, the leaderboard, and the best script.
+demo: venv
+	rm -rf $(DEMO) && mkdir -p $(DEMO)
+	$(BIN)/hpsearch sample-data --out $(DEMO)/data.csv --rows 2400 --classes 6
+	cd $(DEMO) && ../$(BIN)/hpsearch run --data data.csv --study demo \
+		--n-trials $(DEMO_TRIALS) --max-epochs 9 --pruner median
+	cd $(DEMO) && ../$(BIN)/hpsearch status --study demo
+	cd $(DEMO) && ../$(BIN)/hpsearch export --study demo --out train_best.py
+	@echo
+	@echo "Next: $(BIN)/python $(DEMO)/train_best.py --data $(DEMO)/data.csv --out $(DEMO)/model"
+
+## Lint, type-check, start a local PostgreSQL, and run every test against SQLite and it.
+test: venv lint typecheck pytest
+
+lint: venv
+	$(BIN)/ruff check search spaces storage tests
+
+typecheck: venv
+	$(BIN)/mypy
+
+pytest: venv
+	export TEST_DB_URL="$$(bash .ci/postgres.sh)" && $(BIN)/python -m pytest -q -ra
+
+postgres:
+	@bash .ci/postgres.sh
+
+clean:
+	rm -rf $(VENV) $(DEMO) .pytest_cache .mypy_cache .ruff_cache test-artifacts

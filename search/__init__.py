@@ -1,0 +1,33 @@
+"""How to run and score a search: data and checks, trials, workers, export, and the CLI.
+
+Importing this package does not import TensorFlow; only training does.
+"""
+
+from search._config import PrunerName, SamplerName, StudyConfig
+from search._create import create_study
+from search._enqueue import enqueue_params
+from search._errors import DataError, HpsearchError, StudyError, TrialFailed
+from search._export import export_script
+from search._inspect import best_trial, study_status
+from search._run import run_search
+from search._study import open_study
+from search._worker import WorkerSummary, run_worker
+
+__all__ = [
+    "DataError",
+    "HpsearchError",
+    "PrunerName",
+    "SamplerName",
+    "StudyConfig",
+    "StudyError",
+    "TrialFailed",
+    "WorkerSummary",
+    "best_trial",
+    "create_study",
+    "enqueue_params",
+    "export_script",
+    "open_study",
+    "run_search",
+    "run_worker",
+    "study_status",
+]

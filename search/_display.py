@@ -1,0 +1,64 @@
+"""Tables for people: the leaderboard, status and best trial, with the baselines beside them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+SHOWN_PARAMS = ("rnn_layers", "cell", "rnn_units", "bidirectional", "conv", "pooling",
+                "dense_layers", "learning_rate", "batch_size", "class_weight", "loss")
+
+
+def _fmt(value: Any) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    return str(value)
+
+
+def _metric_columns(task: str) -> list[str]:
+    extra = {"binary": ["f1_positive", "pr_auc"], "multilabel": ["recall", "pr_auc_micro"]}
+    return ["val_loss", "accuracy", "macro_f1", *extra.get(task, [])]
+
+
+def leaderboard_table(rows: list[dict[str, Any]], baselines: dict[str, dict[str, Any]],
+                      task: str, metric: str, title: str = "Leaderboard") -> Table:
+    columns = _metric_columns(task)
+    table = Table(title=title)
+    table.add_column("trial")
+    for col in columns:
+        table.add_column(col + (" *" if col == metric else ""), justify="right")
+    table.add_column("epoch", justify="right")
+    table.add_column("params")
+    for name, values in baselines.items():
+        table.add_row(f"[dim]{name}[/]", *[_fmt(values.get(c)) for c in columns], "-",
+                      "[dim]baseline[/]")
+    for row in rows:
+        params = ", ".join(f"{k}={_fmt(row['params'][k])}" for k in SHOWN_PARAMS
+                           if k in row["params"])
+        table.add_row(str(row["number"]), *[_fmt(row["metrics"].get(c)) for c in columns],
+                      _fmt(row["best_epoch"]), params)
+    return table
+
+
+def print_status(status: dict[str, Any], console: Console | None = None) -> None:
+    console = console or Console()
+    counts = ", ".join(f"{k.lower()} {v}" for k, v in status["counts"].items()) or "no trials"
+    budget = status["budget"]
+    console.print(f"[bold]{status['study']}[/] ({status['task']}, objective "
+                  f"{status['metric']} {status['direction']}): {counts}"
+                  + (f"; budget {budget['n_trials']} trials" if budget["n_trials"] else ""))
+    rows = [status["best"]] if status["best"] else []
+    console.print(leaderboard_table(rows, status["baselines"], status["task"],
+                                    status["metric"], title="Best trial vs baselines"))
+    if status["best"]:
+        console.print("best params: " + ", ".join(
+            f"{k}={_fmt(v)}" for k, v in status["best"]["params"].items()))
+    for run in status["running"]:
+        console.print(f"running: trial {run['number']} on {run['worker']} epoch "
+                      f"{_fmt(run['epoch'])}")
+    for failure in status["failures"]:
+        console.print(f"[red]failed[/]: trial {failure['number']}: {failure['reason']}")

@@ -1,0 +1,90 @@
+"""One Optuna trial: sample params, train, report every epoch, record what the trial found."""
+
+from __future__ import annotations
+
+import os
+import socket
+from typing import Any
+
+import optuna
+
+from search._config import StudyConfig
+from search._errors import TrialFailed
+from search._prepared import Prepared
+from spaces import suggest_params
+
+SUMMARY = ("val_loss", "accuracy", "macro_f1", "precision", "recall", "f1_positive", "pr_auc",
+           "pr_auc_micro", "pr_auc_macro", "hamming_accuracy", "all_zero_rows",
+           "positive_rate")
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def record_metrics(trial: optuna.Trial, metrics: dict[str, Any]) -> None:
+    """Metrics of the best epoch as flat trial attributes (the dashboard shows them)."""
+    for key in SUMMARY:
+        if key in metrics:
+            trial.set_user_attr(key, round(float(metrics[key]), 6))
+    for key in ("thresholds", "per_class", "confusion_matrix"):
+        if key in metrics:
+            trial.set_user_attr(key, metrics[key])
+
+
+class Objective:
+    """Callable for ``study.optimize``; holds the data a worker loaded once."""
+
+    def __init__(self, config: StudyConfig, prepared: Prepared,
+                 progress: Any = None, seed: int = 0, trainer: Any = None):
+        """``trainer`` provides ``fit``, ``release`` and ``configure_devices`` (the module
+        ``search._trainer`` unless a test passes a scripted one)."""
+        if trainer is None:
+            from search import _trainer as trainer
+
+        self.trainer = trainer
+        self.config = config
+        self.prepared = prepared
+        self.space = config.parsed_space()
+        self.progress = progress
+        self.seed = seed
+        self.devices = trainer.configure_devices()
+        self.val_input = trainer.validation_input(prepared)
+
+    def __call__(self, trial: optuna.Trial) -> float:
+        config = self.config
+        params = suggest_params(trial, self.space, config.task,
+                                pretrained_embeddings=config.embeddings is not None)
+        trial.set_user_attr("worker", worker_name())
+        trial.set_user_attr("gpu", os.environ.get("CUDA_VISIBLE_DEVICES") or
+                            (",".join(self.devices["gpus"]) or "cpu"))
+        if self.progress:
+            self.progress.trial_started(trial.number)
+
+        def report(epoch: int, metrics: dict[str, Any]) -> bool:
+            value = float(metrics[config.metric])
+            trial.report(value, epoch + 1)
+            trial.set_user_attr("epoch", epoch + 1)
+            if self.progress:
+                self.progress.epoch_done(trial.number, epoch + 1, config.max_epochs, value)
+            return trial.should_prune()
+
+        try:
+            result = self.trainer.fit(
+                params, self.prepared, task=config.task, classes=config.classes,
+                metric=config.metric, max_epochs=config.max_epochs, patience=config.patience,
+                report=report, datasets=self.val_input, seed=self.seed + trial.number)
+        except TrialFailed as failure:
+            trial.set_user_attr("fail_reason", failure.reason)
+            raise
+        finally:
+            self.trainer.release()
+        record_metrics(trial, result.metrics)
+        trial.set_user_attr("best_epoch", result.best_epoch + 1)
+        trial.set_user_attr("epochs_run", result.epochs_run)
+        if result.pruned:
+            trial.set_user_attr("pruned_at_epoch", result.epochs_run)
+            raise optuna.TrialPruned(f"pruned at epoch {result.epochs_run}")
+        if result.stopped_early:
+            trial.set_user_attr("stopped_early", True)
+        return float(result.metrics[config.metric])

@@ -1,0 +1,84 @@
+"""Progress of a worker: a live line on a terminal, plain log lines otherwise."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import sys
+from typing import Any
+
+import optuna
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+log = logging.getLogger("hpsearch")
+
+
+class LogProgress:
+    """One log line per finished trial (and per epoch at debug level)."""
+
+    def start(self, study: optuna.Study, n_trials: int | None, timeout: float | None) -> None:
+        self.n_trials = n_trials
+        self.done = 0
+        log.info("worker started: %s trials, timeout %s", n_trials or "unbounded",
+                 f"{timeout:.0f}s" if timeout else "none")
+
+    def trial_started(self, number: int) -> None:
+        log.debug("trial %d started", number)
+
+    def epoch_done(self, number: int, epoch: int, max_epochs: int, value: float) -> None:
+        log.debug("trial %d epoch %d/%d: %.4f", number, epoch, max_epochs, value)
+
+    def trial_finished(self, study: optuna.Study, trial: optuna.trial.FrozenTrial) -> None:
+        self.done += 1
+        total = f"/{self.n_trials}" if self.n_trials else ""
+        if trial.state is optuna.trial.TrialState.PRUNED:
+            detail = f"at epoch {trial.user_attrs.get('pruned_at_epoch', '?')}"
+        elif trial.state is optuna.trial.TrialState.FAIL:
+            detail = trial.user_attrs.get("fail_reason", "")
+        else:
+            detail = f"value {trial.value:.4f}"
+        best = ""
+        with contextlib.suppress(ValueError):
+            best = f", best {study.best_value:.4f} (trial {study.best_trial.number})"
+        log.info("trial %d %s %s [%d%s done]%s", trial.number, trial.state.name.lower(), detail,
+                 self.done, total, best)
+
+    def stop(self) -> None:
+        pass
+
+
+class TerminalProgress(LogProgress):
+    """A progress bar of trials with the current trial's epoch."""
+
+    def __init__(self, console: Console | None = None):
+        self.console = console or Console(stderr=True)
+        self.bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                            TimeElapsedColumn(), TextColumn("{task.fields[detail]}"),
+                            console=self.console, transient=False)
+        self.task_id: Any = None
+
+    def start(self, study: optuna.Study, n_trials: int | None, timeout: float | None) -> None:
+        super().start(study, n_trials, timeout)
+        self.bar.start()
+        self.task_id = self.bar.add_task("trials", total=n_trials, detail="")
+
+    def trial_started(self, number: int) -> None:
+        self.bar.update(self.task_id, detail=f"trial {number}: building")
+
+    def epoch_done(self, number: int, epoch: int, max_epochs: int, value: float) -> None:
+        self.bar.update(self.task_id, detail=f"trial {number}: epoch {epoch}/{max_epochs} "
+                                             f"({value:.4f})")
+
+    def trial_finished(self, study: optuna.Study, trial: optuna.trial.FrozenTrial) -> None:
+        super().trial_finished(study, trial)
+        self.bar.update(self.task_id, advance=1)
+
+    def stop(self) -> None:
+        self.bar.stop()
+
+
+def make_progress(force_plain: bool = False) -> LogProgress:
+    if not force_plain and sys.stderr.isatty():
+        return TerminalProgress()
+    return LogProgress()

@@ -1,0 +1,76 @@
+"""Generated text-classification data for the demo, tests and benchmarks (no downloads)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from spaces import Task
+
+_SYLLABLES = ["ka", "lo", "mi", "ne", "su", "ta", "ri", "po", "ve", "da", "gu", "fe", "zo",
+              "bi", "ha", "ju", "xe", "qo", "wy", "ce"]
+
+
+def _words(rng: np.random.Generator, n: int) -> list[str]:
+    words: set[str] = set()
+    while len(words) < n:
+        words.add("".join(rng.choice(_SYLLABLES, size=rng.integers(2, 4))))
+    return sorted(words)
+
+
+def sample_frame(task: Task = Task.MULTICLASS, rows: int = 2000, classes: int = 6,
+                 seed: int = 0, imbalance: float = 1.0, signal: float = 0.35,
+                 label_noise: float = 0.03) -> pd.DataFrame:
+    """Texts of filler words with some topic words of their class(es).
+
+    ``signal`` is the share of topic words in a text; ``imbalance`` the ratio of the largest
+    to the smallest class (single-label); multi-label rows carry about one label on average
+    (some none, some several).
+    """
+    rng = np.random.default_rng(seed)
+    n_classes = 2 if task is Task.BINARY else classes
+    vocab = _words(rng, 400 + 25 * n_classes)
+    filler, topical = vocab[:400], vocab[400:]
+    topics = [topical[i * 25:(i + 1) * 25] for i in range(n_classes)]
+    names = [f"class_{i}" for i in range(n_classes)] if task is not Task.BINARY else ["no", "yes"]
+    label_rows: list[list[int]]
+    if task is Task.MULTILABEL:
+        label_rows = [[int(c) for c in np.flatnonzero(rng.random(n_classes) < 1.0 / n_classes)]
+                      for _ in range(rows)]
+    else:
+        weights = np.geomspace(1.0, 1.0 / imbalance, n_classes)
+        drawn = rng.choice(n_classes, size=rows, p=weights / weights.sum())
+        label_rows = [[int(c)] for c in drawn]
+    texts, labels = [], []
+    for labs in label_rows:
+        length = int(rng.integers(8, 48))
+        words = list(rng.choice(filler, size=length))
+        for c in labs:
+            n_topic = max(1, int(rng.binomial(length, signal / max(len(labs), 1))))
+            for pos in rng.choice(length, size=min(n_topic, length), replace=False):
+                words[pos] = str(rng.choice(topics[c]))
+        # Word order matters a little: the class's first topic word tends to open the text.
+        if labs and rng.random() < 0.3:
+            words.insert(0, topics[labs[0]][0])
+        if task is not Task.MULTILABEL and rng.random() < label_noise:
+            labs = [int(rng.integers(n_classes))]
+        texts.append(" ".join(words) + ".")
+        labels.append("|".join(names[c] for c in labs))
+    return pd.DataFrame({"text": texts, "label": labels})
+
+
+def write_sample(out: str | Path, **kwargs: object) -> Path:
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    frame = sample_frame(**kwargs)  # type: ignore[arg-type]
+    if out.suffix == ".parquet":
+        frame.to_parquet(out, index=False)
+    elif out.suffix in (".jsonl", ".json"):
+        frame.to_json(out, orient="records", lines=True)
+    elif out.suffix == ".tsv":
+        frame.to_csv(out, sep="\t", index=False)
+    else:
+        frame.to_csv(out, index=False)
+    return out

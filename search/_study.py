@@ -1,0 +1,49 @@
+"""Opening studies and reading the hpsearch config recorded in them."""
+
+from __future__ import annotations
+
+import optuna
+
+import storage
+from search._config import CONFIG_ATTR, StudyConfig
+from search._errors import StudyError
+from search._strategy import make_pruner, make_sampler
+
+optuna.logging.set_verbosity(optuna.logging.WARNING)
+
+
+def read_config(rdb: optuna.storages.BaseStorage, study_name: str) -> StudyConfig | None:
+    """The study's config, or None when no study has that name."""
+    try:
+        study_id = rdb.get_study_id_from_name(study_name)
+    except KeyError:
+        return None
+    attrs = rdb.get_study_user_attrs(study_id)
+    if CONFIG_ATTR not in attrs:
+        raise StudyError(
+            f"Study {study_name!r} exists but was not created by hpsearch (no {CONFIG_ATTR!r} "
+            "attribute). Choose another --study name."
+        )
+    return StudyConfig.from_dict(attrs[CONFIG_ATTR])
+
+
+def study_names(rdb: optuna.storages.BaseStorage) -> list[str]:
+    return [s.study_name for s in rdb.get_all_studies()]
+
+
+def open_study(study_name: str, url: str | None = None, *, heartbeat_interval: int | None = None,
+               seed: int | None = None) -> tuple[optuna.Study, StudyConfig]:
+    """The study with its sampler and pruner rebuilt from its config."""
+    url = storage.resolve_storage_url(url)
+    rdb = storage.open_storage(url, heartbeat_interval=heartbeat_interval)
+    config = read_config(rdb, study_name)
+    if config is None:
+        known = study_names(rdb)
+        raise StudyError(
+            f"No study named {study_name!r} in {storage.mask_url(url)}. "
+            + (f"Studies there: {', '.join(known)}." if known else "It holds no studies yet; "
+               "create one with `hpsearch create` or `hpsearch run`.")
+        )
+    study = optuna.load_study(study_name=study_name, storage=rdb,
+                              sampler=make_sampler(config, seed), pruner=make_pruner(config))
+    return study, config

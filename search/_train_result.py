@@ -1,0 +1,21 @@
+"""What fitting one configuration returns (kept apart from the TensorFlow code that makes it)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+# Called after each epoch with (epoch starting at 0, metrics); returns True to prune.
+EpochReport = Callable[[int, dict[str, Any]], bool]
+
+
+@dataclass
+class TrainResult:
+    metrics: dict[str, Any]
+    best_epoch: int
+    epochs_run: int
+    pruned: bool = False
+    stopped_early: bool = False
+    history: list[dict[str, float]] = field(default_factory=list)
+    model: Any = None

@@ -1,0 +1,36 @@
+"""What to try: search spaces, and turning a trial's params into a compiled Keras model.
+
+``build_model`` and the losses import Keras; import them from ``spaces._model`` and
+``spaces._losses`` where training happens, so that the CLI starts without TensorFlow.
+"""
+
+from spaces._params import Choice, FloatRange, IntRange, Param
+from spaces._space import (
+    Space,
+    SpaceError,
+    check_space_for_task,
+    default_space,
+    load_space,
+    parse_space,
+)
+from spaces._suggest import params_of, suggest_params
+from spaces._task import OUTPUT_ACTIVATION, HeadMismatchError, Task, check_head
+
+__all__ = [
+    "OUTPUT_ACTIVATION",
+    "Choice",
+    "FloatRange",
+    "HeadMismatchError",
+    "IntRange",
+    "Param",
+    "Space",
+    "SpaceError",
+    "Task",
+    "check_head",
+    "check_space_for_task",
+    "default_space",
+    "load_space",
+    "params_of",
+    "parse_space",
+    "suggest_params",
+]

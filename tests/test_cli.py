@@ -1,0 +1,94 @@
+"""The CLI in-process: exact error texts, exit codes, and help on every command."""
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from search.cli import app
+
+runner = CliRunner()
+
+
+def test_every_command_has_help() -> None:
+    for command in app.registered_commands:
+        assert command.callback is not None and command.callback.__doc__, command.name
+    result = runner.invoke(app, ["--help"])
+    assert result.exit_code == 0
+    for name in ("create", "worker", "run", "status", "best", "export", "enqueue"):
+        assert name in result.output
+
+
+def test_missing_column_exits_2_and_lists_columns(tmp_path: Path, sqlite_url: str) -> None:
+    data = tmp_path / "d.csv"
+    pd.DataFrame({"body": ["a", "b"], "label": ["x", "y"]}).to_csv(data, index=False)
+    result = runner.invoke(app, ["create", "--study", "s", "--data", str(data),
+                                 "--storage", sqlite_url])
+    assert result.exit_code == 2
+    assert "has no text column 'text'. Columns: body, label. Use --text-col" in result.output
+
+
+def test_study_with_other_data_is_refused(tmp_path: Path, sqlite_url: str,
+                                          multiclass_csv: Path) -> None:
+    args = ["create", "--study", "s", "--storage", sqlite_url]
+    assert runner.invoke(app, [*args, "--data", str(multiclass_csv)]).exit_code == 0
+    again = runner.invoke(app, [*args, "--data", str(multiclass_csv)])
+    assert again.exit_code == 0  # same data: resumed
+    other = tmp_path / "other.csv"
+    frame = pd.read_csv(multiclass_csv)
+    frame.iloc[:-1].to_csv(other, index=False)
+    result = runner.invoke(app, [*args, "--data", str(other)])
+    assert result.exit_code == 2
+    assert "already exists" in result.output and "with different data" in result.output
+
+
+def test_seed_000_space_is_refused_before_any_trial(tmp_path: Path, sqlite_url: str,
+                                                    multiclass_csv: Path) -> None:
+    space = tmp_path / "seed000.yaml"
+    space.write_text("params:\n  output_activation: sigmoid\n"
+                     "  loss: sparse_categorical_crossentropy\n")
+    result = runner.invoke(app, ["create", "--study", "s", "--data", str(multiclass_csv),
+                                 "--storage", sqlite_url, "--space", str(space)])
+    assert result.exit_code == 2
+    assert "output_activation='sigmoid' does not fit a multiclass task" in result.output
+
+
+def test_unknown_study_names_the_ones_there(sqlite_url: str, multiclass_csv: Path) -> None:
+    runner.invoke(app, ["create", "--study", "mine", "--data", str(multiclass_csv),
+                        "--storage", sqlite_url])
+    result = runner.invoke(app, ["status", "--study", "typo", "--storage", sqlite_url])
+    assert result.exit_code == 2
+    assert "No study named 'typo'" in result.output and "Studies there: mine." in result.output
+
+
+@pytest.mark.parametrize("command", [["best"], ["export", "--out", "x.py"]])
+def test_no_finished_trial_yet(command: list[str], sqlite_url: str,
+                               multiclass_csv: Path) -> None:
+    runner.invoke(app, ["create", "--study", "s", "--data", str(multiclass_csv),
+                        "--storage", sqlite_url])
+    result = runner.invoke(app, [*command, "--study", "s", "--storage", sqlite_url])
+    assert result.exit_code == 2
+    assert "has no finished trial yet" in result.output
+
+
+def test_enqueue_checks_params_against_the_space(tmp_path: Path, sqlite_url: str,
+                                                 multiclass_csv: Path) -> None:
+    runner.invoke(app, ["create", "--study", "s", "--data", str(multiclass_csv),
+                        "--storage", sqlite_url])
+    good = {"rnn_layers": 1, "cell": "lstm", "rnn_units": 100, "bidirectional": False,
+            "embedding_dim": 80, "embedding_dropout": 0.2, "dropout": 0.2, "conv": False,
+            "pooling": "last", "dense_layers": 0, "learning_rate": 0.001, "batch_size": 128,
+            "class_weight": "none", "loss": "crossentropy"}
+    path = tmp_path / "p.yaml"
+    import yaml
+
+    path.write_text(yaml.safe_dump({**good, "rnn_units": 4096}))
+    result = runner.invoke(app, ["enqueue", "--study", "s", "--params", str(path),
+                                 "--storage", sqlite_url])
+    assert result.exit_code == 2
+    assert "rnn_units=4096 lies outside the study's space" in result.output
+    path.write_text(yaml.safe_dump(good))
+    result = runner.invoke(app, ["enqueue", "--study", "s", "--params", str(path),
+                                 "--storage", sqlite_url])
+    assert result.exit_code == 0, result.output
