@@ -37,6 +37,7 @@ typecheck: venv
 	$(BIN)/mypy
 
 pytest: venv
+	for deps in .ci/deps-*.sh; do [ -e "$$deps" ] && bash "$$deps"; done; true
 	export TEST_DB_URL="$$(bash .ci/postgres.sh)" && $(BIN)/python -m pytest -q -ra
 
 postgres:
