@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 DEMO := demo
-DEMO_TRIALS ?= 14
+DEMO_TRIALS ?= 24
 
 .PHONY: venv demo test lint typecheck pytest postgres clean
 
@@ -19,9 +19,10 @@ $(VENV)/.installed: pyproject.toml
 ## A small real search on the embedded SQLite default, the leaderboard, and the best script.
 demo: venv
 	rm -rf $(DEMO) && mkdir -p $(DEMO)
-	$(BIN)/hpsearch sample-data --out $(DEMO)/data.csv --rows 2400 --classes 6
+	$(BIN)/hpsearch sample-data --out $(DEMO)/data.csv --rows 1200 --classes 6
 	cd $(DEMO) && ../$(BIN)/hpsearch run --data data.csv --study demo \
-		--n-trials $(DEMO_TRIALS) --max-epochs 9 --pruner median
+		--n-trials $(DEMO_TRIALS) --max-epochs 6 --pruner median \
+		--space ../spaces/examples/small.yaml
 	cd $(DEMO) && ../$(BIN)/hpsearch status --study demo
 	cd $(DEMO) && ../$(BIN)/hpsearch export --study demo --out train_best.py
 	@echo

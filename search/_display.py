@@ -7,8 +7,28 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-SHOWN_PARAMS = ("rnn_layers", "cell", "rnn_units", "bidirectional", "conv", "pooling",
-                "dense_layers", "learning_rate", "batch_size", "class_weight", "loss")
+def short_params(p: dict[str, Any]) -> str:
+    """A configuration in one line: ``2×bi-gru 64 | conv 32k3 | last | dense 1×64 | ...``."""
+    parts = []
+    if p.get("rnn_layers"):
+        bi = "bi-" if p.get("bidirectional") else ""
+        parts.append(f"{p['rnn_layers']}×{bi}{p['cell']} {p['rnn_units']}")
+    else:
+        parts.append("no rnn")
+    if p.get("conv"):
+        parts.append(f"conv {p['conv_filters']}k{p['conv_kernel']}")
+    parts.append(p.get("pooling", "?"))
+    if p.get("dense_layers"):
+        parts.append(f"dense {p['dense_layers']}×{p['dense_units']}")
+    parts.append(f"drop {p.get('dropout', 0):.2f}")
+    parts.append(f"lr {p['learning_rate']:.1e} bs {p['batch_size']}")
+    weight = p.get("class_weight", "none")
+    if weight == "softened":
+        weight += f"^{p.get('class_weight_power', 0.5):.2f}"
+    parts.append(f"cw {weight}")
+    if p.get("loss", "crossentropy") != "crossentropy":
+        parts.append(p["loss"])
+    return " | ".join(parts)
 
 
 def _fmt(value: Any) -> str:
@@ -37,8 +57,7 @@ def leaderboard_table(rows: list[dict[str, Any]], baselines: dict[str, dict[str,
         table.add_row(f"[dim]{name}[/]", *[_fmt(values.get(c)) for c in columns], "-",
                       "[dim]baseline[/]")
     for row in rows:
-        params = ", ".join(f"{k}={_fmt(row['params'][k])}" for k in SHOWN_PARAMS
-                           if k in row["params"])
+        params = short_params(row["params"])
         table.add_row(str(row["number"]), *[_fmt(row["metrics"].get(c)) for c in columns],
                       _fmt(row["best_epoch"]), params)
     return table

@@ -22,3 +22,21 @@ class TrialFailed(Exception):
     def __init__(self, reason: str):
         super().__init__(reason)
         self.reason = reason
+
+
+class WorkerInterrupted(BaseException):
+    """SIGTERM or SIGINT reached a worker during a trial.
+
+    Raised out of the objective past Optuna (which catches only ``Exception`` and
+    ``KeyboardInterrupt``), so the worker itself fails the trial as "interrupted", queues it
+    again and exits 0.
+    """
+
+
+class TrialLost(BaseException):
+    """The running trial was finished by another process: a stale-trial check failed it (and
+    queued it again) while this worker could not heartbeat. The worker drops it and goes on."""
+
+    def __init__(self, number: int):
+        super().__init__(f"trial {number} was failed by another worker's stale-trial check")
+        self.number = number

@@ -24,7 +24,7 @@ def _body(module: str) -> str:
     assert spec is not None and spec.origin is not None
     source = Path(spec.origin).read_text()
     source = _INTERNAL_IMPORT.sub("", source.replace(_FUTURE, ""))
-    return f"# ---- from {module} ----\n{source.strip()}\n"
+    return f"# ---- inlined: {module.replace('.', '/')}.py ----\n{source.strip()}\n"
 
 
 def script_source(config: dict[str, Any]) -> str:
@@ -58,6 +58,7 @@ def export_script(study_name: str, out: str | Path, storage_url: str | None = No
         "study": study_name, "trial": best["number"], "filename": out.name,
         "task": config.task.value, "classes": config.classes, "params": best["params"],
         "epochs": int(best["best_epoch"] or config.max_epochs), "seed": config.seed,
+        "train_seed": config.seed + best["number"],
         "val_frac": config.val_frac, "text_col": config.text_col,
         "label_col": config.label_col, "label_sep": config.label_sep,
         "vocab_size": config.vocab_size, "max_len": config.max_len,

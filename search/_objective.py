@@ -9,8 +9,9 @@ from typing import Any
 import optuna
 
 from search._config import StudyConfig
-from search._errors import TrialFailed
+from search._errors import TrialFailed, TrialLost
 from search._prepared import Prepared
+from search._signals import StopSignals
 from spaces import suggest_params
 
 SUMMARY = ("val_loss", "accuracy", "macro_f1", "precision", "recall", "f1_positive", "pr_auc",
@@ -36,9 +37,10 @@ class Objective:
     """Callable for ``study.optimize``; holds the data a worker loaded once."""
 
     def __init__(self, config: StudyConfig, prepared: Prepared,
-                 progress: Any = None, seed: int = 0, trainer: Any = None):
+                 progress: Any = None, trainer: Any = None, signals: StopSignals | None = None):
         """``trainer`` provides ``fit``, ``release`` and ``configure_devices`` (the module
-        ``search._trainer`` unless a test passes a scripted one)."""
+        ``search._trainer`` unless a test passes a scripted one). ``signals`` lets SIGTERM and
+        SIGINT interrupt training (``WorkerInterrupted``), never a database write."""
         if trainer is None:
             from search import _trainer as trainer
 
@@ -47,12 +49,24 @@ class Objective:
         self.prepared = prepared
         self.space = config.parsed_space()
         self.progress = progress
-        self.seed = seed
         self.devices = trainer.configure_devices()
         self.val_input = trainer.validation_input(prepared)
+        self.signals = signals or StopSignals()
+        self.current_trial_id: int | None = None
 
     def __call__(self, trial: optuna.Trial) -> float:
+        """Run one trial. If a stale-trial check failed it meanwhile (this worker could not
+        heartbeat), raise ``TrialLost``, which Optuna does not catch: the trial is queued again
+        already, and nothing more is written to it."""
+        self.current_trial_id = trial._trial_id
+        try:
+            return self._run(trial)
+        except optuna.exceptions.UpdateFinishedTrialError:
+            raise TrialLost(trial.number) from None
+
+    def _run(self, trial: optuna.Trial) -> float:
         config = self.config
+        self.signals.check()
         params = suggest_params(trial, self.space, config.task,
                                 pretrained_embeddings=config.embeddings is not None)
         trial.set_user_attr("worker", worker_name())
@@ -63,17 +77,20 @@ class Objective:
 
         def report(epoch: int, metrics: dict[str, Any]) -> bool:
             value = float(metrics[config.metric])
-            trial.report(value, epoch + 1)
-            trial.set_user_attr("epoch", epoch + 1)
-            if self.progress:
-                self.progress.epoch_done(trial.number, epoch + 1, config.max_epochs, value)
-            return trial.should_prune()
+            with self.signals.deferred():
+                trial.report(value, epoch + 1)
+                trial.set_user_attr("epoch", epoch + 1)
+                if self.progress:
+                    self.progress.epoch_done(trial.number, epoch + 1, config.max_epochs, value)
+                return trial.should_prune()
 
         try:
-            result = self.trainer.fit(
-                params, self.prepared, task=config.task, classes=config.classes,
-                metric=config.metric, max_epochs=config.max_epochs, patience=config.patience,
-                report=report, datasets=self.val_input, seed=self.seed + trial.number)
+            with self.signals.interruptible():
+                result = self.trainer.fit(
+                    params, self.prepared, task=config.task, classes=config.classes,
+                    metric=config.metric, max_epochs=config.max_epochs,
+                    patience=config.patience, report=report, datasets=self.val_input,
+                    seed=config.seed + trial.number)
         except TrialFailed as failure:
             trial.set_user_attr("fail_reason", failure.reason)
             raise

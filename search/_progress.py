@@ -20,6 +20,7 @@ class LogProgress:
     def start(self, study: optuna.Study, n_trials: int | None, timeout: float | None) -> None:
         self.n_trials = n_trials
         self.done = 0
+        self.failed = 0
         log.info("worker started: %s trials, timeout %s", n_trials or "unbounded",
                  f"{timeout:.0f}s" if timeout else "none")
 
@@ -30,8 +31,14 @@ class LogProgress:
         log.debug("trial %d epoch %d/%d: %.4f", number, epoch, max_epochs, value)
 
     def trial_finished(self, study: optuna.Study, trial: optuna.trial.FrozenTrial) -> None:
-        self.done += 1
+        # Failed trials do not count against the study budget (see search._worker), so they
+        # are counted apart: "[5/6 done, 1 failed]", never "[7/6 done]".
+        if trial.state is optuna.trial.TrialState.FAIL:
+            self.failed += 1
+        else:
+            self.done += 1
         total = f"/{self.n_trials}" if self.n_trials else ""
+        failed = f", {self.failed} failed" if self.failed else ""
         if trial.state is optuna.trial.TrialState.PRUNED:
             detail = f"at epoch {trial.user_attrs.get('pruned_at_epoch', '?')}"
         elif trial.state is optuna.trial.TrialState.FAIL:
@@ -41,8 +48,8 @@ class LogProgress:
         best = ""
         with contextlib.suppress(ValueError):
             best = f", best {study.best_value:.4f} (trial {study.best_trial.number})"
-        log.info("trial %d %s %s [%d%s done]%s", trial.number, trial.state.name.lower(), detail,
-                 self.done, total, best)
+        log.info("trial %d %s %s [%d%s done%s]%s", trial.number, trial.state.name.lower(),
+                 detail, self.done, total, failed, best)
 
     def stop(self) -> None:
         pass
@@ -59,9 +66,23 @@ class TerminalProgress(LogProgress):
         self.task_id: Any = None
 
     def start(self, study: optuna.Study, n_trials: int | None, timeout: float | None) -> None:
-        super().start(study, n_trials, timeout)
         self.bar.start()
+        self._route_logs_above_the_bar()
+        super().start(study, n_trials, timeout)
         self.task_id = self.bar.add_task("trials", total=n_trials, detail="")
+
+    def _route_logs_above_the_bar(self) -> None:
+        """Log handlers hold the stderr they were made with, so their lines would land in the
+        middle of the live bar; point them at Rich's proxy of stderr (which prints above the
+        bar) while it runs, and back in ``stop``."""
+        self._rerouted: list[tuple[logging.StreamHandler[Any], Any]] = []
+        proxied = getattr(sys.stderr, "rich_proxied_file", None)
+        if proxied is None:
+            return
+        for name in ("hpsearch", "optuna"):
+            for handler in logging.getLogger(name).handlers:
+                if isinstance(handler, logging.StreamHandler) and handler.stream is proxied:
+                    self._rerouted.append((handler, handler.setStream(sys.stderr)))
 
     def trial_started(self, number: int) -> None:
         self.bar.update(self.task_id, detail=f"trial {number}: building")
@@ -72,9 +93,14 @@ class TerminalProgress(LogProgress):
 
     def trial_finished(self, study: optuna.Study, trial: optuna.trial.FrozenTrial) -> None:
         super().trial_finished(study, trial)
-        self.bar.update(self.task_id, advance=1)
+        failed = f" ({self.failed} failed)" if self.failed else ""
+        self.bar.update(self.task_id, completed=self.done,
+                        description=f"trials{failed}")
 
     def stop(self) -> None:
+        for handler, stream in getattr(self, "_rerouted", []):
+            handler.setStream(stream)
+        self._rerouted = []
         self.bar.stop()
 
 

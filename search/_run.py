@@ -11,9 +11,9 @@ from search._worker import WorkerSummary, run_worker
 
 def run_search(study_name: str, data: str | Path, *, storage_url: str | None = None,
                n_trials: int | None = None, timeout: float | None = None,
-               progress: Any = None, seed: int | None = None,
-               **create_options: Any) -> WorkerSummary:
-    """Create the study if needed, then run trials until ``n_trials`` or ``timeout``."""
+               progress: Any = None, **create_options: Any) -> WorkerSummary:
+    """Create the study if needed, then run trials until ``n_trials`` or ``timeout``.
+    ``create_options`` are those of ``create_study``; its ``seed`` also seeds the sampler."""
     create_study(study_name, data, storage_url=storage_url, **create_options)
     return run_worker(study_name, storage_url, n_trials=n_trials, timeout=timeout,
-                      progress=progress, seed=seed)
+                      progress=progress, seed=create_options.get("seed", 0))

@@ -82,7 +82,7 @@ def main(argv=None):
                         help="GloVe/word2vec text file (only if the study used one)")
     args = parser.parse_args(argv)
     cfg, params, task = CONFIG, CONFIG["params"], CONFIG["task"]
-    keras.utils.set_random_seed(cfg["seed"])
+    keras.utils.set_random_seed(cfg["train_seed"])
 
     texts, sets = load_rows(args.data, cfg)
     y = encode_labels(sets, task, cfg["classes"])
@@ -117,7 +117,7 @@ def main(argv=None):
                         pos_weight=label_positive_weights(task, y_train, params))
     weights = row_weights(task, y_train, params, len(cfg["classes"]))
     model.fit(train_batches(train_ids, train_splits, y_train, weights, params["batch_size"],
-                            cfg["seed"]), epochs=args.epochs, verbose=2, shuffle=False)
+                            cfg["train_seed"]), epochs=args.epochs, verbose=2, shuffle=False)
 
     val_ds, order = eval_batches(val_ids, val_splits)
     probs = probabilities(predict_logits(model, val_ds, order), task)

@@ -32,10 +32,15 @@ def study_names(rdb: optuna.storages.BaseStorage) -> list[str]:
 
 
 def open_study(study_name: str, url: str | None = None, *, heartbeat_interval: int | None = None,
-               seed: int | None = None) -> tuple[optuna.Study, StudyConfig]:
-    """The study with its sampler and pruner rebuilt from its config."""
+               seed: int | None = None, grace_period: int | None = None,
+               retry_window_s: float = storage.DEFAULT_RETRY_WINDOW_S,
+               ) -> tuple[optuna.Study, StudyConfig]:
+    """The study with its sampler and pruner rebuilt from its config.
+
+    Workers pass their heartbeat settings and how long to wait out a database outage."""
     url = storage.resolve_storage_url(url)
-    rdb = storage.open_storage(url, heartbeat_interval=heartbeat_interval)
+    rdb = storage.open_storage(url, heartbeat_interval=heartbeat_interval,
+                               grace_period=grace_period, retry_window_s=retry_window_s)
     config = read_config(rdb, study_name)
     if config is None:
         known = study_names(rdb)

@@ -22,7 +22,7 @@ app = typer.Typer(
     help="Hyperparameter search for Keras text classifiers, on Optuna studies.",
     no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
 )
-console = Console()
+console = Console(width=None if sys.stdout.isatty() else 160)
 err_console = Console(stderr=True)
 log = logging.getLogger("hpsearch")
 
@@ -128,20 +128,43 @@ def create(
                   f"objective {config.metric} ({config.direction})")
 
 
+HeartbeatOpt = Annotated[int, typer.Option(
+    "--heartbeat-interval", min=1, envvar="HPSEARCH_HEARTBEAT_INTERVAL",
+    help="Seconds between heartbeats of the running trial ($HPSEARCH_HEARTBEAT_INTERVAL).")]
+GraceOpt = Annotated[int | None, typer.Option(
+    "--grace-period", min=1, envvar="HPSEARCH_GRACE_PERIOD",
+    help="A trial without heartbeat for this long is failed and queued again (default: twice "
+    "the interval; $HPSEARCH_GRACE_PERIOD). Use the same value on every worker.")]
+ReconnectOpt = Annotated[float, typer.Option(
+    "--reconnect-timeout", min=1, envvar="HPSEARCH_RECONNECT_TIMEOUT",
+    help="Seconds to wait out an unreachable database before giving up "
+    "($HPSEARCH_RECONNECT_TIMEOUT).")]
+
+
 @app.command()
 def worker(study: StudyOpt, storage_url: StorageOpt = None, n_trials: TrialsOpt = None,
            timeout: TimeoutOpt = None,
            seed: Annotated[int | None, typer.Option("--seed", help="Sampler seed.")] = None,
+           heartbeat_interval: HeartbeatOpt = 30, grace_period: GraceOpt = None,
+           reconnect_timeout: ReconnectOpt = 600.0,
            ) -> None:
-    """Run trials of an existing study (any number of workers may share one)."""
+    """Run trials of an existing study (any number of workers may share one).
+
+    SIGTERM or Ctrl-C fails the running trial as "interrupted", queues it again, exits 0."""
     from search._progress import make_progress
     from search._worker import run_worker
 
     with user_errors():
         summary = run_worker(study, storage_url, n_trials=n_trials, timeout=timeout,
-                             progress=make_progress(), seed=seed)
+                             progress=make_progress(), seed=seed,
+                             heartbeat_interval=heartbeat_interval, grace_period=grace_period,
+                             reconnect_timeout=reconnect_timeout)
     console.print(f"worker done: {summary.trials_run} trial(s) "
                   + ", ".join(f"{k.lower()} {v}" for k, v in summary.states.items()))
+    if summary.stopped_by:
+        queued = ("" if summary.interrupted_trial is None else
+                  f"; trial {summary.interrupted_trial} failed as interrupted and queued again")
+        console.print(f"stopped by {summary.stopped_by}{queued}")
 
 
 @app.command()
@@ -167,7 +190,7 @@ def run(
     name = study or data.stem
     with user_errors():
         run_search(name, data, storage_url=storage_url, n_trials=n_trials, timeout=timeout,
-                   progress=make_progress(), seed=seed,
+                   progress=make_progress(),
                    **_create_options(text_col, label_col, label_sep, task, val_frac, val_data,
                                      seed, space, embeddings, metric, pruner, sampler,
                                      max_epochs, patience, max_tokens, max_len, drop_invalid))
@@ -183,11 +206,26 @@ def run(
 
 @app.command()
 def status(study: StudyOpt, storage_url: StorageOpt = None,
-           as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
+           as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+           watch: Annotated[bool, typer.Option("--watch", help="Refresh a live table until "
+                                               "Ctrl-C or the budget is spent.")] = False,
+           interval: Annotated[float, typer.Option("--interval", min=0.5, help="Seconds "
+                                                   "between refreshes of --watch.")] = 5.0,
+           ) -> None:
     """Trials by state, the best so far with its params, next to the baselines."""
     from search._display import print_status
     from search._inspect import study_status
 
+    if watch:
+        from search._watch import describe_end, watch_study
+
+        with user_errors():
+            if as_json:
+                raise HpsearchError("--watch draws a live table and --json prints once; "
+                                    "use one of them.")
+            numbers = watch_study(study, storage_url, interval=interval, console=console)
+        console.print(describe_end(numbers))
+        return
     with user_errors():
         result = study_status(study, storage_url)
     if as_json:
@@ -254,6 +292,100 @@ def sample_data(out: Annotated[Path, typer.Option("--out", help="File to write."
     path = write_sample(out, task=task, rows=rows, classes=classes, imbalance=imbalance,
                         seed=seed)
     console.print(f"wrote {rows} rows to {path}")
+
+
+@app.command()
+def dashboard(
+    storage_url: StorageOpt = None,
+    host: Annotated[str, typer.Option("--host", help="Address to bind; anything but "
+                                      "localhost exposes every study (no login).")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", min=0, max=65535, help="Port.")] = 8080,
+    allow_writes: Annotated[bool, typer.Option("--allow-writes", help="Let the browser "
+                                               "change studies (delete, notes...).")] = False,
+) -> None:
+    """Serve optuna-dashboard on the study storage (read-only, localhost by default)."""
+    from search._dashboard import exposure_warning, make_dashboard
+
+    with user_errors():
+        server = make_dashboard(storage_url, host, port, allow_writes=allow_writes)
+    warning = exposure_warning(host)
+    if warning:
+        err_console.print(f"[bold yellow]warning:[/] {warning}", highlight=False)
+    url = storage.mask_url(storage.resolve_storage_url(storage_url))
+    console.print(f"optuna-dashboard on {url} at {server.url} "
+                  f"({'read-write' if allow_writes else 'read-only'}); Ctrl-C to stop",
+                  highlight=False, soft_wrap=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        console.print("dashboard stopped")
+
+
+@app.command()
+def report(study: StudyOpt,
+           out: Annotated[Path, typer.Option("--out", help="Folder for index.html and its "
+                                             "figures.")] = Path("report"),
+           storage_url: StorageOpt = None) -> None:
+    """Write an HTML report with figures: history, curves, importances, the best trial."""
+    from search._report import write_report
+
+    with user_errors():
+        written = write_report(study, out, storage_url)
+    console.print(written.headline, highlight=False)
+    console.print(f"wrote {written.index} with {len(written.figures)} figure(s)"
+                  + (f"; {len(written.notes)} not drawn (see the page)" if written.notes else ""),
+                  highlight=False)
+
+
+@app.command()
+def launch(
+    study: StudyOpt, storage_url: StorageOpt = None,
+    gpus: Annotated[str | None, typer.Option("--gpus", help="GPU ids, like 0,1,2,3: one "
+                                             "worker per GPU slot, each seeing only its GPU.")
+                    ] = None,
+    per_gpu: Annotated[int, typer.Option("--per-gpu", min=1, help="Workers per GPU.")] = 1,
+    cpus: Annotated[int | None, typer.Option("--cpus", min=1, help="Without GPUs: start "
+                                             "this many CPU workers.")] = None,
+    n_trials: Annotated[int | None, typer.Option("--n-trials", min=1, help="Trials per "
+                                                 "worker (the study budget still holds).")
+                        ] = None,
+    timeout: Annotated[float | None, typer.Option("--timeout", min=1, help="Seconds per "
+                                                  "worker.")] = None,
+    seed: Annotated[int | None, typer.Option("--seed", help="Sampler seed of the first "
+                                             "worker; the next ones get seed+1, seed+2...")
+                    ] = None,
+    heartbeat_interval: Annotated[int | None, typer.Option(
+        "--heartbeat-interval", min=1, help="Passed to every worker.")] = None,
+    grace_period: Annotated[int | None, typer.Option(
+        "--grace-period", min=1, help="Passed to every worker.")] = None,
+    reconnect_timeout: Annotated[float | None, typer.Option(
+        "--reconnect-timeout", min=1, help="Passed to every worker.")] = None,
+) -> None:
+    """Start one worker process per GPU slot (or --cpus N) and report each one's exit.
+
+    The storage URL reaches workers through their environment, never their arguments.
+
+    Workers are not restarted. Ctrl-C/SIGTERM is forwarded to them; a second one kills them.
+
+    Exits 1 if any worker exited non-zero."""
+    from search._launch import WorkerOptions, launch_workers, parse_gpus
+
+    with user_errors():
+        exits = launch_workers(
+            study, storage_url, gpus=parse_gpus(gpus) if gpus is not None else None,
+            per_gpu=per_gpu, cpus=cpus,
+            options=WorkerOptions(n_trials=n_trials, timeout=timeout, seed=seed,
+                                  heartbeat_interval=heartbeat_interval,
+                                  grace_period=grace_period, reconnect_timeout=reconnect_timeout,
+                                  verbose=log.level <= logging.DEBUG))
+    for done in exits:
+        console.print(f"worker {done.slot.label} (pid {done.pid}) {done.how} after "
+                      f"{done.seconds:.1f}s", highlight=False)
+    failed = [done for done in exits if done.returncode != 0]
+    if failed:
+        err_console.print(f"[bold red]error:[/] {len(failed)} of {len(exits)} worker(s) did not "
+                          "exit cleanly; their output above says why.", highlight=False)
+        raise typer.Exit(1)
 
 
 def main() -> None:

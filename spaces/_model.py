@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import keras
 import numpy as np
-from keras import layers
+from keras import layers, ops
 
 from spaces._losses import make_loss
 
@@ -24,6 +24,9 @@ def _recurrent_layer(params, return_sequences):
 def build_model(params, *, task, n_outputs, vocab_size, embedding_matrix=None,
                 pos_weight=None):
     """A compiled model: token ids (0 = padding, right-padded) in, one logit per output."""
+    if params["pooling"] == "last" and (params["rnn_layers"] == 0 or params["conv"]):
+        raise ValueError("pooling='last' takes the last state of a recurrent layer, so it needs "
+                         "rnn_layers > 0 and conv off; use max, avg or max_avg instead")
     inputs = keras.Input(shape=(None,), dtype="int32", name="token_ids")
     if embedding_matrix is not None:
         embed = layers.Embedding(
@@ -37,6 +40,9 @@ def build_model(params, *, task, n_outputs, vocab_size, embedding_matrix=None,
     if params["embedding_dropout"] > 0:
         x = layers.SpatialDropout1D(params["embedding_dropout"])(x)
 
+    # 1.0 at real tokens, 0.0 at padding. Conv1D and pooling do not take Keras masks, so
+    # padding is zeroed and left out explicitly: a text scores the same however it is padded.
+    token_mask = ops.expand_dims(ops.cast(ops.not_equal(inputs, 0), x.dtype), -1)
     pooling = params["pooling"]
     n_rnn = params["rnn_layers"]
     for i in range(n_rnn):
@@ -46,14 +52,16 @@ def build_model(params, *, task, n_outputs, vocab_size, embedding_matrix=None,
             x = layers.Dropout(params["dropout"])(x)
     if params["conv"]:
         x = layers.Conv1D(params["conv_filters"], params["conv_kernel"], padding="same",
-                          activation="relu")(x)
-    if pooling == "max":
-        x = layers.GlobalMaxPooling1D()(x)
-    elif pooling == "avg":
-        x = layers.GlobalAveragePooling1D()(x)
-    elif pooling == "max_avg":
-        x = layers.Concatenate()([layers.GlobalMaxPooling1D()(x),
-                                  layers.GlobalAveragePooling1D()(x)])
+                          activation="relu")(x * token_mask)
+    if pooling != "last":
+        x = ops.cast(x, "float32") * token_mask
+        pooled = {
+            "max": lambda: ops.max(x - (1.0 - token_mask) * 1e4, axis=1),
+            "avg": lambda: ops.sum(x, axis=1) / ops.maximum(ops.sum(token_mask, axis=1), 1.0),
+        }
+        parts = ["max", "avg"] if pooling == "max_avg" else [pooling]
+        x = layers.Concatenate()([pooled[p]() for p in parts]) if len(parts) > 1 else \
+            pooled[parts[0]]()
 
     for _ in range(params["dense_layers"]):
         x = layers.Dense(params["dense_units"], activation="relu")(x)

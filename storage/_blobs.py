@@ -12,6 +12,7 @@ import sqlalchemy.exc
 
 from storage._errors import StorageError
 from storage._rdb import engine_kwargs
+from storage._schema import schema_lock
 from storage._url import mask_secrets, mask_url
 
 _metadata = sa.MetaData()
@@ -43,7 +44,8 @@ def put_blob(url: str, study_name: str, key: str, data: bytes) -> str:
     digest = hashlib.sha256(data).hexdigest()
     engine = _engine(url)
     try:
-        _metadata.create_all(engine, checkfirst=True)
+        with schema_lock(url):
+            _metadata.create_all(engine, checkfirst=True)
         with engine.begin() as conn:
             conn.execute(blobs.delete().where(blobs.c.study_name == study_name, blobs.c.key == key))
             conn.execute(

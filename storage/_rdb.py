@@ -1,20 +1,31 @@
-"""Engines and Optuna storages: pools, timeouts, heartbeats."""
+"""Engines and Optuna storages: pools, timeouts, heartbeats, schema creation."""
 
 from __future__ import annotations
 
+import time
+import warnings
 from typing import Any
 
 import optuna
 import sqlalchemy.exc
 
 from storage._errors import StorageError
+from storage._requeue import DEFAULT_MAX_RETRY, RequeueStaleTrial
+from storage._resilient import ResilientStorage
+from storage._retry import backoff_delays
+from storage._schema import schema_lock
 from storage._url import is_sqlite, mask_secrets, mask_url
 
-# One worker process holds at most this many PostgreSQL connections (Optuna's storage and the
-# heartbeat thread share the pool; the blob reader opens its own short-lived engine).
+# One worker process holds at most POOL_SIZE + MAX_OVERFLOW = 3 PostgreSQL connections: its
+# main thread, its heartbeat thread and its stale-trial watch each check one out per statement.
+# Opening the storage adds one short-lived connection (the schema lock), reading the study's
+# data another (storage/_blobs.py); neither is held while trials run.
 POOL_SIZE = 2
 MAX_OVERFLOW = 1
 SQLITE_BUSY_TIMEOUT_S = 60
+# Database calls outside workers give up after this long; workers pass --reconnect-timeout.
+DEFAULT_RETRY_WINDOW_S = 10.0
+_SQLITE_OPEN_ATTEMPTS = 5
 
 
 def engine_kwargs(url: str) -> dict[str, Any]:
@@ -30,29 +41,57 @@ def engine_kwargs(url: str) -> dict[str, Any]:
     }
 
 
+def _sqlite_schema_race(exc: Exception) -> bool:
+    # Processes creating the tables of a new SQLite file together: one finds a table created,
+    # or the schema version stamped, by another after checking it was missing, or the file
+    # locked. Opening again finds everything in place.
+    text = str(exc).lower()
+    return any(sign in text for sign in ("already exists", "database is locked",
+                                         "unique constraint failed"))
+
+
+def _create(url: str, kwargs: dict[str, Any]) -> ResilientStorage:
+    delays = backoff_delays()
+    for attempt in range(_SQLITE_OPEN_ATTEMPTS):
+        try:
+            with warnings.catch_warnings():
+                # Optuna marks the heartbeat arguments experimental; hpsearch relies on them.
+                warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+                with schema_lock(url):
+                    return ResilientStorage(url, engine_kwargs=engine_kwargs(url), **kwargs)
+        except (sqlalchemy.exc.SQLAlchemyError, optuna.exceptions.StorageInternalError) as exc:
+            if not (is_sqlite(url) and _sqlite_schema_race(exc)) or \
+                    attempt == _SQLITE_OPEN_ATTEMPTS - 1:
+                raise
+            time.sleep(next(delays))
+    raise AssertionError("unreachable")
+
+
 def open_storage(
     url: str,
     *,
     heartbeat_interval: int | None = 30,
     grace_period: int | None = None,
-    max_retry: int | None = 3,
-) -> optuna.storages.RDBStorage:
+    max_retry: int | None = DEFAULT_MAX_RETRY,
+    retry_window_s: float = DEFAULT_RETRY_WINDOW_S,
+) -> ResilientStorage:
     """An Optuna RDB storage for ``url``, with heartbeats that fail and re-queue dead trials.
 
     A trial whose worker stops heartbeating for ``grace_period`` seconds (default: twice the
-    interval) is marked FAIL and queued again, up to ``max_retry`` times.
+    interval) is marked FAIL and queued again, up to ``max_retry`` times. Database calls wait
+    out connection errors for up to ``retry_window_s`` seconds (see ``ResilientStorage``).
+    Opening does not wait: an unreachable database is reported at once. Many processes may open
+    an empty database together; the tables are created once.
     """
-    kwargs: dict[str, Any] = {}
+    kwargs: dict[str, Any] = {"retry_window_s": retry_window_s}
     if heartbeat_interval:
-        kwargs = {
+        kwargs |= {
             "heartbeat_interval": heartbeat_interval,
             "grace_period": grace_period or 2 * heartbeat_interval,
-            "heartbeat_stale_trial_callback": optuna.storages.RetryHeartbeatStaleTrialCallback(
-                max_retry=max_retry
-            ),
+            "heartbeat_stale_trial_callback": RequeueStaleTrial(max_retry=max_retry),
         }
     try:
-        return optuna.storages.RDBStorage(url, engine_kwargs=engine_kwargs(url), **kwargs)
+        return _create(url, kwargs)
     except (sqlalchemy.exc.SQLAlchemyError, optuna.exceptions.StorageInternalError) as exc:
         raise StorageError(
             f"Could not open the study storage {mask_url(url)}: {mask_secrets(str(exc), url)}. "

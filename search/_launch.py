@@ -1,0 +1,266 @@
+"""``hpsearch launch``: one worker process per GPU slot (or per CPU slot) on this machine.
+
+Each worker sees only its GPU (``CUDA_VISIBLE_DEVICES``) and gets the storage URL through its
+environment (``HPSEARCH_STORAGE``), never its arguments, so no password shows in ``ps``. A
+worker that exits is reported, never restarted. The first SIGINT/SIGTERM is forwarded to every
+worker (each fails its running trial as "interrupted", queues it again and exits 0); a second
+one kills them.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from types import FrameType
+from typing import IO
+
+from optuna.trial import TrialState
+
+import storage
+from search._errors import HpsearchError
+from search._signals import STOP_SIGNALS
+from search._sqlite_guard import refuse_shared_sqlite, sqlite_parallel_warnings
+from search._study import open_study
+
+log = logging.getLogger("hpsearch")
+POLL_S = 0.1
+KILL_AFTER_S = 30.0  # workers still alive this long after the launcher itself fails
+
+
+class LaunchError(HpsearchError):
+    """The launch options do not describe a set of worker slots."""
+
+
+@dataclass(frozen=True)
+class WorkerSlot:
+    index: int
+    gpu: str | None  # None: a CPU worker
+
+    @property
+    def label(self) -> str:
+        return f"w{self.index} gpu {self.gpu}" if self.gpu is not None else f"w{self.index} cpu"
+
+    @property
+    def visible_devices(self) -> str:
+        """``CUDA_VISIBLE_DEVICES`` of the worker: its GPU, or none at all."""
+        return self.gpu if self.gpu is not None else ""
+
+
+@dataclass(frozen=True)
+class WorkerExit:
+    slot: WorkerSlot
+    pid: int
+    returncode: int
+    seconds: float
+
+    @property
+    def how(self) -> str:
+        if self.returncode < 0:
+            return f"killed by {signal.Signals(-self.returncode).name}"
+        return f"exited with status {self.returncode}"
+
+
+@dataclass(frozen=True)
+class WorkerOptions:
+    """The ``hpsearch worker`` options every launched worker gets (None: the worker default).
+
+    ``seed`` is offset by the slot index, so workers do not sample the same trials."""
+
+    n_trials: int | None = None
+    timeout: float | None = None
+    seed: int | None = None
+    heartbeat_interval: int | None = None
+    grace_period: int | None = None
+    reconnect_timeout: float | None = None
+    verbose: bool = False
+
+    def args(self, slot: WorkerSlot) -> list[str]:
+        """The options after ``hpsearch worker``."""
+        found: list[str] = []
+        for flag, value in (("--n-trials", self.n_trials), ("--timeout", self.timeout),
+                            ("--heartbeat-interval", self.heartbeat_interval),
+                            ("--grace-period", self.grace_period),
+                            ("--reconnect-timeout", self.reconnect_timeout)):
+            if value is not None:
+                found += [flag, str(value)]
+        if self.seed is not None:
+            found += ["--seed", str(self.seed + slot.index)]
+        return found
+
+
+def parse_gpus(text: str) -> list[str]:
+    """``"0,1,2,3"`` -> ``["0", "1", "2", "3"]`` (indices or GPU UUIDs, each once)."""
+    gpus = [part.strip() for part in text.split(",")]
+    if not all(gpus) or any(" " in g for g in gpus):
+        raise LaunchError(f"--gpus must list GPU ids separated by commas, like 0,1,2,3, but got "
+                          f"{text!r}.")
+    repeated = sorted({g for g in gpus if gpus.count(g) > 1})
+    if repeated:
+        raise LaunchError(f"--gpus names GPU {', '.join(repeated)} more than once ({text!r}); "
+                          "use --per-gpu K to run K workers on each GPU.")
+    return gpus
+
+
+def plan_slots(gpus: Sequence[str] | None = None, per_gpu: int = 1,
+               cpus: int | None = None) -> list[WorkerSlot]:
+    """The worker slots: ``per_gpu`` on each of ``gpus``, or ``cpus`` CPU workers."""
+    if (gpus is None) == (cpus is None):
+        raise LaunchError("Give either --gpus (one worker per GPU slot) or --cpus N (N CPU "
+                          f"workers), not {'both' if gpus is not None else 'neither'}.")
+    if per_gpu < 1:
+        raise LaunchError(f"--per-gpu must be at least 1, but got {per_gpu}.")
+    if cpus is not None:
+        if cpus < 1:
+            raise LaunchError(f"--cpus must be at least 1, but got {cpus}.")
+        return [WorkerSlot(i, None) for i in range(cpus)]
+    assert gpus is not None
+    if not gpus:
+        raise LaunchError("--gpus lists no GPU; give ids like 0,1 or use --cpus N.")
+    return [WorkerSlot(i, gpu) for i, gpu in enumerate(g for g in gpus for _ in range(per_gpu))]
+
+
+def worker_command(study_name: str, slot: WorkerSlot, options: WorkerOptions) -> list[str]:
+    """The worker's argv: no storage URL in it (that travels in the environment)."""
+    verbose = ["--verbose"] if options.verbose else []
+    return [sys.executable, "-m", "search", *verbose, "worker", "--study", study_name,
+            *options.args(slot)]
+
+
+def worker_env(url: str, slot: WorkerSlot, base: dict[str, str] | None = None) -> dict[str, str]:
+    env = dict(os.environ if base is None else base)
+    env.pop(storage.ENV_URL_FILE, None)
+    env[storage.ENV_URL] = url
+    env["CUDA_VISIBLE_DEVICES"] = slot.visible_devices
+    env["PYTHONUNBUFFERED"] = "1"
+    return env
+
+
+class _Relay:
+    """Copies a worker's output to ``out``, each line prefixed with its slot, secrets masked."""
+
+    def __init__(self, proc: subprocess.Popen[str], slot: WorkerSlot, url: str, out: IO[str],
+                 lock: threading.Lock):
+        self.thread = threading.Thread(target=self._run, args=(proc, slot, url, out, lock),
+                                       daemon=True)
+        self.thread.start()
+
+    @staticmethod
+    def _run(proc: subprocess.Popen[str], slot: WorkerSlot, url: str, out: IO[str],
+             lock: threading.Lock) -> None:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            with lock:
+                out.write(f"[{slot.label}] {storage.mask_secrets(line.rstrip(), url)}\n")
+                out.flush()
+
+
+class _Forwarder:
+    """Forwards the first SIGINT/SIGTERM to the live workers; a second one kills them."""
+
+    def __init__(self, procs: dict[int, subprocess.Popen[str]]):
+        self.procs = procs
+        self.received = 0
+        self._previous: dict[int, object] = {}
+
+    def install(self) -> None:
+        if threading.current_thread() is threading.main_thread():
+            for sig in STOP_SIGNALS:
+                self._previous[sig] = signal.signal(sig, self._handle)
+
+    def restore(self) -> None:
+        for sig, previous in self._previous.items():
+            signal.signal(sig, previous)  # type: ignore[arg-type]
+
+    def _handle(self, signum: int, frame: FrameType | None) -> None:
+        self.received += 1
+        live = [p for p in self.procs.values() if p.poll() is None]
+        if self.received == 1:
+            log.warning("%s: forwarding it to %d worker(s); each fails its running trial as "
+                        "interrupted and exits. Send it again to kill them.",
+                        signal.Signals(signum).name, len(live))
+            forwarded = signum
+        else:
+            log.warning("second stop signal: killing %d worker(s)", len(live))
+            forwarded = signal.SIGKILL
+        for proc in live:
+            proc.send_signal(forwarded)
+
+
+def _stop_all(procs: dict[int, subprocess.Popen[str]]) -> None:
+    """Terminate the workers still running (the launcher is failing), then kill stragglers."""
+    live = [p for p in procs.values() if p.poll() is None]
+    for proc in live:
+        proc.terminate()
+    deadline = time.monotonic() + KILL_AFTER_S
+    for proc in live:
+        try:
+            proc.wait(timeout=max(deadline - time.monotonic(), 0.1))
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def launch_workers(study_name: str, storage_url: str | None = None, *,
+                   gpus: Sequence[str] | None = None, per_gpu: int = 1, cpus: int | None = None,
+                   options: WorkerOptions | None = None, out: IO[str] | None = None,
+                   env: dict[str, str] | None = None,
+                   on_started: Callable[[WorkerSlot, subprocess.Popen[str]], None] | None = None,
+                   ) -> list[WorkerExit]:
+    """Start a worker per slot, relay their output, wait for all; return their exits by slot.
+
+    ``env`` is the environment the workers start from (default: this process's).
+    ``on_started`` is called with each worker right after it starts (tests inspect it).
+    """
+    slots = plan_slots(gpus, per_gpu, cpus)
+    options = options or WorkerOptions()
+    out = out or sys.stderr
+    url = storage.resolve_storage_url(storage_url)
+    refuse_shared_sqlite(url)
+    study, _ = open_study(study_name, url)  # fail here, not in every worker
+    queued = len(study.get_trials(deepcopy=False, states=(TrialState.WAITING,)))
+    sqlite_parallel_warnings(url, workers=len(slots), queued=queued)
+
+    procs: dict[int, subprocess.Popen[str]] = {}
+    started: dict[int, float] = {}
+    relays: dict[int, _Relay] = {}
+    exits: list[WorkerExit] = []
+    lock = threading.Lock()
+    forwarder = _Forwarder(procs)
+    forwarder.install()
+    try:
+        for slot in slots:
+            proc = subprocess.Popen(
+                worker_command(study_name, slot, options), env=worker_env(url, slot, env),
+                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                text=True, bufsize=1, start_new_session=True)
+            procs[slot.index], started[slot.index] = proc, time.monotonic()
+            relays[slot.index] = _Relay(proc, slot, url, out, lock)
+            log.info("started worker %s (pid %d)", slot.label, proc.pid)
+            if on_started:
+                on_started(slot, proc)
+        waiting = {slot.index: slot for slot in slots}
+        while waiting:
+            for index, slot in list(waiting.items()):
+                code = procs[index].poll()
+                if code is None:
+                    continue
+                relays[index].thread.join(timeout=5)
+                done = WorkerExit(slot, procs[index].pid, code, time.monotonic() - started[index])
+                exits.append(done)
+                del waiting[index]
+                with lock:
+                    log.log(logging.INFO if code == 0 else logging.WARNING,
+                            "worker %s (pid %d) %s after %.1fs (not restarted)", slot.label,
+                            done.pid, done.how, done.seconds)
+            time.sleep(POLL_S)
+    finally:
+        forwarder.restore()
+        _stop_all(procs)
+    return sorted(exits, key=lambda e: e.slot.index)

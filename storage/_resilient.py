@@ -1,0 +1,129 @@
+"""An Optuna RDB storage for workers that outlive database outages and each other.
+
+Optuna's ``RDBStorage`` raises on the first failed statement, lets its heartbeat thread die on a
+dropped connection, and never finds a trial stale whose worker died before its first heartbeat
+(``_get_stale_trial_ids`` skips trials with no heartbeat row). This subclass closes those gaps;
+it reaches into Optuna's private ``_rdb`` models, which is why it lives here, beside the engine.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import logging
+import threading
+from collections.abc import Callable
+from typing import Any, TypeVar, cast
+
+import optuna
+import sqlalchemy as sa
+from optuna.storages._rdb import models
+from optuna.storages._rdb.storage import _create_scoped_session
+from optuna.trial import TrialState
+
+from storage._requeue import FAIL_REASON_ATTR
+from storage._retry import RETRIED_ERRORS, Outages, call_with_retry, is_connection_error
+
+log = logging.getLogger("hpsearch.storage")
+F = TypeVar("F", bound=Callable[..., Any])
+
+# Every RDBStorage method that talks to the database and that Optuna's cached storage, studies
+# and trials call. tests/test_storage_resilience.py checks the list against Optuna's source.
+RETRIED_METHODS = (
+    "create_new_study", "delete_study", "set_study_user_attr", "set_study_system_attr",
+    "get_study_id_from_name", "get_study_name_from_id", "get_study_directions",
+    "get_study_user_attrs", "get_study_system_attrs", "get_all_studies",
+    "create_new_trial", "_create_new_trial", "set_trial_param", "_set_trial_param",
+    "get_trial_param", "set_trial_state_values", "set_trial_intermediate_value",
+    "set_trial_user_attr", "set_trial_system_attr", "get_trial_user_attrs",
+    "get_trial_system_attrs", "get_trial_id_from_study_id_trial_number", "get_trial",
+    "get_all_trials", "_get_trials", "get_best_trial", "_get_best_trial_id",
+    "_get_stale_trial_ids",
+)
+
+
+class ResilientStorage(optuna.storages.RDBStorage):
+    """``RDBStorage`` whose calls wait out database outages, with a heartbeat that survives them.
+
+    - Each database call is retried with backoff (0.2 s doubling to 5 s) while it fails with a
+      connection error, for at most ``retry_window_s``; the connection pool pre-pings, so calls
+      after a PostgreSQL restart reconnect. A trial in flight pauses at its next write and goes on.
+    - ``record_heartbeat`` logs a connection error instead of raising, so the heartbeat thread
+      lives on and beats again one interval later.
+    - The stale-trial check first stamps a heartbeat on RUNNING trials that have none, so a
+      worker killed between creating a trial and its first heartbeat is found stale one grace
+      period later; it records why each stale trial failed.
+    - After this process sees the database come back from an outage, it declares no trial stale
+      for one grace period: live workers first get the chance to heartbeat again.
+    """
+
+    def __init__(self, url: str, *, retry_window_s: float, **kwargs: Any):
+        self.retry_window_s = retry_window_s
+        self.outages = Outages(url)
+        self._calls = threading.local()
+        super().__init__(url, **kwargs)
+
+    def _with_retry(self, call: Callable[[], Any]) -> Any:
+        # Only the outermost call retries: methods calling one another must not multiply waits.
+        if getattr(self._calls, "depth", 0):
+            return call()
+        self._calls.depth = 1
+        try:
+            return call_with_retry(call, window_s=self.retry_window_s, outages=self.outages)
+        finally:
+            self._calls.depth = 0
+
+    def record_heartbeat(self, trial_id: int) -> None:
+        try:
+            super().record_heartbeat(trial_id)
+        except RETRIED_ERRORS as exc:
+            if not is_connection_error(exc):
+                raise
+            self.outages.failed(exc, self.retry_window_s)
+            log.debug("heartbeat of trial id %d not recorded; next one in %ss", trial_id,
+                      self.heartbeat_interval)
+            return
+        self.outages.answered()
+
+    def grace_seconds(self) -> int:
+        assert self.heartbeat_interval is not None
+        return self.grace_period or 2 * self.heartbeat_interval
+
+    def _stamp_trials_without_heartbeat(self, study_id: int) -> None:
+        with _create_scoped_session(self.scoped_session, True) as session:
+            orphans = session.scalars(
+                sa.select(models.TrialModel.trial_id)
+                .outerjoin(models.TrialHeartbeatModel,
+                           models.TrialHeartbeatModel.trial_id == models.TrialModel.trial_id)
+                .where(models.TrialModel.study_id == study_id,
+                       models.TrialModel.state == TrialState.RUNNING,
+                       models.TrialHeartbeatModel.trial_heartbeat_id.is_(None))
+            ).all()
+            for trial_id in orphans:
+                session.add(models.TrialHeartbeatModel(trial_id=trial_id))
+
+    def _get_stale_trial_ids(self, study_id: int) -> list[int]:
+        grace = self.grace_seconds()
+        if self.outages.steady_for() < grace:
+            return []
+        self._stamp_trials_without_heartbeat(study_id)
+        stale = super()._get_stale_trial_ids(study_id)
+        reason = (f"no heartbeat for more than {grace}s: its worker was killed or lost its "
+                  "machine or its database connection; the trial is queued again")
+        for trial_id in stale:
+            # Another worker may have failed it first.
+            with contextlib.suppress(optuna.exceptions.UpdateFinishedTrialError):
+                self.set_trial_user_attr(trial_id, FAIL_REASON_ATTR, reason)
+        return stale
+
+
+def _retrying(method: F) -> F:
+    @functools.wraps(method)
+    def call(self: ResilientStorage, *args: Any, **kwargs: Any) -> Any:
+        return self._with_retry(lambda: method(self, *args, **kwargs))
+
+    return cast(F, call)
+
+
+for _name in RETRIED_METHODS:
+    setattr(ResilientStorage, _name, _retrying(getattr(ResilientStorage, _name)))

@@ -1,0 +1,81 @@
+"""Studies to look at, made without TensorFlow: the scripted trainer of conftest, extended
+with the per-class metrics and confusion matrix the real trainer records, plus a way to leave
+a trial RUNNING as if a worker were still on it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from search import create_study, run_worker
+from search._config import PrunerName
+from search._study import open_study
+from spaces import Task, suggest_params
+from tests.conftest import ScriptedTrainer
+
+
+class DetailedTrainer(ScriptedTrainer):
+    """The scripted trainer whose best epoch also carries ``per_class`` and (single-label)
+    ``confusion_matrix``, derived from the loss so that they differ between trials."""
+
+    def fit(self, params: dict[str, Any], prepared: Any, *, task: Task, classes: list[str],
+            metric: str, max_epochs: int, patience: int, report: Any, datasets: Any,
+            seed: int) -> Any:
+        result = super().fit(params, prepared, task=task, classes=classes, metric=metric,
+                             max_epochs=max_epochs, patience=patience, report=report,
+                             datasets=datasets, seed=seed)
+        result.metrics.update(per_class_metrics(task, classes, result.metrics["val_loss"]))
+        return result
+
+
+def per_class_metrics(task: Task, classes: list[str], loss: float) -> dict[str, Any]:
+    """Plausible per-class figures: class i scores a little worse than class i-1."""
+    quality = 1.0 / loss
+    per_class = {
+        label: {"precision": round(quality * (1 - 0.05 * i), 4),
+                "recall": round(quality * (1 - 0.08 * i), 4),
+                "f1": round(quality * (1 - 0.065 * i), 4),
+                "support": 40 + 10 * i}
+        for i, label in enumerate(classes)
+    }
+    out: dict[str, Any] = {"per_class": per_class}
+    if task is not Task.MULTILABEL:
+        n = len(classes)
+        out["confusion_matrix"] = [
+            [int(40 + 10 * i - 3 * (n - 1)) if i == j else 3 for j in range(n)]
+            for i in range(n)
+        ]
+    return out
+
+
+def make_study(name: str, data: Path, url: str, *, n_trials: int = 8, fail_on: set[int] | None
+               = None, pruner: PrunerName = PrunerName.MEDIAN, max_epochs: int = 6) -> None:
+    """A study with ``n_trials`` finished (complete or pruned) trials and the failures asked
+    for, run by the detailed scripted trainer."""
+    create_study(name, data, storage_url=url, max_epochs=max_epochs, pruner=pruner,
+                 n_trials=n_trials)
+    run_worker(name, url, seed=0, trainer=DetailedTrainer(fail_on=fail_on))
+
+
+def leave_running(name: str, url: str, epochs: int = 2) -> int:
+    """Start a trial and report ``epochs`` epochs, as a worker that is still on it would;
+    returns its number. (No heartbeat: nothing will fail it while the test looks.)"""
+    study, config = open_study(name, url)
+    trial = study.ask()
+    suggest_params(trial, config.parsed_space(), config.task)
+    for epoch in range(1, epochs + 1):
+        trial.report(1.5 + 1.0 / epoch, epoch)
+    trial.set_user_attr("worker", "gpu-box-7:4242")
+    trial.set_user_attr("gpu", "0")
+    trial.set_user_attr("epoch", epochs)
+    return trial.number
+
+
+def fail_only(name: str, data: Path, url: str, failures: int = 3) -> None:
+    """A study whose every trial failed."""
+    create_study(name, data, storage_url=url, max_epochs=3, pruner=PrunerName.NONE)
+    run_worker(name, url, n_trials=failures, trainer=ScriptedTrainer(fail_on=set(
+        range(failures))))
+
+
+__all__ = ["DetailedTrainer", "fail_only", "leave_running", "make_study"]

@@ -1,0 +1,57 @@
+"""The trainer of worker *processes* started by tests and benchmarks: no TensorFlow.
+
+A worker uses it when started with ``HPSEARCH_TRAINER=tests.scripted_trainer:SleepingTrainer``
+(from the repository root). Every epoch sleeps ``$HPSEARCH_TEST_EPOCH_S`` seconds (default 0)
+and reports ``expected_value(learning_rate, epoch)``, so a test can recompute every
+intermediate value the study should hold. The fixed sleep makes a fixed-time objective for the
+storage benchmark.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import time
+from typing import Any
+
+from search._train_result import TrainResult
+
+ENV_EPOCH_S = "HPSEARCH_TEST_EPOCH_S"
+TRAINER_SPEC = "tests.scripted_trainer:SleepingTrainer"
+
+
+def expected_value(learning_rate: float, epoch: int) -> float:
+    """The val_loss reported for ``epoch`` (1-based): lower learning rates do better."""
+    return math.log10(learning_rate) + 5 + 1.0 / epoch
+
+
+class SleepingTrainer:
+    """Stands in for ``search._trainer`` in a worker process."""
+
+    def __init__(self) -> None:
+        self.epoch_s = float(os.environ.get(ENV_EPOCH_S, "0"))
+
+    def configure_devices(self) -> dict[str, Any]:
+        return {"gpus": [], "policy": "float32"}
+
+    def validation_input(self, prepared: Any) -> None:
+        return None
+
+    def release(self) -> None:
+        pass
+
+    def fit(self, params: dict[str, Any], prepared: Any, *, task: Any, classes: list[str],
+            metric: str, max_epochs: int, patience: int, report: Any, datasets: Any,
+            seed: int) -> TrainResult:
+        best: dict[str, Any] = {}
+        best_epoch = 0
+        for epoch in range(max_epochs):
+            if self.epoch_s:
+                time.sleep(self.epoch_s)
+            loss = expected_value(params["learning_rate"], epoch + 1)
+            metrics = {"val_loss": loss, "accuracy": 1 / loss, "macro_f1": 1 / loss}
+            if not best or loss < best["val_loss"]:
+                best, best_epoch = metrics, epoch
+            if report(epoch, metrics):
+                return TrainResult(best, best_epoch, epoch + 1, pruned=True)
+        return TrainResult(best, best_epoch, max_epochs)

@@ -1,0 +1,86 @@
+"""The whole path with real (tiny) Keras trainings, on SQLite and PostgreSQL: create, worker,
+status, best, export, then the exported script without hpsearch, and its saved model."""
+
+import ast
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from optuna.trial import TrialState
+
+from search import best_trial, create_study, export_script, run_worker, study_status
+from search._config import PrunerName
+from search._sample import write_sample
+from search._study import open_study
+from spaces import Task
+
+pytestmark = pytest.mark.slow
+
+# Runs the script with hpsearch's packages made unimportable, as in an environment without it.
+WITHOUT_HPSEARCH = (
+    "import runpy, sys\n"
+    "for name in ('search', 'spaces', 'storage'):\n"
+    "    sys.modules[name] = None\n"
+    "sys.argv = sys.argv[1:]\n"
+    "runpy.run_path(sys.argv[0], run_name='__main__')\n"
+)
+
+
+def test_search_export_and_standalone_script(storage_url: str, study_name: str,
+                                             tmp_path: Path) -> None:
+    data = write_sample(tmp_path / "data.csv", task=Task.MULTICLASS, rows=700, classes=3,
+                        seed=5)
+    space = tmp_path / "small.yaml"
+    space.write_text("params:\n  rnn_layers: {low: 0, high: 1}\n  rnn_units: {low: 8, high: 32}\n"
+                     "  embedding_dim: {low: 16, high: 32}\n  dense_layers: {low: 0, high: 1}\n"
+                     "  learning_rate: {low: 0.003, high: 0.01, log: true}\n")
+    config = create_study(study_name, data, storage_url=storage_url, max_epochs=4,
+                          pruner=PrunerName.MEDIAN, space=space)
+    assert config.task is Task.MULTICLASS and config.classes == ["class_0", "class_1", "class_2"]
+    run_worker(study_name, storage_url, n_trials=3, heartbeat_interval=10)
+
+    study, _ = open_study(study_name, storage_url)
+    finished = [t for t in study.get_trials() if t.state is TrialState.COMPLETE]
+    assert finished, [t.user_attrs.get("fail_reason") for t in study.get_trials()]
+    for trial in finished:
+        assert len(trial.intermediate_values) == trial.user_attrs["epochs_run"]
+        assert 0.0 <= trial.user_attrs["macro_f1"] <= 1.0
+        assert len(trial.user_attrs["confusion_matrix"]) == 3
+    status = study_status(study_name, storage_url)
+    best = best_trial(study_name, storage_url)
+    assert status["best"]["number"] == best["number"]
+    assert best["metrics"]["accuracy"] > status["baselines"]["majority"]["accuracy"]
+
+    script = export_script(study_name, tmp_path / "train_best.py", storage_url)
+    imported = set()
+    for node in ast.walk(ast.parse(script.read_text())):
+        if isinstance(node, ast.Import):
+            imported |= {alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            imported.add(node.module.split(".")[0])
+    assert imported <= {"__future__", "argparse", "json", "sys", "warnings", "pathlib",
+                        "keras", "numpy", "pandas", "tensorflow", "sklearn"}, imported
+    out = tmp_path / "model"
+    run = subprocess.run(
+        [sys.executable, "-c", WITHOUT_HPSEARCH, str(script), "--data", str(data),
+         "--out", str(out)], capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert "validation metrics:" in run.stdout
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert abs(metrics["accuracy"] - best["metrics"]["accuracy"]) <= 0.03
+
+    labels = json.loads((out / "labels.json").read_text())
+    assert labels["classes"] == config.classes and labels["task"] == "multiclass"
+    check = (
+        "import keras, sys, numpy as np, tensorflow as tf\n"
+        "model = keras.models.load_model(sys.argv[1])\n"
+        "p = model.predict(tf.constant(sys.argv[2:]), verbose=0)\n"
+        "print(p.shape[0], p.shape[1], bool(np.allclose(p.sum(axis=1), 1.0, atol=1e-4)))\n"
+    )
+    texts = ["some words here", "another text"]
+    loaded = subprocess.run([sys.executable, "-c", check, str(out / "model.keras"), *texts],
+                            capture_output=True, text=True, timeout=120)
+    assert loaded.returncode == 0, loaded.stderr[-3000:]
+    assert loaded.stdout.split()[-3:] == ["2", "3", "True"]
