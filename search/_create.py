@@ -22,7 +22,7 @@ from search._prepared import CACHE_KEY, Prepared
 from search._split import split_indices
 from search._study import read_config
 from search._vectorize import choose_max_len, encode, fit_vocabulary, length_percentiles, tokenize
-from spaces import Task, check_space_for_task, load_space
+from spaces import Task, check_space_for_task, load_space, starting_points
 
 log = logging.getLogger("hpsearch")
 
@@ -52,11 +52,13 @@ def create_study(
     timeout: float | None = None,
     drop_invalid: bool = False,
     resume: bool = True,
+    start_points: bool = True,
 ) -> StudyConfig:
     """Create the study ``study_name`` for ``data`` and return its config.
 
     If the study exists with the same data and split options it is reused (``resume``);
-    with other data it is refused, so two datasets never mix in one study.
+    with other data it is refused, so two datasets never mix in one study. With
+    ``start_points``, the first trials are known-good configurations moved into the space.
     """
     if not 0.0 < val_frac < 1.0:
         raise DataError(f"--val-frac must be between 0 and 1, but got {val_frac}.")
@@ -168,5 +170,9 @@ def create_study(
                          "run the command again to resume it.") from None
     study.set_user_attr(CONFIG_ATTR, config.to_dict())
     study.set_metric_names([metric])
+    if start_points:
+        for point in starting_points(search_space, found_task,
+                                     pretrained_embeddings=embeddings is not None):
+            study.enqueue_trial(point, user_attrs={"starting_point": True})
     log.info("created study %r in %s", study_name, storage.mask_url(url))
     return config

@@ -137,7 +137,8 @@ def run_worker(study_name: str, storage_url: str | None = None, *, n_trials: int
         callbacks.append(optuna.study.MaxTrialsCallback(config.n_trials, states=BUDGET_STATES))
     if progress:
         callbacks.append(progress.trial_finished)
-    before = {t.number for t in study.get_trials(deepcopy=False)}
+    before = {t.number for t in study.get_trials(deepcopy=False)
+              if t.state is not TrialState.WAITING}
     if progress:
         progress.start(study, n_trials or trials_left, seconds)
     deadline = None if seconds is None else time.monotonic() + seconds

@@ -13,6 +13,7 @@ from spaces._space import (
     load_space,
     parse_space,
 )
+from spaces._starts import starting_points
 from spaces._suggest import params_of, suggest_params
 from spaces._task import OUTPUT_ACTIVATION, HeadMismatchError, Task, check_head
 
@@ -32,5 +33,6 @@ __all__ = [
     "load_space",
     "params_of",
     "parse_space",
+    "starting_points",
     "suggest_params",
 ]

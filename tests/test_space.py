@@ -100,3 +100,16 @@ def test_matching_heads_pass() -> None:
     check_head(Task.MULTILABEL, activation="sigmoid", loss="binary_crossentropy")
     check_head(Task.MULTICLASS, activation="softmax", loss="sparse_categorical_crossentropy")
     check_head(Task.BINARY, activation="sigmoid", loss="focal")
+
+
+def test_starting_points_are_moved_into_the_space() -> None:
+    from spaces import starting_points
+
+    space = parse_space({"params": {"cell": "gru", "rnn_units": {"low": 8, "high": 32},
+                                    "rnn_layers": {"low": 1, "high": 2}}})
+    points = starting_points(space, Task.MULTICLASS)
+    assert points[0]["cell"] == "gru" and points[0]["rnn_units"] == 32
+    assert all(p["rnn_layers"] >= 1 for p in points)
+    assert len(points) == 2 and points[1]["dense_layers"] == 1
+    for point in points:  # each is a complete, valid trial of the space
+        assert params_of(point, space, Task.MULTICLASS)["cell"] == "gru"

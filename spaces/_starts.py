@@ -1,0 +1,66 @@
+"""Known-good first trials, so a search starts from a sensible model rather than from noise.
+
+Seed 004's advice: start from a minimal baseline and let the search move away from it.
+"""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+import optuna
+
+from spaces._space import Space
+from spaces._suggest import suggest_params
+from spaces._task import Task
+
+STARTING_POINTS: tuple[dict[str, Any], ...] = (
+    # One bidirectional LSTM of moderate width, pooled by max and average.
+    {"rnn_layers": 1, "cell": "lstm", "rnn_units": 64, "bidirectional": True,
+     "embedding_dim": 64, "embedding_trainable": True, "embedding_dropout": 0.1, "dropout": 0.2,
+     "conv": False, "pooling": "max_avg", "dense_layers": 0, "learning_rate": 0.003,
+     "batch_size": 64, "class_weight": "none", "loss": "crossentropy"},
+    # Pooled embeddings and one dense layer: fast, often close to a linear baseline.
+    {"rnn_layers": 0, "embedding_dim": 64, "embedding_trainable": True,
+     "embedding_dropout": 0.1, "dropout": 0.2, "conv": False, "pooling_seq": "max_avg",
+     "dense_layers": 1, "dense_units": 64, "learning_rate": 0.003, "batch_size": 64,
+     "class_weight": "none", "loss": "crossentropy"},
+)
+
+
+class _FitToSpace:
+    """Answers a space's suggestions from a point, moved into the space where it lies outside:
+    a missing or foreign choice becomes the first allowed one, a number is clipped."""
+
+    def __init__(self, point: dict[str, Any]):
+        self.point = point
+        self.params: dict[str, Any] = {}
+
+    def suggest_int(self, name: str, low: int, high: int, log: bool = False) -> int:
+        value = int(min(max(self.point.get(name, low), low), high))
+        self.params[name] = value
+        return value
+
+    def suggest_float(self, name: str, low: float, high: float, log: bool = False) -> float:
+        value = float(min(max(self.point.get(name, low), low), high))
+        self.params[name] = value
+        return value
+
+    def suggest_categorical(self, name: str, choices: list[Any]) -> Any:
+        value = self.point.get(name, choices[0])
+        if not any(value == c and type(value) is type(c) for c in choices):
+            value = choices[0]
+        self.params[name] = value
+        return value
+
+
+def starting_points(space: Space, task: Task, *, pretrained_embeddings: bool = False,
+                    ) -> list[dict[str, Any]]:
+    """The starting points moved into ``space``, as trial params (duplicates dropped)."""
+    points: list[dict[str, Any]] = []
+    for point in STARTING_POINTS:
+        fitted = _FitToSpace(point)
+        suggest_params(cast(optuna.trial.BaseTrial, fitted), space, task,
+                       pretrained_embeddings=pretrained_embeddings)
+        if fitted.params not in points:
+            points.append(fitted.params)
+    return points
