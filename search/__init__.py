@@ -9,6 +9,7 @@ from search._enqueue import enqueue_params
 from search._errors import DataError, HpsearchError, StudyError, TrialFailed
 from search._export import export_script
 from search._inspect import best_trial, study_status
+from search._launch import WorkerExit, WorkerOptions, launch_workers
 from search._run import run_search
 from search._study import open_study
 from search._worker import WorkerSummary, run_worker
@@ -21,11 +22,14 @@ __all__ = [
     "StudyConfig",
     "StudyError",
     "TrialFailed",
+    "WorkerExit",
+    "WorkerOptions",
     "WorkerSummary",
     "best_trial",
     "create_study",
     "enqueue_params",
     "export_script",
+    "launch_workers",
     "open_study",
     "run_search",
     "run_worker",

@@ -7,6 +7,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+
 def short_params(p: dict[str, Any]) -> str:
     """A configuration in one line: ``2×bi-gru 64 | conv 32k3 | last | dense 1×64 | ...``."""
     parts = []

@@ -3,6 +3,12 @@
 Optuna looks for stale trials only when a worker starts a trial, so a trial whose worker was
 killed could stay RUNNING for as long as every other worker is busy with a long trial. This
 thread looks every heartbeat interval, whatever its worker is doing.
+
+The bound that follows: while any other worker of the study runs and the database has answered
+for the last grace period, a dead worker's trial is failed and queued again within
+grace + interval (+ one check, well under a second) of the death; grace + 2 x interval if the
+worker died before its first heartbeat (the first check stamps one). With no other worker
+alive, the next worker to start does it, once the grace period has passed.
 """
 
 from __future__ import annotations
@@ -54,5 +60,5 @@ class StaleTrialWatch:
             except Exception as exc:  # a watch that dies silently would watch nothing
                 level = logging.DEBUG if storage.is_connection_error(exc) else logging.WARNING
                 log.log(level, "stale-trial check failed (%s); next one in %ss",
-                        storage.mask_secrets(str(exc).splitlines()[0] if str(exc) else
-                                             type(exc).__name__, self.url), self.interval)
+                        storage.mask_secrets(storage.connection_error_text(exc), self.url),
+                        self.interval)

@@ -13,7 +13,13 @@ from optuna.trial import TrialState
 
 import storage
 from search._config import StudyConfig
-from search._errors import StudyError, TrialFailed, TrialLost, WorkerInterrupted
+from search._errors import (
+    HpsearchError,
+    StudyError,
+    TrialFailed,
+    TrialLost,
+    WorkerInterrupted,
+)
 from search._lost_trials import fail_and_requeue
 from search._prepared import CACHE_KEY, Prepared
 from search._signals import StopSignals
@@ -111,6 +117,11 @@ def run_worker(study_name: str, storage_url: str | None = None, *, n_trials: int
     - SIGTERM/SIGINT (``handle_signals``, main thread only) fail the running trial as
       "interrupted", queue it again and return: the CLI then exits 0.
     """
+    if heartbeat_interval and grace_period is not None and grace_period <= heartbeat_interval:
+        raise HpsearchError(
+            "--grace-period must be longer than --heartbeat-interval, or live trials are taken "
+            f"for dead between two heartbeats; got ({grace_period=}, {heartbeat_interval=}). "
+            "Leave --grace-period out (twice the interval) or raise it.")
     url = storage.resolve_storage_url(storage_url)
     refuse_shared_sqlite(url)
     study, config = open_study(study_name, url, heartbeat_interval=heartbeat_interval,
@@ -175,7 +186,7 @@ def run_worker(study_name: str, storage_url: str | None = None, *, n_trials: int
             raise storage.StorageError(
                 f"Lost the study storage {storage.mask_url(url)} for more than "
                 f"{reconnect_timeout:.0f}s (--reconnect-timeout): "
-                f"{storage.mask_secrets(str(exc).splitlines()[0] if str(exc) else '', url)}. "
+                f"{storage.mask_secrets(storage.connection_error_text(exc), url)}. "
                 "Its trial in flight stays RUNNING until another worker's stale-trial check "
                 "fails it and queues it again."
             ) from None

@@ -46,12 +46,36 @@ def user_errors() -> Iterator[None]:
         raise typer.Exit(2) from None
 
 
+class _StderrHandler(logging.StreamHandler):
+    """Writes to whatever ``sys.stderr`` is at the time of each record (tests swap it)."""
+
+    @property
+    def stream(self) -> object:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value: object) -> None:
+        pass
+
+
+class _DropOptunaFailureEcho(logging.Filter):
+    """Optuna logs each failed trial with a traceback; the worker already logs it with its
+    reason, so the echo is dropped."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        return not (message.startswith("Trial ") and " failed with " in message)
+
+
 def setup_logging(verbose: bool = False) -> None:
-    handler = logging.StreamHandler(sys.stderr)
+    handler = _StderrHandler()
     handler.setFormatter(logging.Formatter("hpsearch: %(message)s"))
     log.handlers[:] = [handler]
     log.setLevel(logging.DEBUG if verbose else logging.INFO)
     log.propagate = False
+    optuna_log = logging.getLogger("optuna")
+    if not any(isinstance(f, _DropOptunaFailureEcho) for f in optuna_log.filters):
+        optuna_log.addFilter(_DropOptunaFailureEcho())
 
 
 @app.callback()
@@ -130,15 +154,14 @@ def create(
 
 HeartbeatOpt = Annotated[int, typer.Option(
     "--heartbeat-interval", min=1, envvar="HPSEARCH_HEARTBEAT_INTERVAL",
-    help="Seconds between heartbeats of the running trial ($HPSEARCH_HEARTBEAT_INTERVAL).")]
+    help="Seconds between heartbeats of the running trial.")]
 GraceOpt = Annotated[int | None, typer.Option(
     "--grace-period", min=1, envvar="HPSEARCH_GRACE_PERIOD",
     help="A trial without heartbeat for this long is failed and queued again (default: twice "
-    "the interval; $HPSEARCH_GRACE_PERIOD). Use the same value on every worker.")]
+    "the interval). Use the same value on every worker.")]
 ReconnectOpt = Annotated[float, typer.Option(
     "--reconnect-timeout", min=1, envvar="HPSEARCH_RECONNECT_TIMEOUT",
-    help="Seconds to wait out an unreachable database before giving up "
-    "($HPSEARCH_RECONNECT_TIMEOUT).")]
+    help="Seconds to wait out an unreachable database before giving up.")]
 
 
 @app.command()

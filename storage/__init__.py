@@ -11,7 +11,7 @@ from storage._rdb import (
 )
 from storage._requeue import FAIL_REASON_ATTR, RequeueStaleTrial, requeue_trial
 from storage._resilient import ResilientStorage
-from storage._retry import is_connection_error
+from storage._retry import connection_error_text, is_connection_error
 from storage._sqlite_file import sqlite_on_network_filesystem, sqlite_path
 from storage._url import (
     DEFAULT_URL,
@@ -34,6 +34,7 @@ __all__ = [
     "RequeueStaleTrial",
     "ResilientStorage",
     "StorageError",
+    "connection_error_text",
     "delete_blobs",
     "engine_kwargs",
     "get_blob",

@@ -12,7 +12,8 @@ import contextlib
 import functools
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from datetime import datetime
 from typing import Any, TypeVar, cast
 
 import optuna
@@ -55,6 +56,8 @@ class ResilientStorage(optuna.storages.RDBStorage):
       period later; it records why each stale trial failed.
     - After this process sees the database come back from an outage, it declares no trial stale
       for one grace period: live workers first get the chance to heartbeat again.
+    - A queued (WAITING) trial is taken by one atomic UPDATE, so two workers never both run
+      it (Optuna's read-then-write relies on SELECT ... FOR UPDATE, a no-op in SQLite).
     """
 
     def __init__(self, url: str, *, retry_window_s: float, **kwargs: Any):
@@ -62,6 +65,16 @@ class ResilientStorage(optuna.storages.RDBStorage):
         self.outages = Outages(url)
         self._calls = threading.local()
         super().__init__(url, **kwargs)
+
+    def __getstate__(self) -> dict[Any, Any]:
+        state = super().__getstate__()
+        del state["outages"], state["_calls"]  # a lock and thread-local counters
+        return state
+
+    def __setstate__(self, state: dict[Any, Any]) -> None:
+        self.outages = Outages(state["url"])
+        self._calls = threading.local()
+        super().__setstate__(state)
 
     def _with_retry(self, call: Callable[[], Any]) -> Any:
         # Only the outermost call retries: methods calling one another must not multiply waits.
@@ -84,6 +97,30 @@ class ResilientStorage(optuna.storages.RDBStorage):
                       self.heartbeat_interval)
             return
         self.outages.answered()
+
+    def set_trial_state_values(self, trial_id: int, state: TrialState,
+                               values: Sequence[float] | None = None) -> bool:
+        if state is not TrialState.RUNNING or values is not None:
+            return super().set_trial_state_values(trial_id, state, values)
+        # Taking a queued trial. Optuna reads the state, then writes it, relying on SELECT ...
+        # FOR UPDATE, which SQLite ignores: two workers could take the same queued trial and
+        # both run it. One conditional UPDATE is atomic on every backend.
+        with _create_scoped_session(self.scoped_session) as session:
+            taken = cast(sa.CursorResult[Any], session.execute(
+                sa.update(models.TrialModel)
+                .where(models.TrialModel.trial_id == trial_id,
+                       models.TrialModel.state == TrialState.WAITING)
+                .values(state=TrialState.RUNNING)
+                .execution_options(synchronize_session=False)
+            )).rowcount
+            if taken == 1:
+                # Through the model, which knows how Optuna stores times (naive UTC in 5.0).
+                trial = models.TrialModel.find_or_raise_by_id(trial_id, session)
+                trial.datetime_start = datetime.now()
+        if taken == 1:
+            return True
+        self.check_trial_is_updatable(trial_id, self.get_trial(trial_id).state)
+        return False
 
     def grace_seconds(self) -> int:
         assert self.heartbeat_interval is not None

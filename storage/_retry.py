@@ -63,6 +63,17 @@ def is_connection_error(exc: BaseException) -> bool:
     return any(_is_transient(e) for e in _exception_chain(exc))
 
 
+def connection_error_text(exc: BaseException) -> str:
+    """What the driver said about the lost connection behind ``exc`` (first line), rather than
+    the wrappers' words around it; passwords are the caller's to mask."""
+    for e in _exception_chain(exc):
+        if _is_transient(e):
+            said = str(getattr(e, "orig", None) or e).strip()
+            return said.splitlines()[0] if said else type(e).__name__
+    said = str(exc).strip()
+    return said.splitlines()[0] if said else type(exc).__name__
+
+
 def backoff_delays(first_s: float = FIRST_DELAY_S, max_s: float = MAX_DELAY_S) -> Iterator[float]:
     """0.2 s, 0.4 s, 0.8 s ... doubling up to ``max_s``, then ``max_s`` forever."""
     delay = first_s
@@ -87,8 +98,7 @@ class Outages:
             if first:
                 self.failing_since = time.monotonic()
         if first:
-            reason = mask_secrets(str(exc).strip().splitlines()[0] if str(exc).strip() else
-                                  type(exc).__name__, self._url)
+            reason = mask_secrets(connection_error_text(exc), self._url)
             log.warning("database unreachable (%s); retrying with backoff for up to %.0fs",
                         reason, window_s)
 

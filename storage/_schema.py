@@ -24,7 +24,7 @@ def schema_lock(url: str) -> Iterator[None]:
     The lock lives on its own short connection and ends with it, even if the process dies.
     A no-op for SQLite, whose file lock serialises schema changes (see ``open_storage``).
     """
-    if True:
+    if not _is_postgres(url):
         yield
         return
     engine = sa.create_engine(url, poolclass=sa.pool.NullPool,

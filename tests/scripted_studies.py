@@ -16,13 +16,27 @@ from tests.conftest import ScriptedTrainer
 
 class DetailedTrainer(ScriptedTrainer):
     """The scripted trainer whose best epoch also carries ``per_class`` and (single-label)
-    ``confusion_matrix``, derived from the loss so that they differ between trials."""
+    ``confusion_matrix``, derived from the loss so that they differ between trials; the calls
+    in ``prune_on`` are pruned at epoch ``prune_epoch`` whatever the pruner says (so a test
+    gets pruned trials whatever its study's name: Hyperband's brackets hash the name)."""
+
+    def __init__(self, fail_on: set[int] | None = None, prune_on: set[int] | None = None,
+                 prune_epoch: int = 2):
+        super().__init__(fail_on=fail_on)
+        self.prune_on = prune_on or set()
+        self.prune_epoch = prune_epoch
 
     def fit(self, params: dict[str, Any], prepared: Any, *, task: Task, classes: list[str],
             metric: str, max_epochs: int, patience: int, report: Any, datasets: Any,
             seed: int) -> Any:
+        forced = self.calls in self.prune_on
+
+        def report_or_prune(epoch: int, metrics: dict[str, Any]) -> bool:
+            should_prune = bool(report(epoch, metrics))
+            return should_prune or (forced and epoch + 1 >= self.prune_epoch)
+
         result = super().fit(params, prepared, task=task, classes=classes, metric=metric,
-                             max_epochs=max_epochs, patience=patience, report=report,
+                             max_epochs=max_epochs, patience=patience, report=report_or_prune,
                              datasets=datasets, seed=seed)
         result.metrics.update(per_class_metrics(task, classes, result.metrics["val_loss"]))
         return result
@@ -48,13 +62,15 @@ def per_class_metrics(task: Task, classes: list[str], loss: float) -> dict[str, 
     return out
 
 
-def make_study(name: str, data: Path, url: str, *, n_trials: int = 8, fail_on: set[int] | None
-               = None, pruner: PrunerName = PrunerName.MEDIAN, max_epochs: int = 6) -> None:
-    """A study with ``n_trials`` finished (complete or pruned) trials and the failures asked
-    for, run by the detailed scripted trainer."""
+def make_study(name: str, data: Path, url: str, *, n_trials: int = 5,
+               fail_on: set[int] | None = None, prune_on: set[int] | None = None,
+               pruner: PrunerName = PrunerName.NONE, max_epochs: int = 4) -> None:
+    """A study with ``n_trials`` finished (complete or pruned) trials, the calls in
+    ``fail_on`` failed and those in ``prune_on`` pruned, run by the detailed scripted
+    trainer."""
     create_study(name, data, storage_url=url, max_epochs=max_epochs, pruner=pruner,
                  n_trials=n_trials)
-    run_worker(name, url, seed=0, trainer=DetailedTrainer(fail_on=fail_on))
+    run_worker(name, url, seed=0, trainer=DetailedTrainer(fail_on=fail_on, prune_on=prune_on))
 
 
 def leave_running(name: str, url: str, epochs: int = 2) -> int:

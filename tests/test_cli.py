@@ -1,5 +1,6 @@
 """The CLI in-process: exact error texts, exit codes, and help on every command."""
 
+import json
 from pathlib import Path
 
 import pandas as pd
@@ -92,3 +93,21 @@ def test_enqueue_checks_params_against_the_space(tmp_path: Path, sqlite_url: str
     result = runner.invoke(app, ["enqueue", "--study", "s", "--params", str(path),
                                  "--storage", sqlite_url])
     assert result.exit_code == 0, result.output
+
+
+def test_run_prints_leaderboard_with_baselines(monkeypatch: pytest.MonkeyPatch,
+                                               sqlite_url: str, multiclass_csv: Path) -> None:
+    monkeypatch.setenv("HPSEARCH_TRAINER", "tests.scripted_trainer:SleepingTrainer")
+    result = runner.invoke(app, ["run", "--data", str(multiclass_csv), "--study", "r",
+                                 "--storage", sqlite_url, "--n-trials", "5", "--max-epochs", "3",
+                                 "--pruner", "none"])
+    assert result.exit_code == 0, result.output
+    assert "Leaderboard of r" in result.output
+    assert "majority" in result.output and "tfidf_logreg" in result.output
+    assert "complete 5" in result.output
+    again = runner.invoke(app, ["worker", "--study", "r", "--storage", sqlite_url,
+                                "--n-trials", "2"])
+    assert again.exit_code == 0, again.output
+    assert "worker done: 2 trial(s) complete 2" in again.output
+    status = runner.invoke(app, ["status", "--study", "r", "--storage", sqlite_url, "--json"])
+    assert json.loads(status.output)["counts"] == {"COMPLETE": 7}

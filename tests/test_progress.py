@@ -55,18 +55,24 @@ def test_terminal_bar_counts_the_budget_and_logs_print_above_it(
     assert not hasattr(handler.stream, "rich_proxied_file")
 
 
+class Collect(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__()
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
 def test_plain_log_lines_when_not_a_terminal(sqlite_url: str, study_name: str,
                                             multiclass_csv: Path,
-                                            caplog: pytest.LogCaptureFixture) -> None:
+                                            hpsearch_logger: logging.Logger) -> None:
     progress = make_progress()  # pytest's captured stderr is not a terminal
     assert type(progress) is LogProgress
-    with caplog.at_level(logging.INFO, logger="hpsearch"):
-        logging.getLogger("hpsearch").propagate = True
-        try:
-            run_three_and_a_failure(sqlite_url, study_name, multiclass_csv, progress)
-        finally:
-            logging.getLogger("hpsearch").propagate = False
-    done = [r.getMessage() for r in caplog.records if " done" in r.getMessage()]
+    collect = Collect()
+    hpsearch_logger.addHandler(collect)
+    run_three_and_a_failure(sqlite_url, study_name, multiclass_csv, progress)
+    done = [m for m in collect.messages if " done" in m]
     assert len(done) == 4
     assert done[1].startswith("trial 1 fail training loss became nan at epoch 1 "
                               "[1/3 done, 1 failed]")

@@ -14,7 +14,6 @@ import pytest
 from optuna.trial import TrialState
 from typer.testing import CliRunner
 
-from search._config import PrunerName
 from search._report import write_report
 from search._sample import write_sample
 from search._study import open_study
@@ -50,24 +49,24 @@ def img_sources(page: str) -> list[str]:
     return re.findall(r'<img src="([^"]+)"', page)
 
 
-def test_report_on_a_finished_study(storage_url: str, study_name: str,
+def test_report_on_a_finished_study(sqlite_url: str, study_name: str,
                                     multiclass_csv: Path, tmp_path: Path) -> None:
-    make_study(study_name, multiclass_csv, storage_url, n_trials=6, fail_on={2},
-               pruner=PrunerName.HYPERBAND)
-    study, config = open_study(study_name, storage_url)
+    make_study(study_name, multiclass_csv, sqlite_url, n_trials=5, fail_on={2},
+               prune_on={3})
+    study, config = open_study(study_name, sqlite_url)
     trials = study.get_trials()
     n_pruned = sum(t.state is TrialState.PRUNED for t in trials)
-    assert n_pruned >= 1 and sum(t.state is TrialState.FAIL for t in trials) == 1
+    assert n_pruned == 1 and sum(t.state is TrialState.FAIL for t in trials) == 1
     best = study.best_trial
 
-    report = write_report(study_name, tmp_path / "out", storage_url)
+    report = write_report(study_name, tmp_path / "out", sqlite_url)
     names = {f.file for f in report.figures}
     assert names == STUDY_FIGURES | {"confusion.png"}, report.notes
     for path in report.figure_paths:
         assert_png(path)
     page = report.index.read_text()
     assert sorted(img_sources(page)) == sorted(names)
-    assert report.headline == "Finished: 6 trials of the 6-trial budget done."
+    assert report.headline == "Finished: 5 trials of the 5-trial budget done."
     curves = next(f for f in report.figures if f.file == "curves.png")
     assert f"{n_pruned} pruned" in curves.caption
     # The best trial's per-class table, row by row, and the failure's reason.
@@ -84,7 +83,7 @@ def test_report_on_a_finished_study(storage_url: str, study_name: str,
 def test_multilabel_report_has_per_label_metrics_not_a_confusion_matrix(
         sqlite_url: str, study_name: str, tmp_path: Path) -> None:
     data = write_sample(tmp_path / "ml.csv", task=Task.MULTILABEL, rows=500, classes=5, seed=2)
-    make_study(study_name, data, sqlite_url, n_trials=3, pruner=PrunerName.NONE, max_epochs=3)
+    make_study(study_name, data, sqlite_url, n_trials=3, max_epochs=3)
     report = write_report(study_name, tmp_path / "out", sqlite_url)
     names = {f.file for f in report.figures}
     assert "per_label.png" in names and "confusion.png" not in names
@@ -115,7 +114,7 @@ def test_one_trial_report_from_the_cli_without_tensorflow(
         sqlite_url: str, study_name: str, multiclass_csv: Path, tmp_path: Path) -> None:
     """One completed trial: no importances (a note says why); and the command, run in a
     fresh interpreter, never imports TensorFlow."""
-    make_study(study_name, multiclass_csv, sqlite_url, n_trials=1, pruner=PrunerName.NONE,
+    make_study(study_name, multiclass_csv, sqlite_url, n_trials=1,
                max_epochs=2)
     out = tmp_path / "cli"
     code = (
@@ -152,25 +151,25 @@ def test_report_on_a_study_in_progress_in_chromium(sqlite_url: str, study_name: 
     """A trial still running: the page shows it and what has finished so far. The page is
     kept in test-artifacts/report/ with a screenshot of it as Chromium renders it."""
     browser.chromium()
-    make_study(study_name, multiclass_csv, sqlite_url, n_trials=6, fail_on={2},
-               pruner=PrunerName.HYPERBAND)
+    make_study(study_name, multiclass_csv, sqlite_url, n_trials=5, fail_on={2},
+               prune_on={3})
     running = leave_running(study_name, sqlite_url, epochs=3)
     out = browser.ARTIFACTS / "report"
     report = write_report(study_name, out, sqlite_url)
-    assert report.headline.startswith("In progress: 1 trial running, 6 finished")
+    assert report.headline.startswith("In progress: 1 trial running, 5 finished")
     page = report.index.read_text()
     assert f'<tr><td class="text">{running}</td><td class="text">gpu-box-7:4242</td>' in page
     assert "1 running" in next(f for f in report.figures if f.file == "curves.png").caption
 
     shot = browser.ARTIFACTS / "report-screenshot.png"
-    dom = browser.dump_dom(report.index.resolve().as_uri(), shot, width=1200, height=5000,
+    dom = browser.dump_dom(report.index.resolve().as_uri(), shot, width=1200, height=6000,
                            budget_ms=1000)
     text = browser.visible_text(dom)
     assert text.startswith(f"Study {study_name} multiclass classification, 4 classes")
     for fig in report.figures:
         assert fig.title in text and fig.caption in text
     assert "Per-class metrics of trial" in text and "Running now" in text
-    assert assert_png(shot) == (1200, 5000)
+    assert assert_png(shot) == (1200, 6000)
     print(f"\nreport: {report.index}\nreport screenshot: {shot}")
 
 

@@ -43,6 +43,7 @@ def test_connection_errors_are_told_apart_from_real_ones() -> None:
     replaced = UnboundLocalError("updated_state")
     replaced.__context__ = wrapped
     assert storage.is_connection_error(replaced)
+    assert storage.connection_error_text(replaced) == "connection refused"  # not the wrappers'
     assert not storage.is_connection_error(sqlalchemy.exc.IntegrityError(
         "INSERT", {}, psycopg.IntegrityError("duplicate key")))
     assert not storage.is_connection_error(ValueError("Cannot tell a FAIL trial."))
@@ -93,6 +94,7 @@ def test_every_database_call_optuna_makes_is_retried() -> None:
         assert getattr(optuna.storages.RDBStorage, name, None) is not None, name
 
 
+@pytest.mark.filterwarnings("ignore:Heartbeat of storage is supposed")
 def test_trial_killed_before_its_first_heartbeat_is_failed_and_queued(
         storage_url: str, study_name: str) -> None:
     interval, grace, margin = 1, 1, 2.0
@@ -122,6 +124,7 @@ def test_trial_killed_before_its_first_heartbeat_is_failed_and_queued(
     assert storage.FAIL_REASON_ATTR not in retry.user_attrs
 
 
+@pytest.mark.filterwarnings("ignore:Heartbeat of storage is supposed")
 def test_no_trial_is_declared_stale_right_after_an_outage(sqlite_url: str,
                                                           study_name: str) -> None:
     rdb = storage.open_storage(sqlite_url, heartbeat_interval=1, grace_period=1)
@@ -165,7 +168,7 @@ storage.put_blob(url, "study-" + sys.argv[2], "cache", b"data")
 
 def test_many_processes_create_the_schema_of_an_empty_database_once(
         empty_database: str) -> None:
-    go = time.time() + 4.0  # every process has imported storage by then
+    go = time.time() + 3.0  # every process has imported storage by then
     procs = [subprocess.Popen([sys.executable, "-c", OPEN_AT_ONCE, str(go), str(i)], cwd=REPO,
                               env=scripted_env(empty_database), stdout=subprocess.PIPE,
                               stderr=subprocess.STDOUT, text=True) for i in range(8)]

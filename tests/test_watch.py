@@ -12,7 +12,7 @@ from optuna.trial import FrozenTrial, TrialState
 from rich.console import Console
 from typer.testing import CliRunner
 
-from search._config import PrunerName, StudyConfig
+from search._config import StudyConfig
 from search._watch import RATE_WINDOW, format_duration, render_watch, watch_numbers, watch_study
 from search.cli import app
 from spaces import Task
@@ -123,8 +123,7 @@ def test_format_duration() -> None:
 
 def test_watch_shows_running_trials_and_the_best_next_to_baselines(
         storage_url: str, study_name: str, multiclass_csv: Path) -> None:
-    make_study(study_name, multiclass_csv, storage_url, n_trials=4,
-               pruner=PrunerName.NONE, max_epochs=3)
+    make_study(study_name, multiclass_csv, storage_url, n_trials=3, max_epochs=3)
     leave_running(study_name, storage_url, epochs=2)
     console = Console(record=True, width=140, force_terminal=False)
     sleeps: list[float] = []
@@ -133,8 +132,8 @@ def test_watch_shows_running_trials_and_the_best_next_to_baselines(
     assert sleeps == [7]  # two frames, one pause between them
     text = console.export_text()
     assert text.count(f"{study_name} (multiclass, objective val_loss minimize)") == 2
-    assert "complete 4, running 1" in text
-    assert "budget: 4/4 trials done" in text
+    assert "complete 3, running 1" in text
+    assert "budget: 3/3 trials done" in text
     assert "budget spent, 1 running trial finishing" in text
     assert "gpu-box-7:4242" in text and "2/3" in text
     assert "tfidf_logreg" in text and "majority" in text
@@ -143,7 +142,7 @@ def test_watch_shows_running_trials_and_the_best_next_to_baselines(
 
 def test_cli_watch_stops_when_the_budget_is_spent(sqlite_url: str, study_name: str,
                                                    multiclass_csv: Path) -> None:
-    make_study(study_name, multiclass_csv, sqlite_url, n_trials=2, pruner=PrunerName.NONE,
+    make_study(study_name, multiclass_csv, sqlite_url, n_trials=2,
                max_epochs=2)
     runner = CliRunner()
     result = runner.invoke(app, ["status", "--study", study_name, "--storage", sqlite_url,

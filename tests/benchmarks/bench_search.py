@@ -94,9 +94,9 @@ def main() -> None:
                 "pruned": states.count(TrialState.PRUNED),
                 "failed": states.count(TrialState.FAIL),
             }
+            best = results[name]["curve"][-1][1] if results[name]["curve"] else "-"
             print(f"{name}: {results[name]['complete']} complete, {results[name]['pruned']} "
-                  f"pruned, best {results[name]['curve'][-1][1] if results[name]['curve'] else '-'}",
-                  flush=True)
+                  f"pruned, best {best}", flush=True)
     reference = results.get("seed-004", {}).get("curve")
     target = reference[-1][1] if reference else None
     ref_time = reference[-1][0] if reference else None
