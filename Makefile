@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 DEMO := demo
-DEMO_TRIALS ?= 24
+DEMO_TRIALS ?= 32
 
 .PHONY: venv demo test lint typecheck pytest postgres clean
 
