@@ -8,8 +8,19 @@ from enum import StrEnum
 from typing import Any
 
 from search._errors import StudyError
-from search._metrics import MAXIMIZE
 from spaces import Space, Task, parse_space
+
+# Metric name -> True when larger is better.
+MAXIMIZE = {
+    "val_loss": False,
+    "accuracy": True,
+    "macro_f1": True,
+    "precision": True,
+    "recall": True,
+    "pr_auc": True,
+    "pr_auc_micro": True,
+    "pr_auc_macro": True,
+}
 
 CONFIG_ATTR = "hpsearch"
 CONFIG_VERSION = 1

@@ -11,7 +11,6 @@ import numpy as np
 import optuna
 
 import storage
-from search._baselines import majority_baseline, tfidf_baseline
 from search._checks import check_data
 from search._config import CONFIG_ATTR, PrunerName, SamplerName, StudyConfig, check_metric
 from search._data import detect_task, fingerprint, load_table
@@ -144,6 +143,8 @@ def create_study(
     report = check_data(found_task, classes, texts, labels, train, val, lengths, seq_len)
     for warning in report["warnings"]:
         log.warning("data check: %s", warning)
+
+    from search._baselines import majority_baseline, tfidf_baseline  # scikit-learn: slow import
 
     log.info("computing baselines (majority class, TF-IDF + logistic regression)")
     baselines = {

@@ -18,18 +18,6 @@ from sklearn.metrics import (
 
 EPS = 1e-7
 
-# Metric name -> True when larger is better.
-MAXIMIZE = {
-    "val_loss": False,
-    "accuracy": True,
-    "macro_f1": True,
-    "precision": True,
-    "recall": True,
-    "pr_auc": True,
-    "pr_auc_micro": True,
-    "pr_auc_macro": True,
-}
-
 
 def best_f1_threshold(y, p):
     """The threshold on ``p`` that maximises F1 for the 0/1 targets ``y`` (0.5 if y has no

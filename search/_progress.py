@@ -67,22 +67,8 @@ class TerminalProgress(LogProgress):
 
     def start(self, study: optuna.Study, n_trials: int | None, timeout: float | None) -> None:
         self.bar.start()
-        self._route_logs_above_the_bar()
         super().start(study, n_trials, timeout)
         self.task_id = self.bar.add_task("trials", total=n_trials, detail="")
-
-    def _route_logs_above_the_bar(self) -> None:
-        """Log handlers hold the stderr they were made with, so their lines would land in the
-        middle of the live bar; point them at Rich's proxy of stderr (which prints above the
-        bar) while it runs, and back in ``stop``."""
-        self._rerouted: list[tuple[logging.StreamHandler[Any], Any]] = []
-        proxied = getattr(sys.stderr, "rich_proxied_file", None)
-        if proxied is None:
-            return
-        for name in ("hpsearch", "optuna"):
-            for handler in logging.getLogger(name).handlers:
-                if isinstance(handler, logging.StreamHandler) and handler.stream is proxied:
-                    self._rerouted.append((handler, handler.setStream(sys.stderr)))
 
     def trial_started(self, number: int) -> None:
         self.bar.update(self.task_id, detail=f"trial {number}: building")
@@ -98,9 +84,6 @@ class TerminalProgress(LogProgress):
                         description=f"trials{failed}")
 
     def stop(self) -> None:
-        for handler, stream in getattr(self, "_rerouted", []):
-            handler.setStream(stream)
-        self._rerouted = []
         self.bar.stop()
 
 

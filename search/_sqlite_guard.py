@@ -28,14 +28,15 @@ def refuse_shared_sqlite(url: str, mounts_text: str | None = None) -> None:
 
 def sqlite_parallel_warnings(url: str, *, workers: int, queued: int) -> list[str]:
     """Warnings for ``workers`` processes sharing the SQLite file of ``url`` (none for
-    PostgreSQL): each write takes the file's single lock, and queued trials make them race."""
+    PostgreSQL): each write takes the file's single lock, queued trials make them contend."""
     if not storage.is_sqlite(url) or workers < 2:
         return []
     found = []
     if queued:
         found.append(
-            f"{queued} queued trial(s) and {workers} workers on SQLite: the workers race for "
-            f"each queued trial under SQLite's single file lock. {POSTGRES_HINT}")
+            f"{queued} queued trial(s) and {workers} workers on SQLite: each queued trial goes "
+            "to one worker, but taking it and every other write wait for SQLite's single file "
+            f"lock. {POSTGRES_HINT}")
     if workers > SQLITE_COMFORTABLE_WORKERS:
         found.append(
             f"{workers} workers on one SQLite file: every write waits for the file lock, so "

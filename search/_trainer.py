@@ -20,8 +20,9 @@ import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
 from search._batches import eval_batches, predict_logits, train_batches  # noqa: E402
+from search._config import MAXIMIZE  # noqa: E402
 from search._errors import TrialFailed  # noqa: E402
-from search._metrics import MAXIMIZE, evaluate  # noqa: E402
+from search._metrics import evaluate  # noqa: E402
 from search._prepared import Prepared  # noqa: E402
 from search._train_result import EpochReport, TrainResult  # noqa: E402
 from spaces import Task  # noqa: E402

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import logging
 import re
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,7 +16,7 @@ from rich.console import Console
 from search import create_study, run_worker
 from search._config import PrunerName
 from search._progress import LogProgress, TerminalProgress, make_progress
-from search.cli import setup_logging
+from search.cli import _StderrHandler, setup_logging
 from tests.conftest import ScriptedTrainer
 
 
@@ -51,7 +52,8 @@ def test_terminal_bar_counts_the_budget_and_logs_print_above_it(
     final = [line for line in out.splitlines() if "trials" in line][-1]
     assert "trials (1 failed)" in final and "3/3" in final
     # The handler writes to the real stderr again once the bar is gone.
-    (handler,) = [h for h in hpsearch_logger.handlers if type(h) is logging.StreamHandler]
+    (handler,) = [h for h in hpsearch_logger.handlers if isinstance(h, _StderrHandler)]
+    assert handler.stream is sys.stderr
     assert not hasattr(handler.stream, "rich_proxied_file")
 
 
