@@ -46,8 +46,16 @@ def eval_batches(ids, splits, batch_size=256):
     return ds.padded_batch(batch_size).cache().prefetch(tf.data.AUTOTUNE), order
 
 
-def predict_logits(model, ds, order):
-    logits = model.predict(ds, verbose=0)
+def logits_function(model):
+    """The model's forward pass as one traced function for any batch and length (Keras'
+    ``predict`` would retrace for every new padded length)."""
+    return tf.function(lambda x: model(x, training=False),
+                       input_signature=[tf.TensorSpec([None, None], tf.int32)])
+
+
+def predict_logits(forward, ds, order):
+    """Logits in the original row order, from ``forward = logits_function(model)``."""
+    logits = np.concatenate([np.asarray(forward(x), dtype="float32") for x in ds])
     out = np.empty_like(logits)
     out[order] = logits
     return out

@@ -73,7 +73,7 @@ class StudyConfig:
     val_frac: float = 0.2
     val_data_path: str | None = None
     seed: int = 0
-    pruner: PrunerName = PrunerName.HYPERBAND
+    pruner: PrunerName = PrunerName.MEDIAN
     sampler: SamplerName = SamplerName.TPE
     max_epochs: int = 20
     patience: int = 4

@@ -41,7 +41,7 @@ def create_study(
     space: str | Path | None = None,
     embeddings: str | Path | None = None,
     metric: str = "val_loss",
-    pruner: PrunerName = PrunerName.HYPERBAND,
+    pruner: PrunerName = PrunerName.MEDIAN,
     sampler: SamplerName = SamplerName.TPE,
     max_epochs: int = 20,
     patience: int = 4,

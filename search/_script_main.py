@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 import tensorflow as tf
 
-from search._batches import eval_batches, predict_logits, train_batches
+from search._batches import eval_batches, logits_function, predict_logits, train_batches
 from search._embeddings import load_embedding_matrix
 from search._labels import encode_labels, label_sets
 from search._metrics import evaluate
@@ -120,7 +120,7 @@ def main(argv=None):
                             cfg["train_seed"]), epochs=args.epochs, verbose=2, shuffle=False)
 
     val_ds, order = eval_batches(val_ids, val_splits)
-    probs = probabilities(predict_logits(model, val_ds, order), task)
+    probs = probabilities(predict_logits(logits_function(model), val_ds, order), task)
     metrics = evaluate(task, y_val, probs, cfg["classes"])
     thresholds = metrics.get("thresholds")
 

@@ -25,6 +25,8 @@ def make_pruner(config: StudyConfig) -> optuna.pruners.BasePruner:
         return optuna.pruners.HyperbandPruner(
             min_resource=1, max_resource=config.max_epochs, reduction_factor=3)
     if config.pruner is PrunerName.MEDIAN:
+        # The default: in tests/benchmarks/bench_search.py it reached a given loss sooner than
+        # Hyperband, which at small budgets prunes most trials after one or two epochs.
         return optuna.pruners.MedianPruner(n_startup_trials=4, n_warmup_steps=2)
     if config.pruner is PrunerName.SUCCESSIVE_HALVING:
         return optuna.pruners.SuccessiveHalvingPruner(min_resource=1, reduction_factor=3)

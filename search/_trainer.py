@@ -19,7 +19,12 @@ import keras  # noqa: E402
 import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
-from search._batches import eval_batches, predict_logits, train_batches  # noqa: E402
+from search._batches import (  # noqa: E402
+    eval_batches,
+    logits_function,
+    predict_logits,
+    train_batches,
+)
 from search._config import MAXIMIZE  # noqa: E402
 from search._errors import TrialFailed  # noqa: E402
 from search._metrics import evaluate  # noqa: E402
@@ -136,8 +141,10 @@ def fit(params: dict[str, Any], prepared: Prepared, *, task: Task, classes: list
         train = train_batches(prepared.train_ids, prepared.train_splits, prepared.y_train,
                               weights, params["batch_size"], seed)
 
+        forward = logits_function(model)
+
         def score() -> dict[str, Any]:
-            logits = predict_logits(model, datasets.val, datasets.val_order)
+            logits = predict_logits(forward, datasets.val, datasets.val_order)
             return evaluate(task.value, prepared.y_val, probabilities(logits, task.value),
                             classes)
 

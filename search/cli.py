@@ -134,7 +134,7 @@ def create(
     text_col: TextCol = "text", label_col: LabelCol = "label", label_sep: LabelSep = "|",
     task: TaskOpt = None, val_frac: ValFrac = 0.2, val_data: ValData = None, seed: Seed = 0,
     space: SpaceFile = None, embeddings: Embeddings = None, metric: Metric = "val_loss",
-    pruner: PrunerOpt = PrunerName.HYPERBAND, sampler: SamplerOpt = SamplerName.TPE,
+    pruner: PrunerOpt = PrunerName.MEDIAN, sampler: SamplerOpt = SamplerName.TPE,
     max_epochs: MaxEpochs = 20, patience: Patience = 4, max_tokens: MaxTokens = 20_000,
     max_len: MaxLen = None, n_trials: BudgetTrials = None, timeout: BudgetTimeout = None,
     drop_invalid: DropInvalid = False,
@@ -199,7 +199,7 @@ def run(
     text_col: TextCol = "text", label_col: LabelCol = "label", label_sep: LabelSep = "|",
     task: TaskOpt = None, val_frac: ValFrac = 0.2, val_data: ValData = None, seed: Seed = 0,
     space: SpaceFile = None, embeddings: Embeddings = None, metric: Metric = "val_loss",
-    pruner: PrunerOpt = PrunerName.HYPERBAND, sampler: SamplerOpt = SamplerName.TPE,
+    pruner: PrunerOpt = PrunerName.MEDIAN, sampler: SamplerOpt = SamplerName.TPE,
     max_epochs: MaxEpochs = 20, patience: Patience = 4, max_tokens: MaxTokens = 20_000,
     max_len: MaxLen = None, drop_invalid: DropInvalid = False,
 ) -> None:

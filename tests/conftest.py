@@ -13,6 +13,7 @@ import pytest
 
 from search._sample import write_sample
 from spaces import Task
+from tests.scripted_trainer import NoTensorFlow
 
 STORAGE_MODES = ["sqlite", "postgres"]
 
@@ -43,22 +44,13 @@ def multiclass_csv(tmp_path: Path) -> Path:
     return write_sample(tmp_path / "data.csv", task=Task.MULTICLASS, rows=600, classes=4, seed=1)
 
 
-class ScriptedTrainer:
+class ScriptedTrainer(NoTensorFlow):
     """Stands in for ``search._trainer``: each trial replays a loss curve chosen by its
     learning rate (lower lr: better curve), so pruning and bookkeeping are tested without TF."""
 
     def __init__(self, fail_on: set[int] | None = None):
         self.fail_on = fail_on or set()
         self.calls = 0
-
-    def configure_devices(self) -> dict[str, Any]:
-        return {"gpus": [], "policy": "float32"}
-
-    def validation_input(self, prepared: Any) -> None:
-        return None
-
-    def release(self) -> None:
-        pass
 
     def fit(self, params: dict[str, Any], prepared: Any, *, task: Task, classes: list[str],
             metric: str, max_epochs: int, patience: int, report: Any, datasets: Any,

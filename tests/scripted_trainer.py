@@ -25,11 +25,8 @@ def expected_value(learning_rate: float, epoch: int) -> float:
     return math.log10(learning_rate) + 5 + 1.0 / epoch
 
 
-class SleepingTrainer:
-    """Stands in for ``search._trainer`` in a worker process."""
-
-    def __init__(self) -> None:
-        self.epoch_s = float(os.environ.get(ENV_EPOCH_S, "0"))
+class NoTensorFlow:
+    """The device and memory parts of the ``search._trainer`` interface, doing nothing."""
 
     def configure_devices(self) -> dict[str, Any]:
         return {"gpus": [], "policy": "float32"}
@@ -39,6 +36,13 @@ class SleepingTrainer:
 
     def release(self) -> None:
         pass
+
+
+class SleepingTrainer(NoTensorFlow):
+    """Stands in for ``search._trainer`` in a worker process."""
+
+    def __init__(self) -> None:
+        self.epoch_s = float(os.environ.get(ENV_EPOCH_S, "0"))
 
     def fit(self, params: dict[str, Any], prepared: Any, *, task: Any, classes: list[str],
             metric: str, max_epochs: int, patience: int, report: Any, datasets: Any,

@@ -29,6 +29,16 @@ def dense_ids(ids: np.ndarray, splits: np.ndarray) -> np.ndarray:
     return out
 
 
+def seed_inputs(prepared: object) -> tuple[np.ndarray, np.ndarray]:
+    """Dense, padded token ids of both splits, seeded Keras: how the seeds fed their models."""
+    import keras
+
+    keras.utils.set_random_seed(0)
+    p = prepared
+    return (dense_ids(p.train_ids, p.train_splits),  # type: ignore[attr-defined]
+            dense_ids(p.val_ids, p.val_splits))  # type: ignore[attr-defined]
+
+
 def searched(tmp_path: Path, data: Path, url: str, name: str) -> tuple[list, object]:
     space = tmp_path / "space.yaml"
     space.write_text(SMALL_SPACE)
@@ -50,9 +60,7 @@ def test_seed_002_imbalanced_binary_minority_f1(tmp_path: Path, sqlite_url: str)
     best = min(done, key=lambda t: t.value)
 
     # The seed's setup: sigmoid unit, MSE, SGD, Keras' unstratified validation_split, 0.5.
-    keras.utils.set_random_seed(0)
-    x_train = dense_ids(prepared.train_ids, prepared.train_splits)
-    x_val = dense_ids(prepared.val_ids, prepared.val_splits)
+    x_train, x_val = seed_inputs(prepared)
     model = keras.Sequential([keras.layers.Embedding(prepared.vocab_size, 16),
                               keras.layers.GlobalAveragePooling1D(),
                               keras.layers.Dense(1, activation="sigmoid")])
@@ -82,9 +90,7 @@ def test_seed_003_sparse_multilabel_recall(tmp_path: Path, sqlite_url: str) -> N
     best = min(done, key=lambda t: t.value)
 
     # The seed's setup: two Dense(100) layers, 30 sigmoid outputs, unweighted BCE, 0.5.
-    keras.utils.set_random_seed(0)
-    x_train = dense_ids(prepared.train_ids, prepared.train_splits)
-    x_val = dense_ids(prepared.val_ids, prepared.val_splits)
+    x_train, x_val = seed_inputs(prepared)
     model = keras.Sequential([keras.layers.Embedding(prepared.vocab_size, 16),
                               keras.layers.GlobalAveragePooling1D(),
                               keras.layers.Dense(100, activation="relu"),

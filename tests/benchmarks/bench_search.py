@@ -3,8 +3,8 @@
     python tests/benchmarks/bench_search.py [--data PATH] [--budget 300]
 
 Strategies, each with the same wall-clock budget on the same data and split:
-- hpsearch: TPE + Hyperband over the built-in space (the defaults);
-- tpe-median: TPE + median pruning;
+- hpsearch: TPE + median pruning over the built-in space, with its starting points (defaults);
+- tpe-hyperband: TPE + Hyperband;
 - no-pruning: TPE over the same space, no pruner;
 - seed-004: the recipe of seed 004 — random configs of LSTM layers/size and dense layers/size,
   fixed epochs, no pruning, no early stopping.
@@ -45,8 +45,8 @@ SEED_004_SPACE = """params:
 """
 
 STRATEGIES: dict[str, dict[str, Any]] = {
-    "hpsearch": {"pruner": PrunerName.HYPERBAND, "sampler": SamplerName.TPE},
-    "tpe-median": {"pruner": PrunerName.MEDIAN, "sampler": SamplerName.TPE},
+    "hpsearch": {"pruner": PrunerName.MEDIAN, "sampler": SamplerName.TPE},
+    "tpe-hyperband": {"pruner": PrunerName.HYPERBAND, "sampler": SamplerName.TPE},
     "no-pruning": {"pruner": PrunerName.NONE, "sampler": SamplerName.TPE},
     "seed-004": {"pruner": PrunerName.NONE, "sampler": SamplerName.RANDOM, "space": "seed004"},
 }
