@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from search._inspect import best_trial
+from search._inspect import pick_trial, trial_summary
 
 # Read as files, not imported, so exporting does not load TensorFlow. Order matters: each
 # module may use names of the ones before it.
@@ -51,8 +51,8 @@ def export_script(study_name: str, out: str | Path, storage_url: str | None = No
     """Write the script for the best trial (or ``trial_number``) of the study to ``out``."""
     from search._study import open_study
 
-    best = best_trial(study_name, storage_url, trial_number)
-    _, config = open_study(study_name, storage_url)
+    study, config = open_study(study_name, storage_url)
+    best = trial_summary(pick_trial(study, config, trial_number), config)
     out = Path(out)
     script_config = {
         "study": study_name, "trial": best["number"], "filename": out.name,

@@ -75,6 +75,16 @@ def best_trial(study_name: str, storage_url: str | None = None,
                trial_number: int | None = None) -> dict[str, Any]:
     """The best finished trial (or trial ``trial_number``) with its params and metrics."""
     study, config = open_study(study_name, storage_url)
+    trial = pick_trial(study, config, trial_number)
+    return {"study": study_name, "task": config.task.value, "metric": config.metric,
+            "direction": config.direction, **trial_summary(trial, config),
+            "baselines": config.baselines}
+
+
+def pick_trial(study: optuna.Study, config: StudyConfig,
+               trial_number: int | None = None) -> FrozenTrial:
+    """Trial ``trial_number`` (COMPLETE or PRUNED), or the best finished trial."""
+    study_name = study.study_name
     if trial_number is not None:
         trials = [t for t in study.get_trials(deepcopy=False) if t.number == trial_number]
         if not trials:
@@ -93,9 +103,7 @@ def best_trial(study_name: str, storage_url: str | None = None,
                 + ". Run `hpsearch worker` first."
             )
         trial = best[0]
-    return {"study": study_name, "task": config.task.value, "metric": config.metric,
-            "direction": config.direction, **trial_summary(trial, config),
-            "baselines": config.baselines}
+    return trial
 
 
 def leaderboard(study: optuna.Study, config: StudyConfig, top: int = 10) -> list[dict[str, Any]]:
