@@ -3,16 +3,16 @@
 Importing this package does not import TensorFlow; only training does.
 """
 
-from search._config import PrunerName, SamplerName, StudyConfig
-from search._create import create_study
-from search._enqueue import enqueue_params
 from search._errors import DataError, HpsearchError, StudyError, TrialFailed
-from search._export import export_script
-from search._inspect import best_trial, study_status
-from search._launch import WorkerExit, WorkerOptions, launch_workers
-from search._run import run_search
-from search._study import open_study
-from search._worker import WorkerSummary, run_worker
+from search.export._export import export_script
+from search.study._config import PrunerName, SamplerName, StudyConfig
+from search.study._create import create_study
+from search.study._enqueue import enqueue_params
+from search.study._inspect import best_trial, study_status
+from search.study._open import open_study
+from search.worker._launch import WorkerExit, WorkerOptions, launch_workers
+from search.worker._run import run_search
+from search.worker._worker import WorkerSummary, run_worker
 
 __all__ = [
     "DataError",

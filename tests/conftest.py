@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from search._sample import write_sample
+from search.data._sample import write_sample
 from spaces import Task
 from tests.scripted_trainer import NoTensorFlow
 
@@ -45,7 +45,7 @@ def multiclass_csv(tmp_path: Path) -> Path:
 
 
 class ScriptedTrainer(NoTensorFlow):
-    """Stands in for ``search._trainer``: each trial replays a loss curve chosen by its
+    """Stands in for ``search.training._trainer``: each trial replays a loss curve chosen by its
     learning rate (lower lr: better curve), so pruning and bookkeeping are tested without TF."""
 
     def __init__(self, fail_on: set[int] | None = None):
@@ -56,7 +56,7 @@ class ScriptedTrainer(NoTensorFlow):
             metric: str, max_epochs: int, patience: int, report: Any, datasets: Any,
             seed: int) -> Any:
         from search._errors import TrialFailed
-        from search._train_result import TrainResult
+        from search.training._result import TrainResult
 
         call = self.calls
         self.calls += 1

@@ -14,7 +14,7 @@ import os
 import time
 from typing import Any
 
-from search._train_result import TrainResult
+from search.training._result import TrainResult
 
 ENV_EPOCH_S = "HPSEARCH_TEST_EPOCH_S"
 TRAINER_SPEC = "tests.scripted_trainer:SleepingTrainer"
@@ -26,7 +26,7 @@ def expected_value(learning_rate: float, epoch: int) -> float:
 
 
 class NoTensorFlow:
-    """The device and memory parts of the ``search._trainer`` interface, doing nothing."""
+    """The device and memory parts of the ``search.training._trainer`` interface, doing nothing."""
 
     def configure_devices(self) -> dict[str, Any]:
         return {"gpus": [], "policy": "float32"}
@@ -39,7 +39,7 @@ class NoTensorFlow:
 
 
 class SleepingTrainer(NoTensorFlow):
-    """Stands in for ``search._trainer`` in a worker process."""
+    """Stands in for ``search.training._trainer`` in a worker process."""
 
     def __init__(self) -> None:
         self.epoch_s = float(os.environ.get(ENV_EPOCH_S, "0"))

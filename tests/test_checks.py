@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 
 from search import DataError, StudyError, create_study
-from search._embeddings import load_embedding_matrix
-from search._study import open_study
+from search.data._embeddings import load_embedding_matrix
+from search.study._open import open_study
 
 
 def frame(rows: list[tuple[str, str]]) -> pd.DataFrame:
@@ -80,7 +80,7 @@ def test_word2vec_and_glove_text_files(tmp_path: Path) -> None:
 
 def test_embeddings_fix_the_dimension_and_search_fine_tuning(
         tmp_path: Path, sqlite_url: str, multiclass_csv: Path) -> None:
-    from search._inspect import trial_summary
+    from search.study._inspect import trial_summary
     from tests.conftest import ScriptedTrainer
 
     vectors = tmp_path / "glove.txt"

@@ -13,10 +13,10 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from search._dashboard import DashboardServer, exposure_warning, make_dashboard
 from search._errors import HpsearchError
-from search._study import open_study
 from search.cli import app
+from search.study._open import open_study
+from search.views._dashboard import DashboardServer, exposure_warning, make_dashboard
 from tests import browser
 from tests.scripted_studies import leave_running, make_study
 

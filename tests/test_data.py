@@ -4,10 +4,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from search._data import detect_task, load_table
 from search._errors import DataError
-from search._labels import encode_labels
-from search._split import split_indices
+from search.data._labels import encode_labels
+from search.data._split import split_indices
+from search.data._table import detect_task, load_table
 from spaces import Task
 
 

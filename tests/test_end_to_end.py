@@ -11,9 +11,9 @@ import pytest
 from optuna.trial import TrialState
 
 from search import best_trial, create_study, export_script, run_worker, study_status
-from search._config import PrunerName
-from search._sample import write_sample
-from search._study import open_study
+from search.data._sample import write_sample
+from search.study._config import PrunerName
+from search.study._open import open_study
 from spaces import Task
 
 pytestmark = pytest.mark.slow

@@ -18,9 +18,10 @@ from typer.testing import CliRunner
 
 import storage
 from search import create_study
-from search._config import PrunerName, SamplerName
 from search._errors import HpsearchError, StudyError, WorkerInterrupted
-from search._launch import (
+from search.cli import app
+from search.study._config import PrunerName, SamplerName
+from search.worker._launch import (
     LaunchError,
     WorkerOptions,
     WorkerSlot,
@@ -30,10 +31,9 @@ from search._launch import (
     worker_command,
     worker_env,
 )
-from search._signals import StopSignals
-from search._sqlite_guard import refuse_shared_sqlite, sqlite_parallel_warnings
-from search._trainer_env import trainer_from_env
-from search.cli import app
+from search.worker._signals import StopSignals
+from search.worker._sqlite_guard import refuse_shared_sqlite, sqlite_parallel_warnings
+from search.worker._trainer_env import trainer_from_env
 from tests.scripted_trainer import SleepingTrainer
 from tests.worker_procs import (
     REPO,

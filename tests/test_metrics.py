@@ -1,6 +1,6 @@
 import numpy as np
 
-from search._metrics import best_f1_threshold, evaluate
+from search.metrics._evaluate import best_f1_threshold, evaluate
 
 
 def test_threshold_is_tuned_for_f1_not_left_at_half() -> None:

@@ -14,9 +14,9 @@ import pytest
 from rich.console import Console
 
 from search import create_study, run_worker
-from search._config import PrunerName
-from search._progress import LogProgress, TerminalProgress, make_progress
 from search.cli import _StderrHandler, setup_logging
+from search.study._config import PrunerName
+from search.worker._progress import LogProgress, TerminalProgress, make_progress
 from tests.conftest import ScriptedTrainer
 
 

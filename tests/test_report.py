@@ -14,10 +14,10 @@ import pytest
 from optuna.trial import TrialState
 from typer.testing import CliRunner
 
-from search._report import write_report
-from search._sample import write_sample
-from search._study import open_study
 from search.cli import app
+from search.data._sample import write_sample
+from search.study._open import open_study
+from search.views._report import write_report
 from spaces import Task
 from tests import browser
 from tests.scripted_studies import fail_only, leave_running, make_study

@@ -6,8 +6,8 @@ import pytest
 from optuna.trial import TrialState
 
 from search import create_study, run_worker, study_status
-from search._config import PrunerName
-from search._study import open_study
+from search.study._config import PrunerName
+from search.study._open import open_study
 from tests.conftest import ScriptedTrainer
 
 

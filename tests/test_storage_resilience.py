@@ -19,7 +19,7 @@ import sqlalchemy.exc
 from optuna.trial import TrialState
 
 import storage
-from search._stale_watch import fail_stale_trials
+from search.worker._stale_watch import fail_stale_trials
 from storage._resilient import RETRIED_METHODS
 from storage._retry import Outages, call_with_retry
 from tests.worker_procs import REPO, scripted_env

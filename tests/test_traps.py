@@ -8,10 +8,10 @@ import pytest
 from optuna.trial import TrialState
 
 from search import create_study, run_worker
-from search._config import PrunerName
-from search._sample import write_sample
-from search._study import open_study
-from search._worker import load_prepared
+from search.data._sample import write_sample
+from search.study._config import PrunerName
+from search.study._open import open_study
+from search.worker._worker import load_prepared
 from spaces import Task
 
 pytestmark = pytest.mark.slow

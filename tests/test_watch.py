@@ -12,9 +12,15 @@ from optuna.trial import FrozenTrial, TrialState
 from rich.console import Console
 from typer.testing import CliRunner
 
-from search._config import StudyConfig
-from search._watch import RATE_WINDOW, format_duration, render_watch, watch_numbers, watch_study
 from search.cli import app
+from search.study._config import StudyConfig
+from search.views._watch import (
+    RATE_WINDOW,
+    format_duration,
+    render_watch,
+    watch_numbers,
+    watch_study,
+)
 from spaces import Task
 from tests.scripted_studies import leave_running, make_study
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from search._sample import write_sample
+from search.data._sample import write_sample
 from spaces import Task
 
 

@@ -18,10 +18,16 @@ from pathlib import Path
 import keras
 import numpy as np
 
-from search._batches import train_batches
-from search._data import detect_task, load_table
-from search._labels import encode_labels
-from search._vectorize import choose_max_len, encode, fit_vocabulary, length_percentiles, tokenize
+from search.data._labels import encode_labels
+from search.data._table import detect_task, load_table
+from search.data._vectorize import (
+    choose_max_len,
+    encode,
+    fit_vocabulary,
+    length_percentiles,
+    tokenize,
+)
+from search.training._batches import train_batches
 from spaces._model import build_model
 from tests.benchmarks._data import benchmark_data
 

@@ -23,8 +23,8 @@ from typing import Any
 from optuna.trial import TrialState
 
 from search import create_study, run_worker
-from search._config import PrunerName, SamplerName
-from search._study import open_study
+from search.study._config import PrunerName, SamplerName
+from search.study._open import open_study
 from tests.benchmarks._data import benchmark_data
 
 SEED_004_SPACE = """params:

@@ -29,9 +29,9 @@ from pathlib import Path
 from optuna.trial import TrialState
 
 from search import create_study
-from search._config import PrunerName, SamplerName
-from search._launch import WorkerOptions, launch_workers
-from search._sample import write_sample
+from search.data._sample import write_sample
+from search.study._config import PrunerName, SamplerName
+from search.worker._launch import WorkerOptions, launch_workers
 from spaces import Task
 from tests.worker_procs import reader, scripted_env, trials
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from optuna.trial import TrialState
 
 from search import create_study, run_worker
-from search._study import open_study
+from search.study._open import open_study
 from tests.benchmarks._data import benchmark_data
 
 

@@ -14,8 +14,8 @@ import typer
 from rich.console import Console
 
 import storage
-from search._config import PrunerName, SamplerName
 from search._errors import HpsearchError
+from search.study._config import PrunerName, SamplerName
 from spaces import HeadMismatchError, SpaceError, Task
 
 app = typer.Typer(
@@ -140,7 +140,7 @@ def create(
     drop_invalid: DropInvalid = False,
 ) -> None:
     """Check the data, vectorize the split once, and create a study workers can join."""
-    from search._create import create_study
+    from search.study._create import create_study
 
     with user_errors():
         config = create_study(
@@ -174,8 +174,8 @@ def worker(study: StudyOpt, storage_url: StorageOpt = None, n_trials: TrialsOpt 
     """Run trials of an existing study (any number of workers may share one).
 
     SIGTERM or Ctrl-C fails the running trial as "interrupted", queues it again, exits 0."""
-    from search._progress import make_progress
-    from search._worker import run_worker
+    from search.worker._progress import make_progress
+    from search.worker._worker import run_worker
 
     with user_errors():
         summary = run_worker(study, storage_url, n_trials=n_trials, timeout=timeout,
@@ -204,11 +204,11 @@ def run(
     max_len: MaxLen = None, drop_invalid: DropInvalid = False,
 ) -> None:
     """Create (or resume) a study and run trials here, then print the leaderboard."""
-    from search._display import leaderboard_table
-    from search._inspect import leaderboard
-    from search._progress import make_progress
-    from search._run import run_search
-    from search._study import open_study
+    from search.study._inspect import leaderboard
+    from search.study._open import open_study
+    from search.views._display import leaderboard_table
+    from search.worker._progress import make_progress
+    from search.worker._run import run_search
 
     name = study or data.stem
     with user_errors():
@@ -236,11 +236,11 @@ def status(study: StudyOpt, storage_url: StorageOpt = None,
                                                    "between refreshes of --watch.")] = 5.0,
            ) -> None:
     """Trials by state, the best so far with its params, next to the baselines."""
-    from search._display import print_status
-    from search._inspect import study_status
+    from search.study._inspect import study_status
+    from search.views._display import print_status
 
     if watch:
-        from search._watch import describe_end, watch_study
+        from search.views._watch import describe_end, watch_study
 
         with user_errors():
             if as_json:
@@ -261,8 +261,8 @@ def status(study: StudyOpt, storage_url: StorageOpt = None,
 def best(study: StudyOpt, storage_url: StorageOpt = None,
          as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
     """The best finished trial: value, metrics and params."""
-    from search._display import leaderboard_table
-    from search._inspect import best_trial
+    from search.study._inspect import best_trial
+    from search.views._display import leaderboard_table
 
     with user_errors():
         result = best_trial(study, storage_url)
@@ -282,7 +282,7 @@ def export(study: StudyOpt,
            trial: Annotated[int | None, typer.Option("--trial", help="Trial number "
                                                         "(default: the best).")] = None) -> None:
     """Write a standalone training script for the best (or a given) trial."""
-    from search._export import export_script
+    from search.export._export import export_script
 
     with user_errors():
         path = export_script(study, out, storage_url, trial)
@@ -295,7 +295,7 @@ def enqueue(study: StudyOpt,
                                                  "param: value.")],
             storage_url: StorageOpt = None) -> None:
     """Queue a known configuration (say, your current model) as the next trial."""
-    from search._enqueue import enqueue_params
+    from search.study._enqueue import enqueue_params
 
     with user_errors():
         queued = enqueue_params(study, params, storage_url)
@@ -310,7 +310,7 @@ def sample_data(out: Annotated[Path, typer.Option("--out", help="File to write."
                 imbalance: Annotated[float, typer.Option("--imbalance", min=1.0)] = 1.0,
                 seed: Annotated[int, typer.Option("--seed")] = 0) -> None:
     """Generate a text-classification dataset (for demos and tests; no download)."""
-    from search._sample import write_sample
+    from search.data._sample import write_sample
 
     path = write_sample(out, task=task, rows=rows, classes=classes, imbalance=imbalance,
                         seed=seed)
@@ -327,7 +327,7 @@ def dashboard(
                                                "change studies (delete, notes...).")] = False,
 ) -> None:
     """Serve optuna-dashboard on the study storage (read-only, localhost by default)."""
-    from search._dashboard import exposure_warning, make_dashboard
+    from search.views._dashboard import exposure_warning, make_dashboard
 
     with user_errors():
         server = make_dashboard(storage_url, host, port, allow_writes=allow_writes)
@@ -350,7 +350,7 @@ def report(study: StudyOpt,
                                              "figures.")] = Path("report"),
            storage_url: StorageOpt = None) -> None:
     """Write an HTML report with figures: history, curves, importances, the best trial."""
-    from search._report import write_report
+    from search.views._report import write_report
 
     with user_errors():
         written = write_report(study, out, storage_url)
@@ -391,7 +391,7 @@ def launch(
     Workers are not restarted. Ctrl-C/SIGTERM is forwarded to them; a second one kills them.
 
     Exits 1 if any worker exited non-zero."""
-    from search._launch import WorkerOptions, launch_workers, parse_gpus
+    from search.worker._launch import WorkerOptions, launch_workers, parse_gpus
 
     with user_errors():
         exits = launch_workers(

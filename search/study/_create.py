@@ -11,16 +11,22 @@ import numpy as np
 import optuna
 
 import storage
-from search._checks import check_data
-from search._config import CONFIG_ATTR, PrunerName, SamplerName, StudyConfig, check_metric
-from search._data import detect_task, fingerprint, load_table
-from search._embeddings import load_embedding_matrix
 from search._errors import DataError, StudyError
-from search._labels import encode_labels
-from search._prepared import CACHE_KEY, Prepared
-from search._split import split_indices
-from search._study import read_config
-from search._vectorize import choose_max_len, encode, fit_vocabulary, length_percentiles, tokenize
+from search.data._checks import check_data
+from search.data._embeddings import load_embedding_matrix
+from search.data._labels import encode_labels
+from search.data._prepared import CACHE_KEY, Prepared
+from search.data._split import split_indices
+from search.data._table import detect_task, fingerprint, load_table
+from search.data._vectorize import (
+    choose_max_len,
+    encode,
+    fit_vocabulary,
+    length_percentiles,
+    tokenize,
+)
+from search.study._config import CONFIG_ATTR, PrunerName, SamplerName, StudyConfig, check_metric
+from search.study._open import read_config
 from spaces import Task, check_space_for_task, load_space, starting_points
 
 log = logging.getLogger("hpsearch")
@@ -144,7 +150,10 @@ def create_study(
     for warning in report["warnings"]:
         log.warning("data check: %s", warning)
 
-    from search._baselines import majority_baseline, tfidf_baseline  # scikit-learn: slow import
+    from search.data._baselines import (  # scikit-learn: slow import
+        majority_baseline,
+        tfidf_baseline,
+    )
 
     log.info("computing baselines (majority class, TF-IDF + logistic regression)")
     baselines = {

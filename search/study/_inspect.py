@@ -7,9 +7,9 @@ from typing import Any
 import optuna
 from optuna.trial import FrozenTrial, TrialState
 
-from search._config import StudyConfig
 from search._errors import StudyError
-from search._study import open_study
+from search.study._config import StudyConfig
+from search.study._open import open_study
 from spaces import params_of
 
 COLUMNS = ("val_loss", "accuracy", "macro_f1")

@@ -8,10 +8,10 @@ from typing import Any
 
 import optuna
 
-from search._config import StudyConfig
 from search._errors import TrialFailed, TrialLost
-from search._prepared import Prepared
-from search._signals import StopSignals
+from search.data._prepared import Prepared
+from search.study._config import StudyConfig
+from search.worker._signals import StopSignals
 from spaces import suggest_params
 
 SUMMARY = ("val_loss", "accuracy", "macro_f1", "precision", "recall", "f1_positive", "pr_auc",
@@ -39,10 +39,11 @@ class Objective:
     def __init__(self, config: StudyConfig, prepared: Prepared,
                  progress: Any = None, trainer: Any = None, signals: StopSignals | None = None):
         """``trainer`` provides ``fit``, ``release`` and ``configure_devices`` (the module
-        ``search._trainer`` unless a test passes a scripted one). ``signals`` lets SIGTERM and
-        SIGINT interrupt training (``WorkerInterrupted``), never a database write."""
+        ``search.training._trainer`` unless a test passes a scripted one). ``signals`` lets
+        SIGTERM and SIGINT interrupt training (``WorkerInterrupted``), never a database
+        write."""
         if trainer is None:
-            from search import _trainer as trainer
+            from search.training import _trainer as trainer
 
         self.trainer = trainer
         self.config = config

@@ -18,10 +18,10 @@ from typing import Any
 import optuna
 from optuna.trial import FrozenTrial, TrialState
 
-from search import _figures as figs
-from search._config import METRICS_FOR_TASK, StudyConfig
-from search._inspect import ranked, trial_summary
-from search._study import open_study
+from search.study._config import METRICS_FOR_TASK, StudyConfig
+from search.study._inspect import ranked, trial_summary
+from search.study._open import open_study
+from search.views import _figures as figs
 from spaces import Task
 
 BUDGET_STATES = (TrialState.COMPLETE, TrialState.PRUNED)

@@ -25,9 +25,9 @@ from optuna.trial import TrialState
 
 import storage
 from search._errors import HpsearchError
-from search._signals import STOP_SIGNALS
-from search._sqlite_guard import refuse_shared_sqlite, sqlite_parallel_warnings
-from search._study import open_study
+from search.study._open import open_study
+from search.worker._signals import STOP_SIGNALS
+from search.worker._sqlite_guard import refuse_shared_sqlite, sqlite_parallel_warnings
 
 log = logging.getLogger("hpsearch")
 POLL_S = 0.1

@@ -6,7 +6,7 @@ import warnings
 
 import optuna
 
-from search._config import PrunerName, SamplerName, StudyConfig
+from search.study._config import PrunerName, SamplerName, StudyConfig
 
 warnings.filterwarnings("ignore", category=optuna.exceptions.ExperimentalWarning)
 

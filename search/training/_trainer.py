@@ -19,17 +19,17 @@ import keras  # noqa: E402
 import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
-from search._batches import (  # noqa: E402
+from search._errors import TrialFailed  # noqa: E402
+from search.data._prepared import Prepared  # noqa: E402
+from search.metrics._evaluate import evaluate  # noqa: E402
+from search.study._config import MAXIMIZE  # noqa: E402
+from search.training._batches import (  # noqa: E402
     eval_batches,
     logits_function,
     predict_logits,
     train_batches,
 )
-from search._config import MAXIMIZE  # noqa: E402
-from search._errors import TrialFailed  # noqa: E402
-from search._metrics import evaluate  # noqa: E402
-from search._prepared import Prepared  # noqa: E402
-from search._train_result import EpochReport, TrainResult  # noqa: E402
+from search.training._result import EpochReport, TrainResult  # noqa: E402
 from spaces import Task  # noqa: E402
 from spaces._losses import label_positive_weights, row_weights  # noqa: E402
 from spaces._model import build_model, probabilities  # noqa: E402

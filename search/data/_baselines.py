@@ -9,7 +9,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.multiclass import OneVsRestClassifier
 
-from search._metrics import evaluate
+from search.metrics._evaluate import evaluate
 from spaces import Task
 
 SUMMARY_KEYS = ("val_loss", "accuracy", "macro_f1", "precision", "recall", "pr_auc",

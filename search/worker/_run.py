@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from search._create import create_study
-from search._worker import WorkerSummary, run_worker
+from search.study._create import create_study
+from search.worker._worker import WorkerSummary, run_worker
 
 
 def run_search(study_name: str, data: str | Path, *, storage_url: str | None = None,

@@ -12,7 +12,6 @@ import optuna
 from optuna.trial import TrialState
 
 import storage
-from search._config import StudyConfig
 from search._errors import (
     HpsearchError,
     StudyError,
@@ -20,13 +19,14 @@ from search._errors import (
     TrialLost,
     WorkerInterrupted,
 )
-from search._lost_trials import fail_and_requeue
-from search._prepared import CACHE_KEY, Prepared
-from search._signals import StopSignals
-from search._sqlite_guard import refuse_shared_sqlite, sqlite_parallel_warnings
-from search._stale_watch import StaleTrialWatch
-from search._study import open_study
-from search._trainer_env import trainer_from_env
+from search.data._prepared import CACHE_KEY, Prepared
+from search.study._config import StudyConfig
+from search.study._open import open_study
+from search.worker._lost_trials import fail_and_requeue
+from search.worker._signals import StopSignals
+from search.worker._sqlite_guard import refuse_shared_sqlite, sqlite_parallel_warnings
+from search.worker._stale_watch import StaleTrialWatch
+from search.worker._trainer_env import trainer_from_env
 
 log = logging.getLogger("hpsearch")
 BUDGET_STATES = (TrialState.COMPLETE, TrialState.PRUNED)
@@ -134,7 +134,7 @@ def run_worker(study_name: str, storage_url: str | None = None, *, n_trials: int
         log.info("study %r has spent its budget; nothing to do", study_name)
         return WorkerSummary(study_name, 0, {})
 
-    from search._objective import Objective, worker_name
+    from search.worker._objective import Objective, worker_name
 
     me = worker_name()
     _warn_parallel_sqlite(url, study, me)

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from search._errors import DataError
-from search._labels import label_sets
+from search.data._labels import label_sets
 from spaces import Task
 
 READERS = {".csv": "csv", ".tsv": "tsv", ".jsonl": "jsonl", ".json": "jsonl",

@@ -10,7 +10,7 @@ import optuna
 import yaml
 
 from search._errors import StudyError
-from search._study import open_study
+from search.study._open import open_study
 from spaces import suggest_params
 
 

@@ -20,11 +20,11 @@ import numpy as np
 import pandas as pd
 import tensorflow as tf
 
-from search._batches import eval_batches, logits_function, predict_logits, train_batches
-from search._embeddings import load_embedding_matrix
-from search._labels import encode_labels, label_sets
-from search._metrics import evaluate
-from search._split import split_indices
+from search.data._embeddings import load_embedding_matrix
+from search.data._labels import encode_labels, label_sets
+from search.data._split import split_indices
+from search.metrics._evaluate import evaluate
+from search.training._batches import eval_batches, logits_function, predict_logits, train_batches
 from spaces._losses import label_positive_weights, row_weights
 from spaces._model import build_model, probabilities
 

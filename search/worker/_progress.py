@@ -31,7 +31,7 @@ class LogProgress:
         log.debug("trial %d epoch %d/%d: %.4f", number, epoch, max_epochs, value)
 
     def trial_finished(self, study: optuna.Study, trial: optuna.trial.FrozenTrial) -> None:
-        # Failed trials do not count against the study budget (see search._worker), so they
+        # Failed trials do not count against the study budget (see search.worker._worker), so they
         # are counted apart: "[5/6 done, 1 failed]", never "[7/6 done]".
         if trial.state is optuna.trial.TrialState.FAIL:
             self.failed += 1

@@ -20,12 +20,12 @@ from rich.live import Live
 from rich.table import Table
 from rich.text import Text
 
-from search._config import StudyConfig
-from search._display import leaderboard_table
-from search._inspect import trial_summary
-from search._study import open_study
+from search.study._config import StudyConfig
+from search.study._inspect import trial_summary
+from search.study._open import open_study
+from search.views._display import leaderboard_table
 
-# Trials that count against the study's trial budget (as in search._worker).
+# Trials that count against the study's trial budget (as in search.worker._worker).
 BUDGET_STATES = (TrialState.COMPLETE, TrialState.PRUNED)
 FINISHED_STATES = (TrialState.COMPLETE, TrialState.PRUNED, TrialState.FAIL)
 # The rate is measured over the latest finished trials, so that a study resumed after a pause

@@ -3,7 +3,7 @@
 ``HPSEARCH_TRAINER=module:attribute`` is for tests and benchmarks: worker processes started by
 them train nothing and run in milliseconds (see tests/scripted_trainer.py). The attribute is an
 object with ``configure_devices``, ``validation_input``, ``fit`` and ``release`` (the interface
-of ``search._trainer``), or a class whose no-argument instance is one.
+of ``search.training._trainer``), or a class whose no-argument instance is one.
 """
 
 from __future__ import annotations

@@ -8,13 +8,14 @@ import re
 from pathlib import Path
 from typing import Any
 
-from search._inspect import pick_trial, trial_summary
+from search.study._inspect import pick_trial, trial_summary
 
 # Read as files, not imported, so exporting does not load TensorFlow. Order matters: each
 # module may use names of the ones before it.
-INLINED = ("search._labels", "search._split", "search._metrics", "search._batches",
-           "search._embeddings", "spaces._losses", "spaces._model")
-MAIN = "search._script_main"
+INLINED = ("search.data._labels", "search.data._split", "search.metrics._evaluate",
+           "search.training._batches", "search.data._embeddings", "spaces._losses",
+           "spaces._model")
+MAIN = "search.export._script_main"
 _INTERNAL_IMPORT = re.compile(r"^from (search|spaces)(\.\w+)* import .*$\n", re.M)
 _FUTURE = "from __future__ import annotations\n"
 
@@ -49,7 +50,7 @@ def script_source(config: dict[str, Any]) -> str:
 def export_script(study_name: str, out: str | Path, storage_url: str | None = None,
                   trial_number: int | None = None) -> Path:
     """Write the script for the best trial (or ``trial_number``) of the study to ``out``."""
-    from search._study import open_study
+    from search.study._open import open_study
 
     study, config = open_study(study_name, storage_url)
     best = trial_summary(pick_trial(study, config, trial_number), config)

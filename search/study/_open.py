@@ -5,9 +5,9 @@ from __future__ import annotations
 import optuna
 
 import storage
-from search._config import CONFIG_ATTR, StudyConfig
 from search._errors import StudyError
-from search._strategy import make_pruner, make_sampler
+from search.study._config import CONFIG_ATTR, StudyConfig
+from search.study._strategy import make_pruner, make_sampler
 
 optuna.logging.set_verbosity(optuna.logging.WARNING)
 

@@ -1,0 +1,1 @@
+"""A trial as a standalone training script."""

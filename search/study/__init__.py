@@ -1,0 +1,1 @@
+"""Creating, opening and reading studies."""

@@ -1,0 +1,1 @@
+"""Fitting one configuration (the TensorFlow side)."""

@@ -1,0 +1,1 @@
+"""Looking at a study: tables, the live watch, the HTML report, the dashboard."""

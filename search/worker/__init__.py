@@ -1,0 +1,1 @@
+"""Running trials: the objective, the worker loop, signals, progress, launching."""
