@@ -1,18 +1,28 @@
-"""Where studies live: storage URLs, engines and pools, heartbeats, blobs, secrets masking."""
+"""Where studies live: storage URLs and masking, engines and pools, retries through outages,
+heartbeats and the re-queueing of dead trials, the SQLite policy, and the data blobs.
 
-from storage._blobs import delete_blobs, get_blob, put_blob
+The only package that imports SQLAlchemy, and the owner of every private part of Optuna that
+hpsearch touches (its RDB models and sessions, a trial's id, a distribution's bounds check).
+It imports nothing from ``search`` or ``spaces``.
+
+URLs, errors and the SQLite policy load at once; the names that need SQLAlchemy or Optuna load
+on first use, so that ``hpsearch --help`` starts without them.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING
+
+from storage._attrs import FAIL_REASON_ATTR, FAILED_TRIAL_ATTR, RETRY_HISTORY_ATTR
 from storage._errors import StorageError
-from storage._rdb import (
-    DEFAULT_RETRY_WINDOW_S,
-    MAX_OVERFLOW,
-    POOL_SIZE,
-    engine_kwargs,
-    open_storage,
+from storage._sqlite import (
+    POSTGRES_HINT,
+    shared_sqlite_problem,
+    sqlite_on_network_filesystem,
+    sqlite_parallel_warnings,
+    sqlite_path,
 )
-from storage._requeue import FAIL_REASON_ATTR, RequeueStaleTrial, requeue_trial
-from storage._resilient import ResilientStorage
-from storage._retry import connection_error_text, is_connection_error
-from storage._sqlite_file import sqlite_on_network_filesystem, sqlite_path
 from storage._url import (
     DEFAULT_URL,
     ENV_URL,
@@ -23,21 +33,67 @@ from storage._url import (
     resolve_storage_url,
 )
 
+if TYPE_CHECKING:
+    from storage._blobs import delete_blobs, get_blob, put_blob
+    from storage._heartbeat import (
+        RequeueStaleTrial,
+        StaleTrialWatch,
+        fail_and_requeue,
+        fail_stale_trials,
+        requeue_trial,
+    )
+    from storage._optuna_private import in_distribution, trial_id
+    from storage._rdb import (
+        DEFAULT_RETRY_WINDOW_S,
+        MAX_OVERFLOW,
+        POOL_SIZE,
+        engine_kwargs,
+        open_storage,
+    )
+    from storage._resilient import ResilientStorage
+    from storage._retry import connection_error_text, is_connection_error
+
+_LAZY = {
+    "storage._blobs": ("delete_blobs", "get_blob", "put_blob"),
+    "storage._heartbeat": ("RequeueStaleTrial", "StaleTrialWatch", "fail_and_requeue",
+                           "fail_stale_trials", "requeue_trial"),
+    "storage._optuna_private": ("in_distribution", "trial_id"),
+    "storage._rdb": ("DEFAULT_RETRY_WINDOW_S", "MAX_OVERFLOW", "POOL_SIZE", "engine_kwargs",
+                     "open_storage"),
+    "storage._resilient": ("ResilientStorage",),
+    "storage._retry": ("connection_error_text", "is_connection_error"),
+}
+_SOURCE = {name: module for module, names in _LAZY.items() for name in names}
+
+
+def __getattr__(name: str) -> object:
+    if name not in _SOURCE:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(_SOURCE[name]), name)
+
+
 __all__ = [
     "DEFAULT_RETRY_WINDOW_S",
     "DEFAULT_URL",
     "ENV_URL",
     "ENV_URL_FILE",
+    "FAILED_TRIAL_ATTR",
     "FAIL_REASON_ATTR",
     "MAX_OVERFLOW",
     "POOL_SIZE",
+    "POSTGRES_HINT",
+    "RETRY_HISTORY_ATTR",
     "RequeueStaleTrial",
     "ResilientStorage",
+    "StaleTrialWatch",
     "StorageError",
     "connection_error_text",
     "delete_blobs",
     "engine_kwargs",
+    "fail_and_requeue",
+    "fail_stale_trials",
     "get_blob",
+    "in_distribution",
     "is_connection_error",
     "is_sqlite",
     "mask_secrets",
@@ -46,6 +102,9 @@ __all__ = [
     "put_blob",
     "requeue_trial",
     "resolve_storage_url",
+    "shared_sqlite_problem",
     "sqlite_on_network_filesystem",
+    "sqlite_parallel_warnings",
     "sqlite_path",
+    "trial_id",
 ]

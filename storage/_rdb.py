@@ -10,7 +10,7 @@ import optuna
 import sqlalchemy.exc
 
 from storage._errors import StorageError
-from storage._requeue import DEFAULT_MAX_RETRY, RequeueStaleTrial
+from storage._heartbeat import DEFAULT_MAX_RETRY, RequeueStaleTrial
 from storage._resilient import ResilientStorage
 from storage._retry import backoff_delays
 from storage._schema import schema_lock

@@ -1,14 +1,13 @@
 """An Optuna RDB storage for workers that outlive database outages and each other.
 
 Optuna's ``RDBStorage`` raises on the first failed statement, lets its heartbeat thread die on a
-dropped connection, and never finds a trial stale whose worker died before its first heartbeat
-(``_get_stale_trial_ids`` skips trials with no heartbeat row). This subclass closes those gaps;
-it reaches into Optuna's private ``_rdb`` models, which is why it lives here, beside the engine.
+dropped connection, and lets two workers take the same queued trial on SQLite. This subclass
+closes those gaps; which trials count as dead is ``storage._heartbeat``'s. It reaches into
+Optuna's private ``_rdb`` models, which is why it lives here, beside the engine.
 """
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import logging
 import threading
@@ -22,7 +21,7 @@ from optuna.storages._rdb import models
 from optuna.storages._rdb.storage import _create_scoped_session
 from optuna.trial import TrialState
 
-from storage._requeue import FAIL_REASON_ATTR
+from storage._heartbeat import stale_trial_ids
 from storage._retry import RETRIED_ERRORS, Outages, call_with_retry, is_connection_error
 
 log = logging.getLogger("hpsearch.storage")
@@ -51,11 +50,9 @@ class ResilientStorage(optuna.storages.RDBStorage):
       after a PostgreSQL restart reconnect. A trial in flight pauses at its next write and goes on.
     - ``record_heartbeat`` logs a connection error instead of raising, so the heartbeat thread
       lives on and beats again one interval later.
-    - The stale-trial check first stamps a heartbeat on RUNNING trials that have none, so a
-      worker killed between creating a trial and its first heartbeat is found stale one grace
-      period later; it records why each stale trial failed.
-    - After this process sees the database come back from an outage, it declares no trial stale
-      for one grace period: live workers first get the chance to heartbeat again.
+    - The stale-trial check is ``storage._heartbeat.stale_trial_ids``: it also finds trials
+      that never heartbeat, records why each failed, and waits out a grace period after an
+      outage.
     - A queued (WAITING) trial is taken by one atomic UPDATE, so two workers never both run
       it (Optuna's read-then-write relies on SELECT ... FOR UPDATE, a no-op in SQLite).
     """
@@ -122,36 +119,8 @@ class ResilientStorage(optuna.storages.RDBStorage):
         self.check_trial_is_updatable(trial_id, self.get_trial(trial_id).state)
         return False
 
-    def grace_seconds(self) -> int:
-        assert self.heartbeat_interval is not None
-        return self.grace_period or 2 * self.heartbeat_interval
-
-    def _stamp_trials_without_heartbeat(self, study_id: int) -> None:
-        with _create_scoped_session(self.scoped_session, True) as session:
-            orphans = session.scalars(
-                sa.select(models.TrialModel.trial_id)
-                .outerjoin(models.TrialHeartbeatModel,
-                           models.TrialHeartbeatModel.trial_id == models.TrialModel.trial_id)
-                .where(models.TrialModel.study_id == study_id,
-                       models.TrialModel.state == TrialState.RUNNING,
-                       models.TrialHeartbeatModel.trial_heartbeat_id.is_(None))
-            ).all()
-            for trial_id in orphans:
-                session.add(models.TrialHeartbeatModel(trial_id=trial_id))
-
     def _get_stale_trial_ids(self, study_id: int) -> list[int]:
-        grace = self.grace_seconds()
-        if self.outages.steady_for() < grace:
-            return []
-        self._stamp_trials_without_heartbeat(study_id)
-        stale = super()._get_stale_trial_ids(study_id)
-        reason = (f"no heartbeat for more than {grace}s: its worker was killed or lost its "
-                  "machine or its database connection; the trial is queued again")
-        for trial_id in stale:
-            # Another worker may have failed it first.
-            with contextlib.suppress(optuna.exceptions.UpdateFinishedTrialError):
-                self.set_trial_user_attr(trial_id, FAIL_REASON_ATTR, reason)
-        return stale
+        return stale_trial_ids(self, study_id)
 
 
 def _retrying(method: F) -> F:

@@ -21,6 +21,7 @@ from search import create_study
 from search._errors import HpsearchError, StudyError, WorkerInterrupted
 from search.cli import app
 from search.study._config import PrunerName, SamplerName
+from search.study._open import refuse_shared_sqlite
 from search.worker._launch import (
     LaunchError,
     WorkerOptions,
@@ -32,8 +33,8 @@ from search.worker._launch import (
     worker_env,
 )
 from search.worker._signals import StopSignals
-from search.worker._sqlite_guard import refuse_shared_sqlite, sqlite_parallel_warnings
 from search.worker._trainer_env import trainer_from_env
+from storage import sqlite_parallel_warnings
 from tests.scripted_trainer import SleepingTrainer
 from tests.worker_procs import (
     REPO,

@@ -19,7 +19,6 @@ import sqlalchemy.exc
 from optuna.trial import TrialState
 
 import storage
-from search.worker._stale_watch import fail_stale_trials
 from storage._resilient import RETRIED_METHODS
 from storage._retry import Outages, call_with_retry
 from tests.worker_procs import REPO, scripted_env
@@ -112,7 +111,7 @@ def test_trial_killed_before_its_first_heartbeat_is_failed_and_queued(
     start = time.monotonic()
     while watched.get_trials(deepcopy=False)[trial.number].state is TrialState.RUNNING:
         assert time.monotonic() - start < grace + 2 * interval + margin, "still RUNNING"
-        fail_stale_trials(watched)  # what each worker's watch thread does every interval
+        storage.fail_stale_trials(watched)  # what each worker's watch thread does every interval
         time.sleep(interval)
     failed = watched.get_trials(deepcopy=False)[trial.number]
     assert failed.state is TrialState.FAIL

@@ -9,6 +9,7 @@ from typing import Any
 import optuna
 import yaml
 
+import storage
 from search._errors import StudyError
 from search.study._open import open_study
 from spaces import suggest_params
@@ -50,7 +51,7 @@ def enqueue_params(study_name: str, params: dict[str, Any] | str | Path,
             f"{', '.join(distributions)}). Remove them."
         )
     for name, dist in distributions.items():
-        if not dist._contains(dist.to_internal_repr(params[name])):
+        if not storage.in_distribution(dist, params[name]):
             raise StudyError(
                 f"{name}={params[name]!r} lies outside the study's space ({dist}). "
                 "Queue a value inside it, or create a study whose space file widens it."

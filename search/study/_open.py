@@ -27,6 +27,13 @@ def read_config(rdb: optuna.storages.BaseStorage, study_name: str) -> StudyConfi
     return StudyConfig.from_dict(attrs[CONFIG_ATTR])
 
 
+def refuse_shared_sqlite(url: str, mounts_text: str | None = None) -> None:
+    """Refuse a SQLite file that workers on several machines would share (see storage)."""
+    problem = storage.shared_sqlite_problem(url, mounts_text)
+    if problem:
+        raise StudyError(problem)
+
+
 def study_names(rdb: optuna.storages.BaseStorage) -> list[str]:
     return [s.study_name for s in rdb.get_all_studies()]
 

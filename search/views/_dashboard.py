@@ -13,7 +13,6 @@ import logging
 import socket
 import threading
 from collections.abc import Callable, Iterable
-from pathlib import Path
 from socketserver import ThreadingMixIn
 from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
@@ -146,23 +145,16 @@ class DashboardServer:
         self.shutdown()
 
 
-def sqlite_file(url: str) -> Path | None:
-    """The database file of a SQLite URL (None for an in-memory database)."""
-    path = url.split(":///", 1)[1].split("?", 1)[0] if ":///" in url else ""
-    return Path(path) if path and path != ":memory:" else None
-
-
 def make_dashboard(storage_url: str | None = None, host: str = DEFAULT_HOST,
                    port: int = DEFAULT_PORT, *, allow_writes: bool = False) -> DashboardServer:
     """A dashboard server on the study storage (not yet serving; call ``serve_forever`` or
     ``start``). The storage is opened without heartbeats: the dashboard only reads."""
     url = storage.resolve_storage_url(storage_url)
-    if storage.is_sqlite(url):
-        path = sqlite_file(url)
-        if path is not None and not path.is_file():
-            raise HpsearchError(
-                f"There is no SQLite database at {path} (from the storage URL "
-                f"{storage.mask_url(url)}), so there are no studies to show. Run the dashboard "
-                "from the directory where you ran `hpsearch run`, or pass --storage.")
+    path = storage.sqlite_path(url)
+    if path is not None and not path.is_file():
+        raise HpsearchError(
+            f"There is no SQLite database at {path} (from the storage URL "
+            f"{storage.mask_url(url)}), so there are no studies to show. Run the dashboard "
+            "from the directory where you ran `hpsearch run`, or pass --storage.")
     rdb = storage.open_storage(url, heartbeat_interval=None)
     return DashboardServer(rdb, host, port, allow_writes=allow_writes)

@@ -25,9 +25,8 @@ from optuna.trial import TrialState
 
 import storage
 from search._errors import HpsearchError
-from search.study._open import open_study
+from search.study._open import open_study, refuse_shared_sqlite
 from search.worker._signals import STOP_SIGNALS
-from search.worker._sqlite_guard import refuse_shared_sqlite, sqlite_parallel_warnings
 
 log = logging.getLogger("hpsearch")
 POLL_S = 0.1
@@ -225,7 +224,7 @@ def launch_workers(study_name: str, storage_url: str | None = None, *,
     refuse_shared_sqlite(url)
     study, _ = open_study(study_name, url)  # fail here, not in every worker
     queued = len(study.get_trials(deepcopy=False, states=(TrialState.WAITING,)))
-    sqlite_parallel_warnings(url, workers=len(slots), queued=queued)
+    storage.sqlite_parallel_warnings(url, workers=len(slots), queued=queued)
 
     procs: dict[int, subprocess.Popen[str]] = {}
     started: dict[int, float] = {}

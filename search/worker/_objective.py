@@ -8,6 +8,7 @@ from typing import Any
 
 import optuna
 
+import storage
 from search._errors import TrialFailed, TrialLost
 from search.data._prepared import Prepared
 from search.study._config import StudyConfig
@@ -59,7 +60,7 @@ class Objective:
         """Run one trial. If a stale-trial check failed it meanwhile (this worker could not
         heartbeat), raise ``TrialLost``, which Optuna does not catch: the trial is queued again
         already, and nothing more is written to it."""
-        self.current_trial_id = trial._trial_id
+        self.current_trial_id = storage.trial_id(trial)
         try:
             return self._run(trial)
         except optuna.exceptions.UpdateFinishedTrialError:

@@ -21,11 +21,8 @@ from search._errors import (
 )
 from search.data._prepared import CACHE_KEY, Prepared
 from search.study._config import StudyConfig
-from search.study._open import open_study
-from search.worker._lost_trials import fail_and_requeue
+from search.study._open import open_study, refuse_shared_sqlite
 from search.worker._signals import StopSignals
-from search.worker._sqlite_guard import refuse_shared_sqlite, sqlite_parallel_warnings
-from search.worker._stale_watch import StaleTrialWatch
 from search.worker._trainer_env import trainer_from_env
 
 log = logging.getLogger("hpsearch")
@@ -94,7 +91,7 @@ def _warn_parallel_sqlite(url: str, study: optuna.Study, me: str) -> None:
     trials = study.get_trials(deepcopy=False, states=(TrialState.WAITING, TrialState.RUNNING))
     others = {t.user_attrs.get("worker") for t in trials if t.state is TrialState.RUNNING} - {me}
     queued = sum(t.state is TrialState.WAITING for t in trials)
-    sqlite_parallel_warnings(url, workers=1 + len(others), queued=queued)
+    storage.sqlite_parallel_warnings(url, workers=1 + len(others), queued=queued)
 
 
 def run_worker(study_name: str, storage_url: str | None = None, *, n_trials: int | None = None,
@@ -160,7 +157,7 @@ def run_worker(study_name: str, storage_url: str | None = None, *, n_trials: int
                 stack.enter_context(signals)
             signals.study = study
             if heartbeat_interval:
-                stack.enter_context(StaleTrialWatch(study, heartbeat_interval, url))
+                stack.enter_context(storage.StaleTrialWatch(study, heartbeat_interval, url))
             while not signals.requested:
                 trials = None if n_trials is None else n_trials - counter.count
                 left = None if deadline is None else deadline - time.monotonic()
@@ -180,7 +177,8 @@ def run_worker(study_name: str, storage_url: str | None = None, *, n_trials: int
                 except WorkerInterrupted:
                     break
             if signals.requested and objective.current_trial_id is not None:
-                interrupted = fail_and_requeue(study, objective.current_trial_id, "interrupted")
+                interrupted = storage.fail_and_requeue(study, objective.current_trial_id,
+                                                       "interrupted")
     except Exception as exc:
         if storage.is_connection_error(exc):
             raise storage.StorageError(

@@ -1,9 +1,20 @@
-"""Where a SQLite study file lies, and whether that file system can be shared safely."""
+"""SQLite is for one machine: where its file lies, the file systems that cannot hold it, and
+when parallel workers strain it. Callers raise or log what these functions say."""
 
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
+
+from storage._url import is_sqlite
+
+log = logging.getLogger("hpsearch.storage")
+POSTGRES_HINT = ("Use PostgreSQL for that: --storage postgresql+psycopg://USER@HOST/DB, with the "
+                 "password in $HPSEARCH_STORAGE or a file named by $HPSEARCH_STORAGE_FILE "
+                 "(docker compose up starts one).")
+# Beyond this many local workers SQLite's single write lock becomes the bottleneck.
+SQLITE_COMFORTABLE_WORKERS = 4
 
 # File systems that other machines mount: SQLite's locks are unreliable on them, so workers on
 # several machines would corrupt or lock the study.
@@ -59,3 +70,35 @@ def sqlite_on_network_filesystem(url: str, mounts_text: str | None = None) -> st
         return None
     fs_type = filesystem_type(path, mounts_text)
     return fs_type if fs_type in NETWORK_FILESYSTEMS else None
+
+
+def shared_sqlite_problem(url: str, mounts_text: str | None = None) -> str | None:
+    """Why the SQLite file of ``url`` must not hold a study that workers share (it lies on a
+    network file system, whose locks do not hold across machines), or None."""
+    fs_type = sqlite_on_network_filesystem(url, mounts_text)
+    if not fs_type:
+        return None
+    return (f"The SQLite study file {sqlite_path(url)} lies on a {fs_type} network file "
+            "system. SQLite's locking does not work across machines, so workers there would "
+            f"lock up or corrupt the study. {POSTGRES_HINT}")
+
+
+def sqlite_parallel_warnings(url: str, *, workers: int, queued: int) -> list[str]:
+    """Warnings for ``workers`` processes sharing the SQLite file of ``url`` (none for
+    PostgreSQL): each write takes the file's single lock, queued trials make them contend.
+    They are logged, and returned."""
+    if not is_sqlite(url) or workers < 2:
+        return []
+    found = []
+    if queued:
+        found.append(
+            f"{queued} queued trial(s) and {workers} workers on SQLite: each queued trial goes "
+            "to one worker, but taking it and every other write wait for SQLite's single file "
+            f"lock. {POSTGRES_HINT}")
+    if workers > SQLITE_COMFORTABLE_WORKERS:
+        found.append(
+            f"{workers} workers on one SQLite file: every write waits for the file lock, so "
+            f"more than {SQLITE_COMFORTABLE_WORKERS} workers mostly wait. {POSTGRES_HINT}")
+    for warning in found:
+        log.warning("%s", warning)
+    return found

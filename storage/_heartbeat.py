@@ -1,0 +1,172 @@
+"""Dead trials: when a running trial counts as stale, and how it is failed and queued again.
+
+A running trial heartbeats every interval; one whose heartbeat is older than the grace period
+lost its worker. Optuna looks for such trials only when a worker starts a trial, and never finds
+one whose worker died before its first heartbeat (``_get_stale_trial_ids`` skips trials with no
+heartbeat row). So:
+
+- the stale check first stamps a heartbeat on RUNNING trials that have none, so a worker killed
+  between creating a trial and its first heartbeat is found one grace period later;
+- after this process sees the database come back from an outage, no trial is declared stale
+  for one grace period: live workers first get the chance to heartbeat again;
+- every worker runs the check every interval in a thread (``StaleTrialWatch``), whatever it is
+  doing, and each stale trial is failed with its reason and queued again (``requeue_trial``).
+
+The bound that follows: while any other worker of the study runs and the database has answered
+for the last grace period, a dead worker's trial is failed and queued again within
+grace + interval (+ one check, well under a second) of the death; grace + 2 x interval if the
+worker died before its first heartbeat (the first check stamps one). With no other worker
+alive, the next worker to start does it, once the grace period has passed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import threading
+import warnings
+from types import TracebackType
+from typing import TYPE_CHECKING
+
+import optuna
+import sqlalchemy as sa
+from optuna.storages._rdb import models
+from optuna.storages._rdb.storage import _create_scoped_session
+from optuna.trial import FrozenTrial, TrialState
+
+from storage._attrs import FAIL_REASON_ATTR, FAILED_TRIAL_ATTR, RETRY_HISTORY_ATTR
+from storage._retry import connection_error_text, is_connection_error
+from storage._url import mask_secrets
+
+if TYPE_CHECKING:
+    from storage._resilient import ResilientStorage
+
+log = logging.getLogger("hpsearch.storage")
+DEFAULT_MAX_RETRY = 3
+
+
+def requeue_trial(study: optuna.Study, trial: FrozenTrial,
+                  max_retry: int | None = DEFAULT_MAX_RETRY) -> bool:
+    """Add a WAITING copy of ``trial`` (same params) unless it was retried ``max_retry`` times.
+
+    The copy records the original trial number in the system attributes ``failed_trial`` and
+    ``retry_history``, as Optuna's ``RetryHeartbeatStaleTrialCallback`` does, but starts with no
+    user attributes: the failed run's worker, epochs and failure reason stay with the failed
+    trial. Returns whether a copy was queued.
+    """
+    history = [*trial.system_attrs.get(RETRY_HISTORY_ATTR, []), trial.number]
+    if max_retry is not None and len(history) > max_retry:
+        log.warning("trial %d failed and was already retried %d times; not queued again",
+                    trial.number, max_retry)
+        return False
+    system_attrs = {**trial.system_attrs, FAILED_TRIAL_ATTR: history[0],
+                    RETRY_HISTORY_ATTR: history}
+    study.add_trial(optuna.trial.create_trial(
+        state=TrialState.WAITING, params=trial.params, distributions=trial.distributions,
+        system_attrs=system_attrs))
+    return True
+
+
+class RequeueStaleTrial:
+    """Heartbeat callback: a trial whose worker stopped heartbeating is queued again."""
+
+    def __init__(self, max_retry: int | None = DEFAULT_MAX_RETRY):
+        self.max_retry = max_retry
+
+    def __call__(self, study: optuna.Study, trial: FrozenTrial) -> None:
+        requeue_trial(study, trial, self.max_retry)
+
+
+def fail_and_requeue(study: optuna.Study, trial_id: int, reason: str) -> int | None:
+    """Fail the RUNNING trial ``trial_id`` with ``reason`` and queue a copy with its params.
+
+    Returns the trial's number, or None when the trial had already finished (another worker's
+    stale check got there first and queued it itself)."""
+    rdb = study._storage
+    trial = rdb.get_trial(trial_id)
+    if trial.state is not TrialState.RUNNING:
+        return None
+    try:
+        rdb.set_trial_user_attr(trial_id, FAIL_REASON_ATTR, reason)
+        if not rdb.set_trial_state_values(trial_id, TrialState.FAIL):
+            return None
+    except optuna.exceptions.UpdateFinishedTrialError:
+        return None
+    requeue_trial(study, rdb.get_trial(trial_id))
+    log.info("trial %d failed (%s) and queued again", trial.number, reason)
+    return trial.number
+
+
+def grace_seconds(rdb: ResilientStorage) -> int:
+    """How long a trial may go without a heartbeat (default: twice the interval)."""
+    assert rdb.heartbeat_interval is not None
+    return rdb.grace_period or 2 * rdb.heartbeat_interval
+
+
+def _stamp_trials_without_heartbeat(rdb: ResilientStorage, study_id: int) -> None:
+    with _create_scoped_session(rdb.scoped_session, True) as session:
+        orphans = session.scalars(
+            sa.select(models.TrialModel.trial_id)
+            .outerjoin(models.TrialHeartbeatModel,
+                       models.TrialHeartbeatModel.trial_id == models.TrialModel.trial_id)
+            .where(models.TrialModel.study_id == study_id,
+                   models.TrialModel.state == TrialState.RUNNING,
+                   models.TrialHeartbeatModel.trial_heartbeat_id.is_(None))
+        ).all()
+        for trial_id in orphans:
+            session.add(models.TrialHeartbeatModel(trial_id=trial_id))
+
+
+def stale_trial_ids(rdb: ResilientStorage, study_id: int) -> list[int]:
+    """The study's RUNNING trials without a heartbeat for a grace period, each marked with why
+    it failed; none right after an outage (see the module's docstring)."""
+    grace = grace_seconds(rdb)
+    if rdb.outages.steady_for() < grace:
+        return []
+    _stamp_trials_without_heartbeat(rdb, study_id)
+    stale = optuna.storages.RDBStorage._get_stale_trial_ids(rdb, study_id)
+    reason = (f"no heartbeat for more than {grace}s: its worker was killed or lost its "
+              "machine or its database connection; the trial is queued again")
+    for trial_id in stale:
+        # Another worker may have failed it first.
+        with contextlib.suppress(optuna.exceptions.UpdateFinishedTrialError):
+            rdb.set_trial_user_attr(trial_id, FAIL_REASON_ATTR, reason)
+    return stale
+
+
+def fail_stale_trials(study: optuna.Study) -> None:
+    """Fail the study's trials that stopped heartbeating, and queue them again (one pass)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+        optuna.storages.fail_stale_trials(study)
+
+
+class StaleTrialWatch:
+    """``with StaleTrialWatch(study, interval, url):`` runs ``fail_stale_trials`` every
+    ``interval`` seconds in a daemon thread until the block ends."""
+
+    def __init__(self, study: optuna.Study, interval: float, url: str):
+        self.study = study
+        self.interval = interval
+        self.url = url
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="hpsearch-stale-watch",
+                                        daemon=True)
+
+    def __enter__(self) -> StaleTrialWatch:
+        self._thread.start()
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self._stop.set()
+        self._thread.join(timeout=self.interval + 5)
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval):
+            try:
+                fail_stale_trials(self.study)
+            except Exception as exc:  # a watch that dies silently would watch nothing
+                level = logging.DEBUG if is_connection_error(exc) else logging.WARNING
+                log.log(level, "stale-trial check failed (%s); next one in %ss",
+                        mask_secrets(connection_error_text(exc), self.url), self.interval)
