@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from spaces._families import FAMILIES
 from spaces._params import Choice, FloatRange, IntRange, Param, Scalar
 
 
@@ -19,6 +20,25 @@ class Key:
 
 
 KEYS: dict[str, Key] = {
+    "family": Key("choice", Choice(FAMILIES), allowed=FAMILIES,
+                  help="ngram: a bag of n-grams into a linear layer or an MLP; fasttext: word "
+                       "and n-gram ids embedded and averaged; sequence: embeddings through "
+                       "recurrent/conv layers; wide_deep: the sequence and n-gram branches "
+                       "together"),
+    "ngram_order": Key("choice", Choice((1, 2, 3)), allowed=(1, 2, 3),
+                       help="longest n-gram: 1 words, 2 words and pairs, 3 up to triples"),
+    "ngram_vocab": Key("int", IntRange(10_000, 200_000, log=True), (100, 200_000),
+                       help="n-grams kept, most frequent first (capped by those seen in at "
+                            "least two training texts)"),
+    "ngram_weighting": Key("choice", Choice(("binary", "count", "tfidf")),
+                           allowed=("binary", "count", "tfidf"),
+                           help="n-gram bag values, then each row scaled to unit length"),
+    "ngram_hidden": Key("choice", Choice((True, False)), allowed=(False, True),
+                        help="the bag through a ReLU layer (an n-gram MLP) or straight into "
+                             "the output (a linear model, the 'wide' part of wide_deep)"),
+    "ngram_units": Key("int", IntRange(32, 1024, log=True), (1, 8192)),
+    "ngram_l2": Key("float", FloatRange(1e-9, 1e-4, log=True), (0.0, 1.0),
+                    help="L2 penalty on the weights that read the n-gram bag"),
     "rnn_layers": Key("int", IntRange(0, 4), (0, 6),
                       help="recurrent layers; 0 pools the embeddings directly"),
     "cell": Key("choice", Choice(("lstm", "gru")), allowed=("lstm", "gru")),
@@ -40,9 +60,9 @@ KEYS: dict[str, Key] = {
                    help="'last' applies only after a recurrent layer without conv"),
     "dense_layers": Key("int", IntRange(0, 4), (0, 8)),
     "dense_units": Key("int", IntRange(16, 512, log=True), (1, 4096)),
-    "learning_rate": Key("float", FloatRange(1e-4, 1e-2, log=True), (1e-6, 1.0)),
-    "batch_size": Key("choice", Choice((32, 64, 128, 256)), allowed=(8, 16, 32, 64, 128, 256,
-                                                                        512, 1024)),
+    "learning_rate": Key("float", FloatRange(1e-4, 3e-2, log=True), (1e-6, 1.0)),
+    "batch_size": Key("choice", Choice((32, 64, 128, 256, 512)),
+                      allowed=(8, 16, 32, 64, 128, 256, 512, 1024)),
     "class_weight": Key("choice", Choice(("none", "balanced", "softened")),
                         allowed=("none", "balanced", "softened"),
                         help="per-class weights (single-label) or per-label positive weights "

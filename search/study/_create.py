@@ -18,13 +18,7 @@ from search.data._labels import encode_labels
 from search.data._prepared import CACHE_KEY, Prepared
 from search.data._split import split_indices
 from search.data._table import detect_task, fingerprint, load_table
-from search.data._vectorize import (
-    choose_max_len,
-    encode,
-    fit_vocabulary,
-    length_percentiles,
-    tokenize,
-)
+from search.data._vectorize_split import vectorize_split
 from search.study._config import CONFIG_ATTR, PrunerName, SamplerName, StudyConfig, check_metric
 from search.study._open import read_config
 from spaces import Task, check_space_for_task, load_space, starting_points
@@ -128,23 +122,10 @@ def create_study(
     log.info("%s task, %d classes, %d training and %d validation rows",
              found_task.value, len(classes), len(train), len(val))
 
-    tokens = [tokenize(t) for t in texts]
-    train_tokens = [tokens[i] for i in train]
-    vocabulary = fit_vocabulary(train_tokens, max_tokens)
-    lengths = length_percentiles(train_tokens)
-    seq_len = max_len or choose_max_len(lengths)
-    train_ids, train_splits = encode(train_tokens, vocabulary, seq_len)
-    val_ids, val_splits = encode([tokens[i] for i in val], vocabulary, seq_len)
-    prepared = Prepared(train_ids, train_splits, val_ids, val_splits, y[train], y[val],
-                        np.asarray(vocabulary, dtype=str))
-    embedding_info = None
-    if embeddings is not None:
-        prepared.embedding_matrix, coverage = load_embedding_matrix(embeddings, vocabulary,
-                                                                    seed)
-        embedding_info = {"path": str(embeddings), "dim": int(prepared.embedding_matrix.shape[1]),
-                          "coverage": round(coverage, 4)}
-        log.info("embeddings: %d dimensions, %.0f%% of the vocabulary found",
-                 embedding_info["dim"], 100 * coverage)
+    vectorized = vectorize_split(texts, y, train, val, max_tokens=max_tokens, max_len=max_len,
+                                 embeddings=embeddings, seed=seed)
+    prepared, lengths = vectorized.prepared, vectorized.lengths
+    seq_len, embedding_info = prepared.vectorizer.max_len, vectorized.embeddings
 
     report = check_data(found_task, classes, texts, labels, train, val, lengths, seq_len)
     for warning in report["warnings"]:
@@ -165,7 +146,7 @@ def create_study(
     config = StudyConfig(
         task=found_task, classes=classes, metric=metric, data_path=str(data_path),
         data_fingerprint=data_fp, cache_sha256=cache_sha, space=search_space.to_dict(),
-        max_len=seq_len, vocab_size=prepared.vocab_size, text_col=text_col,
+        max_len=seq_len, vocab_size=prepared.vectorizer.word_vocab_size, text_col=text_col,
         label_col=label_col, label_sep=label_sep, val_frac=val_frac,
         val_data_path=str(val_data) if val_data else None, seed=seed, pruner=pruner,
         sampler=sampler, max_epochs=max_epochs, patience=patience, n_trials=n_trials,

@@ -17,5 +17,8 @@ class TrainResult:
     epochs_run: int
     pruned: bool = False
     stopped_early: bool = False
+    cut_by_deadline: bool = False  # stopped at the first epoch end past the study's deadline
+    over_cost: str | None = None  # stopped before its first epoch ended: why
+    seconds: float = 0.0
     history: list[dict[str, float]] = field(default_factory=list)
     model: Any = None

@@ -6,8 +6,8 @@ from __future__ import annotations
 import contextlib
 import math
 import os
+import time
 import warnings
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,19 +20,23 @@ import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
 from search._errors import TrialFailed  # noqa: E402
+from search.data import NgramSetting, network_inputs  # noqa: E402
 from search.data._prepared import Prepared  # noqa: E402
 from search.metrics._evaluate import evaluate  # noqa: E402
 from search.study._config import MAXIMIZE  # noqa: E402
 from search.training._batches import (  # noqa: E402
+    BUCKET_BOUNDARIES,
     eval_batches,
     logits_function,
     predict_logits,
     train_batches,
 )
+from search.training._monitor import TrialMonitor  # noqa: E402
 from search.training._result import EpochReport, TrainResult  # noqa: E402
 from spaces import Task  # noqa: E402
+from spaces._families import input_names  # noqa: E402
 from spaces._losses import label_positive_weights, row_weights  # noqa: E402
-from spaces._model import build_model, probabilities  # noqa: E402
+from spaces._model import Dims, build_network, compile_network, probabilities  # noqa: E402
 
 _configured = False
 # Expected with length-bucketed datasets (unknown length) and Conv1D after a masked sequence.
@@ -60,109 +64,106 @@ def configure_devices(mixed_precision: bool | None = None) -> dict[str, Any]:
             "policy": keras.mixed_precision.global_policy().name}
 
 
-@dataclass
-class ValInput:
-    """Validation input built once per worker and reused by every trial."""
+class ValInputs:
+    """Validation batches, built once per worker for each distinct input setting."""
 
-    val: tf.data.Dataset
-    val_order: np.ndarray
+    def __init__(self, prepared: Prepared, keep: int = 4):
+        self.prepared, self.keep = prepared, keep
+        self._built: dict[tuple, tuple[tf.data.Dataset, np.ndarray, int]] = {}
 
-
-def validation_input(prepared: Prepared) -> ValInput:
-    """The validation batches every trial of this worker reuses."""
-    return ValInput(*eval_batches(prepared.val_ids, prepared.val_splits))
-
-
-class _EpochEvaluator(keras.callbacks.Callback):
-    """Scores the validation split after each epoch, keeps the best weights, prunes, stops
-    early after ``patience`` epochs without improvement, and stops on a non-finite loss."""
-
-    def __init__(self, evaluate_fn: Callable[[], dict[str, Any]], metric: str,
-                 patience: int, report: EpochReport):
-        super().__init__()
-        self.evaluate_fn = evaluate_fn
-        self.metric = metric
-        self.sign = -1.0 if MAXIMIZE[metric] else 1.0
-        self.patience = patience
-        self.report = report
-        self.best: dict[str, Any] | None = None
-        self.best_epoch = -1
-        self.best_weights: list[np.ndarray] | None = None
-        self.history: list[dict[str, float]] = []
-        self.pruned = self.stopped_early = False
-        self.failure: str | None = None
-        self.epochs_run = 0
-
-    def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
-        self.epochs_run = epoch + 1
-        train_loss = float((logs or {}).get("loss", float("nan")))
-        if not math.isfinite(train_loss):
-            self.failure = f"training loss became {train_loss} at epoch {epoch + 1}"
-            self.model.stop_training = True
-            return
-        metrics = self.evaluate_fn()
-        value = float(metrics[self.metric])
-        if not math.isfinite(value):
-            self.failure = f"validation {self.metric} became {value} at epoch {epoch + 1}"
-            self.model.stop_training = True
-            return
-        self.history.append({"epoch": epoch + 1, "loss": train_loss,
-                             **{k: float(v) for k, v in metrics.items()
-                                if isinstance(v, float)}})
-        if self.best is None or self.sign * value < self.sign * float(self.best[self.metric]):
-            self.best, self.best_epoch = metrics, epoch
-            self.best_weights = self.model.get_weights()
-        if self.report(epoch, metrics):
-            self.pruned = True
-            self.model.stop_training = True
-        elif epoch - self.best_epoch >= self.patience:
-            self.stopped_early = True
-            self.model.stop_training = True
+    def get(self, params: dict[str, Any]) -> tuple[tf.data.Dataset, np.ndarray, int]:
+        key = tuple(params.get(k) for k in _INPUT_KEYS)
+        if key not in self._built:
+            if len(self._built) >= self.keep:
+                self._built.pop(next(iter(self._built)))
+            inputs = network_inputs(self.prepared.val, self.prepared.vectorizer, params)
+            width = inputs.bags.width if inputs.bags is not None else _ngram_width(
+                self.prepared, params)
+            self._built[key] = (*eval_batches(inputs, width), width)
+        return self._built[key]
 
 
-def fit(params: dict[str, Any], prepared: Prepared, *, task: Task, classes: list[str],
-        metric: str, max_epochs: int, patience: int, report: EpochReport,
-        datasets: ValInput | None = None, seed: int = 0,
+_INPUT_KEYS = ("family", "ngram_order", "ngram_vocab", "ngram_weighting")
+
+
+def _ngram_width(prepared: Prepared, params: dict[str, Any]) -> int:
+    if "ngram_order" not in params:
+        return 0
+    setting = NgramSetting(params["ngram_order"], params["ngram_vocab"])
+    return len(setting.subset(prepared.vectorizer)) + 1
+
+
+def validation_input(prepared: Prepared) -> ValInputs:
+    """The validation batches the trials of this worker share."""
+    return ValInputs(prepared)
+
+
+@dataclass(frozen=True)
+class FitSettings:
+    """How to train and judge one trial (the study's settings, and this trial's limits)."""
+
+    task: Task
+    classes: list[str]
+    metric: str
+    max_epochs: int
+    patience: int
+    seed: int = 0
+    deadline: float | None = None  # time.monotonic() after which no epoch starts
+    cost_limit_s: float | None = None  # see TrialMonitor
+
+
+def _steps_per_epoch(n_rows: int, batch_size: int) -> int:
+    # Length buckets leave a part-filled batch each.
+    return math.ceil(n_rows / batch_size) + len(BUCKET_BOUNDARIES)
+
+
+def fit(params: dict[str, Any], prepared: Prepared, settings: FitSettings, *,
+        report: EpochReport, datasets: ValInputs | None = None,
         keep_model: bool = False) -> TrainResult:
     """Train ``params`` for up to ``max_epochs``; the result holds the best epoch's metrics.
 
     Raises TrialFailed on a non-finite loss, running out of memory, or a framework error.
     """
-    keras.utils.set_random_seed(seed)
-    if datasets is None:
-        datasets = validation_input(prepared)
-    pos_weight = label_positive_weights(task.value, prepared.y_train, params)
-    n_out = 1 if task is Task.BINARY else len(classes)
+    started = time.monotonic()
+    task = settings.task.value
+    keras.utils.set_random_seed(settings.seed)
+    val, val_order, width = (datasets or validation_input(prepared)).get(params)
+    y_train = prepared.train.y
     try:
-        model = build_model(params, task=task.value, n_outputs=n_out,
-                            vocab_size=prepared.vocab_size,
-                            embedding_matrix=prepared.embedding_matrix, pos_weight=pos_weight)
-        weights = row_weights(task.value, prepared.y_train, params, len(classes))
-        train = train_batches(prepared.train_ids, prepared.train_splits, prepared.y_train,
-                              weights, params["batch_size"], seed)
-
-        forward = logits_function(model)
+        network = build_network(params, Dims(1 if task == "binary" else len(settings.classes),
+                                             prepared.vectorizer.word_vocab_size, width),
+                                embedding_matrix=prepared.embedding_matrix, sparse=True)
+        compile_network(network, params, task=task,
+                        pos_weight=label_positive_weights(task, y_train, params))
+        train = train_batches(network_inputs(prepared.train, prepared.vectorizer, params),
+                              y_train, row_weights(task, y_train, params, len(settings.classes)),
+                              params["batch_size"], settings.seed, width)
+        forward = logits_function(network, input_names(params), width)
 
         def score() -> dict[str, Any]:
-            logits = predict_logits(forward, datasets.val, datasets.val_order)
-            return evaluate(task.value, prepared.y_val, probabilities(logits, task.value),
-                            classes)
+            logits = predict_logits(forward, val, val_order)
+            return evaluate(task, prepared.val.y, probabilities(logits, task), settings.classes)
 
-        evaluator = _EpochEvaluator(score, metric, patience, report)
-        model.fit(train, epochs=max_epochs, callbacks=[evaluator], verbose=0, shuffle=False)
+        monitor = TrialMonitor(
+            score, metric=settings.metric, maximize=MAXIMIZE[settings.metric],
+            patience=settings.patience, report=report,
+            steps_per_epoch=_steps_per_epoch(len(y_train), params["batch_size"]),
+            deadline=settings.deadline, cost_limit_s=settings.cost_limit_s)
+        network.fit(train, epochs=settings.max_epochs, callbacks=[monitor], verbose=0)
     except tf.errors.ResourceExhaustedError as exc:
         raise TrialFailed(f"out of memory: {str(exc).splitlines()[0][:300]}") from None
     except (tf.errors.OpError, ValueError, TypeError) as exc:
         raise TrialFailed(f"{type(exc).__name__}: {str(exc).splitlines()[0][:300]}") from None
-    if evaluator.failure:
-        raise TrialFailed(evaluator.failure)
-    assert evaluator.best is not None
-    if keep_model and evaluator.best_weights is not None:
-        model.set_weights(evaluator.best_weights)
+    if monitor.failure:
+        raise TrialFailed(monitor.failure)
+    if keep_model and monitor.best_weights is not None:
+        network.set_weights(monitor.best_weights)
     return TrainResult(
-        metrics=evaluator.best, best_epoch=evaluator.best_epoch, epochs_run=evaluator.epochs_run,
-        pruned=evaluator.pruned, stopped_early=evaluator.stopped_early,
-        history=evaluator.history, model=model if keep_model else None,
+        metrics=monitor.best or {}, best_epoch=monitor.best_epoch, epochs_run=monitor.epochs_run,
+        pruned=monitor.pruned, stopped_early=monitor.stopped_early,
+        cut_by_deadline=monitor.cut_by_deadline, over_cost=monitor.over_cost,
+        seconds=time.monotonic() - started, history=monitor.history,
+        model=network if keep_model else None,
     )
 
 
