@@ -1,5 +1,6 @@
 """Fitting one configuration: length-bucketed tf.data input, per-epoch validation metrics,
-pruning and early stopping. The only module of ``search`` that imports TensorFlow."""
+pruning and early stopping. With ``_batches.py``, the only module of ``search`` that imports
+TensorFlow; the module itself is the worker's ``Trainer``."""
 
 from __future__ import annotations
 
@@ -21,8 +22,8 @@ import tensorflow as tf  # noqa: E402
 
 from search._errors import TrialFailed  # noqa: E402
 from search.data._prepared import Prepared  # noqa: E402
+from search.metrics import Direction, Metric  # noqa: E402
 from search.metrics._evaluate import evaluate  # noqa: E402
-from search.study._config import MAXIMIZE  # noqa: E402
 from search.training._batches import (  # noqa: E402
     eval_batches,
     logits_function,
@@ -35,15 +36,16 @@ from spaces._losses import label_positive_weights, row_weights  # noqa: E402
 from spaces._model import build_model, probabilities  # noqa: E402
 
 _configured = False
-# Expected with length-bucketed datasets (unknown length) and Conv1D after a masked sequence.
-warnings.filterwarnings("ignore", message="Your input ran out of data")
-warnings.filterwarnings("ignore", message=".*does not support masking")
 
 
 def configure_devices(mixed_precision: bool | None = None) -> dict[str, Any]:
     """Memory growth on every GPU; mixed precision on GPUs with tensor cores (unless told).
-    Safe to call more than once per process."""
+    Safe to call more than once per process. Also silences two Keras warnings that are
+    expected here: length-bucketed datasets have no known length, and Conv1D follows a
+    masked sequence."""
     global _configured
+    warnings.filterwarnings("ignore", message="Your input ran out of data")
+    warnings.filterwarnings("ignore", message=".*does not support masking")
     gpus = tf.config.list_physical_devices("GPU")
     if not _configured:
         for gpu in gpus:
@@ -82,7 +84,7 @@ class _EpochEvaluator(keras.callbacks.Callback):
         super().__init__()
         self.evaluate_fn = evaluate_fn
         self.metric = metric
-        self.sign = -1.0 if MAXIMIZE[metric] else 1.0
+        self.sign = -1.0 if Metric(metric).direction is Direction.MAXIMIZE else 1.0
         self.patience = patience
         self.report = report
         self.best: dict[str, Any] | None = None

@@ -12,7 +12,7 @@ from __future__ import annotations
 import importlib
 import sys
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from types import ModuleType
@@ -22,9 +22,9 @@ import matplotlib
 import optuna
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
-from optuna.trial import FrozenTrial, TrialState
+from optuna.trial import TrialState
 
-from search.study._config import StudyConfig
+from search.study import StudyConfig, best_of, completed
 
 DPI = 110
 STATE_COLOURS = {TrialState.COMPLETE: "#1f77b4", TrialState.PRUNED: "#e8872a",
@@ -74,10 +74,6 @@ def _figure_of(axes: Axes | Any) -> Figure:
     return cast(Figure, first.figure)
 
 
-def completed(trials: Sequence[FrozenTrial]) -> list[FrozenTrial]:
-    return [t for t in trials if t.state is TrialState.COMPLETE and t.value is not None]
-
-
 def draw_history(study: optuna.Study, config: StudyConfig, path: Path) -> str:
     """Objective of each finished trial, the best so far, and the baselines as lines."""
     done = completed(study.get_trials(deepcopy=False))
@@ -107,11 +103,7 @@ def draw_learning_curves(study: optuna.Study, config: StudyConfig, path: Path) -
     trials = [t for t in study.get_trials(deepcopy=False) if t.intermediate_values]
     if not trials:
         raise NoFigure("no trial has reported an epoch yet")
-    done = completed(trials)
-    best = None
-    if done:
-        pick = max if config.direction == "maximize" else min
-        best = pick(done, key=lambda t: t.value)  # type: ignore[arg-type,return-value]
+    best = best_of(trials, config.direction)
     counts: dict[TrialState, int] = {}
     with _drawing() as plt:
         fig, ax = plt.subplots()

@@ -23,7 +23,7 @@ from typing import Any
 from optuna.trial import TrialState
 
 from search import create_study, run_worker
-from search.study._config import PrunerName, SamplerName
+from search.options import PrunerName, SamplerName
 from search.study._open import open_study
 from tests.benchmarks._data import benchmark_data
 

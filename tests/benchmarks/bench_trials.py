@@ -23,7 +23,7 @@ def summarize(url: str, name: str) -> None:
     trials = study.get_trials(deepcopy=False)
     finished = [t for t in trials if t.state.is_finished() and t.duration is not None]
     print(f"study {name}: {len(trials)} trials, objective {config.metric}, "
-          f"max {config.max_epochs} epochs, pruner {config.pruner.value}")
+          f"max {config.search.max_epochs} epochs, pruner {config.search.pruner.value}")
     print("| state | trials | mean s/trial | median s/trial | mean epochs |")
     print("|---|---:|---:|---:|---:|")
     for state in (TrialState.COMPLETE, TrialState.PRUNED, TrialState.FAIL):

@@ -1,0 +1,35 @@
+"""What a worker needs of a trainer, so that tests and benchmarks can stand in for TensorFlow."""
+
+from __future__ import annotations
+
+from typing import Any, Protocol, runtime_checkable
+
+from search.data import Prepared
+from search.metrics import Metric
+from search.training._result import EpochReport, TrainResult
+from spaces import Task
+
+
+@runtime_checkable
+class Trainer(Protocol):
+    """Fits one configuration at a time: TensorFlow's (``search.training._trainer``, the
+    module itself), or a scripted stand-in named by ``$HPSEARCH_TRAINER``."""
+
+    def configure_devices(self) -> dict[str, Any]:
+        """Set this process's devices up, once per process; ``{"gpus": [...], "policy": ...}``."""
+        ...
+
+    def validation_input(self, prepared: Prepared) -> Any:
+        """The validation input every trial of this worker reuses (``fit``'s ``datasets``)."""
+        ...
+
+    def fit(self, params: dict[str, Any], prepared: Prepared, *, task: Task,
+            classes: list[str], metric: Metric, max_epochs: int, patience: int,
+            report: EpochReport, datasets: Any, seed: int) -> TrainResult:
+        """Train ``params`` for up to ``max_epochs``, calling ``report`` after each epoch
+        (True: prune); raise ``TrialFailed`` when the trial cannot finish."""
+        ...
+
+    def release(self) -> None:
+        """Free the last trial's graph and memory before the next."""
+        ...
