@@ -8,22 +8,16 @@ pandas, Optuna nor SQLAlchemy.
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING
 
 from search._errors import DataError, HpsearchError, OptionError, StudyError, TrialFailed
+from search._lazy import lazy_names
 from search.metrics import Metric
-from search.options import (
-    BudgetOptions,
-    DataOptions,
-    PrunerName,
-    SamplerName,
-    SearchOptions,
-    WorkerOptions,
-)
+from search.options import BudgetOptions, DataOptions, SearchOptions, WorkerOptions
 
 if TYPE_CHECKING:
     from search.export import export_script
+    from search.options import PrunerName, SamplerName
     from search.study import (
         StudyConfig,
         StudyStatus,
@@ -37,21 +31,15 @@ if TYPE_CHECKING:
     from search.training import Trainer
     from search.worker import WorkerExit, WorkerSummary, launch_workers, run_search, run_worker
 
-_LAZY = {
+__getattr__ = lazy_names(__name__, {
     "search.export": ("export_script",),
+    "search.options": ("PrunerName", "SamplerName"),
     "search.study": ("StudyConfig", "StudyStatus", "TrialSummary", "best_trial",
                      "create_study", "enqueue_params", "open_study", "study_status"),
     "search.training": ("Trainer",),
     "search.worker": ("WorkerExit", "WorkerSummary", "launch_workers", "run_search",
                       "run_worker"),
-}
-_SOURCE = {name: module for module, names in _LAZY.items() for name in names}
-
-
-def __getattr__(name: str) -> object:
-    if name not in _SOURCE:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(importlib.import_module(_SOURCE[name]), name)
+})
 
 
 __all__ = [

@@ -11,9 +11,9 @@ scikit-learn on first use.
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING
 
+from search._lazy import lazy_names
 from search.data._checks import check_data
 from search.data._embeddings import load_embedding_matrix
 from search.data._fingerprint import data_fingerprint, fingerprint
@@ -27,13 +27,8 @@ from search.data._table import TextTable, detect_task, load_table, read_table
 if TYPE_CHECKING:
     from search.data._baselines import compute_baselines, majority_baseline, tfidf_baseline
 
-_BASELINES = ("compute_baselines", "majority_baseline", "tfidf_baseline")
-
-
-def __getattr__(name: str) -> object:
-    if name not in _BASELINES:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(importlib.import_module("search.data._baselines"), name)
+__getattr__ = lazy_names(__name__, {
+    "search.data._baselines": ("compute_baselines", "majority_baseline", "tfidf_baseline")})
 
 __all__ = [
     "CACHE_KEY",

@@ -8,9 +8,9 @@ May import ``spaces`` (``Task``) and ``storage._attrs``. The names load at once 
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING
 
+from search._lazy import lazy_names
 from search.metrics._attrs import TrialAttr
 from search.metrics._names import Detail, Direction, Metric
 from search.metrics._tasks import HEADLINE, RECORDED, check_metric, objectives
@@ -23,13 +23,9 @@ if TYPE_CHECKING:
         tune_thresholds,
     )
 
-_EVALUATE = ("best_f1_threshold", "evaluate", "predict_labels", "tune_thresholds")
-
-
-def __getattr__(name: str) -> object:
-    if name not in _EVALUATE:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(importlib.import_module("search.metrics._evaluate"), name)
+__getattr__ = lazy_names(__name__, {
+    "search.metrics._evaluate": ("best_f1_threshold", "evaluate", "predict_labels",
+                                 "tune_thresholds")})
 
 
 __all__ = [
