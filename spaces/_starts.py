@@ -1,6 +1,7 @@
 """Known-good first trials, so a search starts from a sensible model rather than from noise.
 
-Seed 004's advice: start from a minimal baseline and let the search move away from it.
+Start from a minimal baseline and let the search move away from it, rather than from a random
+configuration.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Time per trial and share of trials pruned, for a study that ran (or runs a short one).
 
     python tests/benchmarks/bench_trials.py --storage sqlite:///hpsearch.db --study fortunes
-    python tests/benchmarks/bench_trials.py --data ../shared/data/fortunes.csv --budget 1200
+    python tests/benchmarks/bench_trials.py --data fortunes.csv --budget 1200
 """
 
 from __future__ import annotations
