@@ -1,4 +1,4 @@
-"""The ``hpsearch`` typer app, its consoles, logging, and the one exit path for user errors.
+"""The ``hpsearch`` typer app, its root options and logging.
 
 Importing the CLI loads typer and rich and the light parts of hpsearch (option groups, metric
 names, errors) only: each command imports what it needs when it runs, so ``--help`` is quick.
@@ -8,35 +8,18 @@ from __future__ import annotations
 
 import logging
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
-from search._errors import HpsearchError
+from search.cli._options import option_info
 from search.options import WorkerOptions
-from spaces import HeadMismatchError, SpaceError
-from storage import StorageError
 
 app = typer.Typer(
     help="Hyperparameter search for Keras text classifiers, on Optuna studies.",
     no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
 )
-console = Console(width=None if sys.stdout.isatty() else 160)
-err_console = Console(stderr=True)
 log = logging.getLogger("hpsearch")
-
-
-@contextmanager
-def user_errors() -> Iterator[None]:
-    """The one exit path for problems a user can fix: the message, then exit status 2."""
-    try:
-        yield
-    except (HpsearchError, StorageError, SpaceError, HeadMismatchError) as exc:
-        err_console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
-        raise typer.Exit(2) from None
 
 
 class _StderrHandler(logging.StreamHandler):
@@ -76,13 +59,11 @@ def setup_logging(verbose: bool = False) -> None:
         optuna_log.addFilter(_DropOptunaFailureEcho())
 
 
-def _verbose_option() -> typer.models.OptionInfo:
-    (spec,) = [s for s in WorkerOptions.specs() if s.name == "verbose"]
-    return typer.Option(spec.flag, *([spec.short] if spec.short else []), help=spec.help)
+(_VERBOSE,) = [spec for spec in WorkerOptions.specs() if spec.name == "verbose"]
 
 
 @app.callback()
-def _root(verbose: Annotated[bool, _verbose_option()] = False) -> None:
+def _root(verbose: Annotated[bool, option_info(_VERBOSE)] = _VERBOSE.default) -> None:
     setup_logging(verbose)
 
 

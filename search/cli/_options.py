@@ -8,7 +8,6 @@ parameter's default instance), and calls the command with the group built from t
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import inspect
 import typing
@@ -18,23 +17,22 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
-from search.cli._app import user_errors
+from search.cli._console import user_errors
 from search.options import OptionGroup, OptionSpec
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def typer_option(spec: OptionSpec) -> Any:
-    """The ``Annotated`` type typer reads for ``spec``."""
+def option_info(spec: OptionSpec) -> Any:
+    """The typer option of ``spec`` (its flag, help, lower bound, environment variable)."""
     names = [spec.flag, *([spec.short] if spec.short else [])]
-    info = typer.Option(*names, help=spec.help, min=spec.min, envvar=spec.envvar,
+    return typer.Option(*names, help=spec.help, min=spec.min, envvar=spec.envvar,
                         show_envvar=spec.envvar is not None)
-    return Annotated[spec.kind, info]
 
 
 def grouped_options(omit: Collection[str] = ()) -> Callable[[F], F]:
     """Expand the command's option-group parameters into options; ``omit`` names fields
-    (``"worker.seed"``) the command does not offer, which keep the group's default."""
+    (``"worker_options.seed"``) the command does not offer, which keep the group's default."""
 
     def decorate(command: F) -> F:
         hints = typing.get_type_hints(command, include_extras=True)
@@ -56,7 +54,7 @@ def grouped_options(omit: Collection[str] = ()) -> Callable[[F], F]:
         @functools.wraps(command)
         def run(**values: Any) -> Any:
             with user_errors():
-                built = {name: _take(group, values) for name, group in groups.items()}
+                built = {name: group.take(values) for name, group in groups.items()}
             return command(**values, **built)
 
         run.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
@@ -68,12 +66,7 @@ def grouped_options(omit: Collection[str] = ()) -> Callable[[F], F]:
 
 def _parameter(spec: OptionSpec, default: Any) -> inspect.Parameter:
     return inspect.Parameter(spec.name, inspect.Parameter.KEYWORD_ONLY, default=default,
-                             annotation=typer_option(spec))
-
-
-def _take(group: OptionGroup, values: dict[str, Any]) -> OptionGroup:
-    mine = {spec.name: values.pop(spec.name) for spec in group.specs() if spec.name in values}
-    return dataclasses.replace(group, **mine)
+                             annotation=Annotated[spec.kind, option_info(spec)])
 
 
 def _refuse_repeats(command: str, params: list[inspect.Parameter]) -> None:

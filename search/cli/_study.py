@@ -7,7 +7,8 @@ from typing import Annotated
 
 import typer
 
-from search.cli._app import app, console, user_errors
+from search.cli._app import app
+from search.cli._console import console, user_errors
 from search.cli._options import DataOpt, StorageOpt, StudyOpt, grouped_options
 from search.options import (
     RUN_WORKER_DEFAULTS,

@@ -10,7 +10,8 @@ import typer
 
 import storage
 from search._errors import HpsearchError
-from search.cli._app import app, console, err_console, user_errors
+from search.cli._app import app
+from search.cli._console import console, err_console, user_errors
 from search.cli._options import JsonOpt, StorageOpt, StudyOpt
 
 

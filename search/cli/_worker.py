@@ -8,7 +8,8 @@ from typing import Annotated
 
 import typer
 
-from search.cli._app import app, console, err_console, log, user_errors
+from search.cli._app import app, log
+from search.cli._console import console, err_console, user_errors
 from search.cli._options import StorageOpt, StudyOpt, grouped_options
 from search.options import WorkerOptions
 
