@@ -6,13 +6,14 @@ configuration.
 
 from __future__ import annotations
 
-from typing import Any, cast
-
-import optuna
+from typing import TYPE_CHECKING, Any, cast
 
 from spaces._space import Space
 from spaces._suggest import suggest_params
 from spaces._task import Task
+
+if TYPE_CHECKING:
+    import optuna
 
 STARTING_POINTS: tuple[dict[str, Any], ...] = (
     # One bidirectional LSTM of moderate width, pooled by max and average.
@@ -60,7 +61,7 @@ def starting_points(space: Space, task: Task, *, pretrained_embeddings: bool = F
     points: list[dict[str, Any]] = []
     for point in STARTING_POINTS:
         fitted = _FitToSpace(point)
-        suggest_params(cast(optuna.trial.BaseTrial, fitted), space, task,
+        suggest_params(cast("optuna.trial.BaseTrial", fitted), space, task,
                        pretrained_embeddings=pretrained_embeddings)
         if fitted.params not in points:
             points.append(fitted.params)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-import optuna
+from typing import TYPE_CHECKING, Any
 
 from spaces._space import Space
 from spaces._task import Task, canonical_loss
+
+if TYPE_CHECKING:
+    import optuna
 
 
 def suggest_params(
@@ -65,5 +66,7 @@ def suggest_params(
 def params_of(trial_params: dict[str, Any], space: Space, task: Task,
               *, pretrained_embeddings: bool = False) -> dict[str, Any]:
     """The model parameters a finished trial (or a user's enqueued config) stands for."""
-    return suggest_params(optuna.trial.FixedTrial(trial_params), space, task,
+    from optuna.trial import FixedTrial  # here: importing spaces must not load Optuna
+
+    return suggest_params(FixedTrial(trial_params), space, task,
                           pretrained_embeddings=pretrained_embeddings)
