@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 DEMO := demo
 DEMO_TRIALS ?= 32
 
-.PHONY: venv demo test lint typecheck pytest postgres clean
+.PHONY: venv demo test lint typecheck pytest postgres clean image-lock
 
 venv: $(VENV)/.installed
 
@@ -33,6 +33,7 @@ test: venv lint typecheck pytest
 
 lint: venv
 	$(BIN)/ruff check search spaces storage tests
+	$(BIN)/ruff check deploy
 
 typecheck: venv
 	$(BIN)/mypy
@@ -43,6 +44,11 @@ pytest: venv
 
 postgres:
 	@bash .ci/postgres.sh
+
+## The exact versions the Docker image installs (deploy/image-requirements.txt), resolved by pip
+## from pyproject.toml's dependencies and the gpu extra. Run after changing a dependency.
+image-lock: venv
+	$(BIN)/python deploy/lock_image_requirements.py
 
 clean:
 	rm -rf $(VENV) $(DEMO) .pytest_cache .mypy_cache .ruff_cache test-artifacts

@@ -1,27 +1,63 @@
-"""How to run and score a search: data and checks, trials, workers, export, and the CLI.
+"""How to run and score a search: data and checks, studies, training, workers, views, export,
+and the CLI, one subpackage per concept (see docs/ARCHITECTURE.md).
 
-Importing this package does not import TensorFlow; only training does.
+This module exposes the public API; the errors and the option groups load at once, the rest on
+first use, so that importing ``search`` (and ``hpsearch --help``) loads neither TensorFlow,
+pandas, Optuna nor SQLAlchemy.
 """
 
-from search._errors import DataError, HpsearchError, StudyError, TrialFailed
-from search.export._export import export_script
-from search.study._config import PrunerName, SamplerName, StudyConfig
-from search.study._create import create_study
-from search.study._enqueue import enqueue_params
-from search.study._inspect import best_trial, study_status
-from search.study._open import open_study
-from search.worker._launch import WorkerExit, WorkerOptions, launch_workers
-from search.worker._run import run_search
-from search.worker._worker import WorkerSummary, run_worker
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from search._errors import DataError, HpsearchError, OptionError, StudyError, TrialFailed
+from search._lazy import lazy_names
+from search.metrics import Metric
+from search.options import BudgetOptions, DataOptions, SearchOptions, WorkerOptions
+
+if TYPE_CHECKING:
+    from search.export import export_script
+    from search.options import PrunerName, SamplerName
+    from search.study import (
+        StudyConfig,
+        StudyStatus,
+        TrialSummary,
+        best_trial,
+        create_study,
+        enqueue_params,
+        open_study,
+        study_status,
+    )
+    from search.training import Trainer
+    from search.worker import WorkerExit, WorkerSummary, launch_workers, run_search, run_worker
+
+__getattr__ = lazy_names(__name__, {
+    "search.export": ("export_script",),
+    "search.options": ("PrunerName", "SamplerName"),
+    "search.study": ("StudyConfig", "StudyStatus", "TrialSummary", "best_trial",
+                     "create_study", "enqueue_params", "open_study", "study_status"),
+    "search.training": ("Trainer",),
+    "search.worker": ("WorkerExit", "WorkerSummary", "launch_workers", "run_search",
+                      "run_worker"),
+})
+
 
 __all__ = [
+    "BudgetOptions",
     "DataError",
+    "DataOptions",
     "HpsearchError",
+    "Metric",
+    "OptionError",
     "PrunerName",
     "SamplerName",
+    "SearchOptions",
     "StudyConfig",
     "StudyError",
+    "StudyStatus",
     "TrialFailed",
+    "TrialSummary",
+    "Trainer",
     "WorkerExit",
     "WorkerOptions",
     "WorkerSummary",

@@ -9,6 +9,10 @@ class DataError(HpsearchError):
     """The data cannot be used as given (missing file, column, labels...)."""
 
 
+class OptionError(HpsearchError):
+    """An option value breaks its rule (a bound, a choice, another option it must outlast)."""
+
+
 class StudyError(HpsearchError):
     """The study is missing, or exists with different data or settings."""
 

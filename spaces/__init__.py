@@ -1,7 +1,10 @@
 """What to try: search spaces, and turning a trial's params into a compiled Keras model.
 
-``build_model`` and the losses import Keras; import them from ``spaces._model`` and
-``spaces._losses`` where training happens, so that the CLI starts without TensorFlow.
+Importing it loads neither Optuna nor Keras: sampling (``suggest_params``, ``params_of``,
+``starting_points``) works on the trial it is given. ``build_model`` and the losses import
+Keras: import them from ``spaces._model`` and ``spaces._losses`` where training happens
+(``search.training``), so that nothing else loads TensorFlow. Imports nothing from ``search``
+or ``storage``.
 """
 
 from spaces._params import Choice, FloatRange, IntRange, Param

@@ -1,4 +1,4 @@
-"""Losses on logits: weighted cross-entropy, focal, and the top-k hardest examples (seed 004).
+"""Losses on logits: weighted cross-entropy, focal, and the top-k hardest examples of a batch.
 
 This module is copied into exported scripts: it imports only keras and numpy.
 """

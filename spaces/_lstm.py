@@ -52,7 +52,7 @@ KEYS: dict[str, Key] = {
                              help="spatial dropout on the embedded sequence (input dropout)"),
     "dropout": Key("float", FloatRange(0.0, 0.5), (0.0, 0.9), help="dropout between layers"),
     "conv": Key("choice", Choice((False, True)), allowed=(False, True),
-                help="a Conv1D block before pooling (seed 000's architecture)"),
+                help="a Conv1D block before pooling"),
     "conv_filters": Key("int", IntRange(16, 256, log=True), (1, 2048)),
     "conv_kernel": Key("choice", Choice((3, 5)), allowed=(2, 3, 4, 5, 7)),
     "pooling": Key("choice", Choice(("last", "max", "avg", "max_avg")),
@@ -71,7 +71,8 @@ KEYS: dict[str, Key] = {
     "loss": Key("choice", Choice(("crossentropy",)),
                 allowed=("crossentropy", "focal", "top_k", "binary_crossentropy",
                          "categorical_crossentropy", "sparse_categorical_crossentropy"),
-                help="focal and top_k (seed 004's hardest-examples loss) are opt-in"),
+                help="focal and top_k (the loss on the k hardest examples of each batch) "
+                     "are opt-in"),
     "focal_gamma": Key("float", FloatRange(1.0, 3.0), (0.0, 10.0)),
     "top_k": Key("choice", Choice((16,)), allowed=(4, 8, 16, 32, 64, 128)),
     "output_activation": Key("choice", Choice(("auto",)),

@@ -24,48 +24,68 @@ class Space:
     def to_dict(self) -> dict[str, Any]:
         return {name: to_yaml_value(p) for name, p in self.params.items()}
 
+    def capped(self, name: str, most: int) -> Space:
+        """This space with the integer key ``name`` held at ``most`` or below (the data
+        offers no more: e.g. n-grams seen in at least two training texts)."""
+        param = self.params[name]
+        if isinstance(param, IntRange):
+            capped: Param = IntRange(min(param.low, most), min(param.high, most), param.log)
+        elif isinstance(param, Choice):
+            capped = Choice(tuple(sorted({min(int(v), most) for v in param.choices})))
+        else:
+            return self
+        return Space({**self.params, name: capped})
+
 
 def _parse_value(name: str, key: Key, value: Any) -> Param:
-    where = f"space key {name!r}"
     if isinstance(value, dict):
-        if key.kind == "choice":
+        return _parse_range(name, key, value)
+    return _parse_choices(name, key, value if isinstance(value, list) else [value])
+
+
+def _parse_range(name: str, key: Key, value: dict[str, Any]) -> Param:
+    where = f"space key {name!r}"
+    if key.kind == "choice":
+        raise SpaceError(
+            f"{where} takes a list of choices from {list(key.allowed or ())}, "
+            f"but got a range {value!r}. Write e.g. {name}: {list(key.allowed or ())[:2]}."
+        )
+    unknown = set(value) - {"low", "high", "log"}
+    if unknown or not {"low", "high"} <= set(value):
+        raise SpaceError(
+            f"{where} range must have 'low' and 'high' (and optionally 'log'), "
+            f"but got {value!r}. Write e.g. {name}: {to_yaml_value(key.default)}."
+        )
+    low, high, log = value["low"], value["high"], value.get("log", False)
+    number = int if key.kind == "int" else (int, float)
+    for bound in (low, high):
+        if isinstance(bound, bool) or not isinstance(bound, number):
             raise SpaceError(
-                f"{where} takes a list of choices from {list(key.allowed or ())}, "
-                f"but got a range {value!r}. Write e.g. {name}: {list(key.allowed or ())[:2]}."
+                f"{where} takes {key.kind} bounds, but got {bound!r} "
+                f"({type(bound).__name__}). Allowed: {describe(key.default)}."
             )
-        unknown = set(value) - {"low", "high", "log"}
-        if unknown or not {"low", "high"} <= set(value):
-            raise SpaceError(
-                f"{where} range must have 'low' and 'high' (and optionally 'log'), "
-                f"but got {value!r}. Write e.g. {name}: {to_yaml_value(key.default)}."
-            )
-        low, high, log = value["low"], value["high"], value.get("log", False)
-        number = int if key.kind == "int" else (int, float)
-        for bound in (low, high):
-            if isinstance(bound, bool) or not isinstance(bound, number):
-                raise SpaceError(
-                    f"{where} takes {key.kind} bounds, but got {bound!r} "
-                    f"({type(bound).__name__}). Allowed: {describe(key.default)}."
-                )
-        if not isinstance(log, bool):
-            raise SpaceError(f"{where}: 'log' must be true or false, but got {log!r}.")
-        if low > high:
-            raise SpaceError(
-                f"{where} is an empty range: `low <= high` must hold, but got "
-                f"(low={low}, high={high}). Swap them or widen the range."
-            )
-        if log and low <= 0:
-            raise SpaceError(f"{where}: a log range needs low > 0, but got low={low}.")
-        assert key.limits is not None
-        if low < key.limits[0] or high > key.limits[1]:
-            raise SpaceError(
-                f"{where} must stay within {key.limits[0]} to {key.limits[1]}, "
-                f"but got {low} to {high}."
-            )
-        if key.kind == "int":
-            return IntRange(int(low), int(high), log)
-        return FloatRange(float(low), float(high), log)
-    values = value if isinstance(value, list) else [value]
+    if not isinstance(log, bool):
+        raise SpaceError(f"{where}: 'log' must be true or false, but got {log!r}.")
+    if low > high:
+        raise SpaceError(
+            f"{where} is an empty range: `low <= high` must hold, but got "
+            f"(low={low}, high={high}). Swap them or widen the range."
+        )
+    if log and low <= 0:
+        raise SpaceError(f"{where}: a log range needs low > 0, but got low={low}.")
+    assert key.limits is not None
+    if low < key.limits[0] or high > key.limits[1]:
+        raise SpaceError(
+            f"{where} must stay within {key.limits[0]} to {key.limits[1]}, "
+            f"but got {low} to {high}."
+        )
+    if key.kind == "int":
+        return IntRange(int(low), int(high), log)
+    return FloatRange(float(low), float(high), log)
+
+
+def _parse_choices(name: str, key: Key, values: list[Any]) -> Param:
+    where = f"space key {name!r}"
     if not values:
         raise SpaceError(f"{where} is an empty list of choices. Give at least one value.")
     if key.kind == "choice":

@@ -7,13 +7,14 @@ from them, but is never behind a linear baseline for long.
 
 from __future__ import annotations
 
-from typing import Any, cast
-
-import optuna
+from typing import TYPE_CHECKING, Any, cast
 
 from spaces._space import Space
 from spaces._suggest import suggest_params
 from spaces._task import Task
+
+if TYPE_CHECKING:
+    import optuna
 
 STARTING_POINTS: tuple[dict[str, Any], ...] = (
     # Logistic regression on TF-IDF word pairs: level with the baseline after a few seconds.
@@ -67,7 +68,7 @@ def starting_points(space: Space, task: Task, *, pretrained_embeddings: bool = F
     points: list[dict[str, Any]] = []
     for point in STARTING_POINTS:
         fitted = _FitToSpace(point)
-        suggest_params(cast(optuna.trial.BaseTrial, fitted), space, task,
+        suggest_params(cast("optuna.trial.BaseTrial", fitted), space, task,
                        pretrained_embeddings=pretrained_embeddings)
         if fitted.params not in points:
             points.append(fitted.params)

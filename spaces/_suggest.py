@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
-
-import optuna
+from typing import TYPE_CHECKING, Any
 
 from spaces._families import has_deep_part
 from spaces._space import Space
 from spaces._task import Task, canonical_loss
+
+if TYPE_CHECKING:
+    import optuna
 
 Pick = Callable[..., Any]
 
@@ -98,5 +99,7 @@ def _suggest_loss(pick: Pick, params: dict[str, Any], task: Task) -> None:
 def params_of(trial_params: dict[str, Any], space: Space, task: Task,
               *, pretrained_embeddings: bool = False) -> dict[str, Any]:
     """The model parameters a finished trial (or a user's enqueued config) stands for."""
-    return suggest_params(optuna.trial.FixedTrial(trial_params), space, task,
+    from optuna.trial import FixedTrial  # here: importing spaces must not load Optuna
+
+    return suggest_params(FixedTrial(trial_params), space, task,
                           pretrained_embeddings=pretrained_embeddings)

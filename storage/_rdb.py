@@ -70,12 +70,13 @@ def _create(url: str, kwargs: dict[str, Any]) -> ResilientStorage:
 def open_storage(
     url: str,
     *,
-    heartbeat_interval: int | None = 30,
+    heartbeat_interval: int | None = None,
     grace_period: int | None = None,
     max_retry: int | None = DEFAULT_MAX_RETRY,
     retry_window_s: float = DEFAULT_RETRY_WINDOW_S,
 ) -> ResilientStorage:
-    """An Optuna RDB storage for ``url``, with heartbeats that fail and re-queue dead trials.
+    """An Optuna RDB storage for ``url``; with ``heartbeat_interval`` (workers pass theirs),
+    heartbeats that fail and re-queue dead trials.
 
     A trial whose worker stops heartbeating for ``grace_period`` seconds (default: twice the
     interval) is marked FAIL and queued again, up to ``max_retry`` times. Database calls wait

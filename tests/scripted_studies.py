@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from search import create_study, run_worker
-from search.study._config import PrunerName
+from search.options import PrunerName
 from search.study._open import open_study
 from spaces import Task, suggest_params
 from tests.conftest import ScriptedTrainer

@@ -80,7 +80,7 @@ def test_word2vec_and_glove_text_files(tmp_path: Path) -> None:
 
 def test_embeddings_fix_the_dimension_and_search_fine_tuning(
         tmp_path: Path, sqlite_url: str, multiclass_csv: Path) -> None:
-    from search.study._inspect import trial_summary
+    from search.study import summarize_trial
     from tests.conftest import ScriptedTrainer
 
     vectors = tmp_path / "glove.txt"
@@ -93,5 +93,5 @@ def test_embeddings_fix_the_dimension_and_search_fine_tuning(
 
     run_worker("s", sqlite_url, n_trials=2, trainer=ScriptedTrainer())
     study, config = open_study("s", sqlite_url)
-    params = trial_summary(study.trials[0], config)["params"]
+    params = summarize_trial(study.trials[0], config).params
     assert "embedding_trainable" in params and "embedding_dim" not in params

@@ -12,7 +12,7 @@ from optuna.trial import TrialState
 
 from search import best_trial, create_study, export_script, run_worker, study_status
 from search.data._sample import write_sample
-from search.study._config import PrunerName
+from search.options import PrunerName
 from search.study._open import open_study
 from spaces import Task
 
@@ -48,8 +48,8 @@ def test_search_export_and_standalone_script(storage_url: str, study_name: str,
         assert len(trial.intermediate_values) == trial.user_attrs["epochs_run"]
         assert 0.0 <= trial.user_attrs["macro_f1"] <= 1.0
         assert len(trial.user_attrs["confusion_matrix"]) == 3
-    status = study_status(study_name, storage_url)
-    best = best_trial(study_name, storage_url)
+    status = study_status(study_name, storage_url).to_dict()
+    best = best_trial(study_name, storage_url).to_dict()
     assert status["best"]["number"] == best["number"]
     assert best["metrics"]["accuracy"] > status["baselines"]["majority"]["accuracy"]
 

@@ -20,11 +20,10 @@ import storage
 from search import create_study
 from search._errors import HpsearchError, StudyError, WorkerInterrupted
 from search.cli import app
-from search.study._config import PrunerName, SamplerName
+from search.options import PrunerName, SamplerName, WorkerOptions
 from search.study._open import refuse_shared_sqlite
 from search.worker._launch import (
     LaunchError,
-    WorkerOptions,
     WorkerSlot,
     launch_workers,
     parse_gpus,
@@ -216,4 +215,16 @@ def test_trainer_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
         trainer_from_env()
     monkeypatch.setenv("HPSEARCH_TRAINER", "tests.scripted_trainer:Nope")
     with pytest.raises(HpsearchError, match="has no attribute 'Nope'"):
+        trainer_from_env()
+
+
+def test_scripted_trainers_are_trainers_and_others_are_refused(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from search.training import Trainer
+    from tests.conftest import ScriptedTrainer
+
+    assert isinstance(SleepingTrainer(), Trainer) and isinstance(ScriptedTrainer(), Trainer)
+    monkeypatch.setenv("HPSEARCH_TRAINER", "tests.scripted_trainer:NoTensorFlow")
+    with pytest.raises(HpsearchError, match=r"'tests.scripted_trainer:NoTensorFlow' is not a "
+                                             r"trainer: it lacks fit \(see search.training"):
         trainer_from_env()

@@ -14,8 +14,8 @@ import pytest
 from rich.console import Console
 
 from search import create_study, run_worker
-from search.cli import _StderrHandler, setup_logging
-from search.study._config import PrunerName
+from search.cli._app import _StderrHandler, setup_logging
+from search.options import PrunerName
 from search.worker._progress import LogProgress, TerminalProgress, make_progress
 from tests.conftest import ScriptedTrainer
 

@@ -6,7 +6,7 @@ import pytest
 from optuna.trial import TrialState
 
 from search import create_study, run_worker, study_status
-from search.study._config import PrunerName
+from search.options import PrunerName
 from search.study._open import open_study
 from tests.conftest import ScriptedTrainer
 
@@ -42,7 +42,7 @@ def test_study_budget_bounds_every_worker(storage_url: str, study_name: str,
     run_worker(study_name, storage_url, trainer=ScriptedTrainer())
     again = run_worker(study_name, storage_url, trainer=ScriptedTrainer())
     assert again.trials_run == 0
-    status = study_status(study_name, storage_url)
+    status = study_status(study_name, storage_url).to_dict()
     assert status["counts"] == {"COMPLETE": 3}
     assert status["best"]["metrics"]["val_loss"] == pytest.approx(status["best"]["value"], abs=1e-6)
     assert set(status["baselines"]) == {"majority", "tfidf_logreg"}

@@ -9,7 +9,7 @@ from optuna.trial import TrialState
 
 from search import create_study, run_worker
 from search.data._sample import write_sample
-from search.study._config import PrunerName
+from search.options import PrunerName
 from search.study._open import open_study
 from search.worker._worker import load_prepared
 from spaces import Task

@@ -13,7 +13,8 @@ from rich.console import Console
 from typer.testing import CliRunner
 
 from search.cli import app
-from search.study._config import StudyConfig
+from search.options import BudgetOptions, SearchOptions
+from search.study import StudyConfig
 from search.views._watch import (
     RATE_WINDOW,
     format_duration,
@@ -29,9 +30,10 @@ T0 = datetime(2026, 1, 5, 9, 0, 0)
 
 def config(n_trials: int | None = None, timeout: float | None = None,
            created_at: datetime = T0, metric: str = "val_loss") -> StudyConfig:
-    return StudyConfig(task=Task.MULTICLASS, classes=["a", "b"], metric=metric, data_path="d",
+    return StudyConfig(task=Task.MULTICLASS, classes=["a", "b"], data_path="d",
                        data_fingerprint="f", cache_sha256="c", space={}, max_len=10,
-                       vocab_size=100, max_epochs=8, n_trials=n_trials, timeout=timeout,
+                       vocab_size=100, search=SearchOptions(metric=metric, max_epochs=8),
+                       budget=BudgetOptions(n_trials=n_trials, timeout=timeout),
                        created_at=created_at.timestamp(),
                        baselines={"majority": {"val_loss": 0.69, "accuracy": 0.5,
                                                "macro_f1": 0.33}})

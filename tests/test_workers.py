@@ -20,8 +20,8 @@ from optuna.trial import FrozenTrial, TrialState
 
 import storage
 from search import create_study
-from search.study._config import PrunerName, SamplerName
-from search.worker._launch import WorkerOptions, WorkerSlot, launch_workers
+from search.options import PrunerName, SamplerName, WorkerOptions
+from search.worker._launch import WorkerSlot, launch_workers
 from tests.scripted_trainer import expected_value
 from tests.worker_procs import (
     killed_at_exit,

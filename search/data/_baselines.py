@@ -9,15 +9,25 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.multiclass import OneVsRestClassifier
 
+from search.data._prepare import LabelledSplit
+from search.metrics import RECORDED
 from search.metrics._evaluate import evaluate
 from spaces import Task
 
-SUMMARY_KEYS = ("val_loss", "accuracy", "macro_f1", "precision", "recall", "pr_auc",
-                "pr_auc_micro", "pr_auc_macro", "all_zero_rows", "positive_rate")
+
+def compute_baselines(split: LabelledSplit, seed: int = 0) -> dict[str, dict[str, float]]:
+    """The majority-class and the TF-IDF + logistic-regression baseline on the study's split."""
+    y_train, y_val = split.y[split.train], split.y[split.val]
+    return {
+        "majority": majority_baseline(split.task, y_train, y_val, split.classes),
+        "tfidf_logreg": tfidf_baseline(split.task, [split.texts[i] for i in split.train],
+                                       y_train, [split.texts[i] for i in split.val], y_val,
+                                       split.classes, seed),
+    }
 
 
-def _summary(metrics: dict[str, Any]) -> dict[str, float]:
-    return {k: round(float(metrics[k]), 5) for k in SUMMARY_KEYS if k in metrics}
+def _summary(task: Task, metrics: dict[str, Any]) -> dict[str, float]:
+    return {m: round(float(metrics[m]), 5) for m in RECORDED[task] if m in metrics}
 
 
 def majority_baseline(task: Task, y_train: np.ndarray, y_val: np.ndarray,
@@ -30,7 +40,7 @@ def majority_baseline(task: Task, y_train: np.ndarray, y_val: np.ndarray,
     else:
         prior = np.bincount(y_train, minlength=len(classes)) / len(y_train)
     probs = np.tile(prior, (len(y_val), 1))
-    return _summary(evaluate(task.value, y_val, probs, classes, tune=False))
+    return _summary(task, evaluate(task.value, y_val, probs, classes, tune=False))
 
 
 def tfidf_baseline(task: Task, train_texts: list[str], y_train: np.ndarray,
@@ -59,4 +69,4 @@ def tfidf_baseline(task: Task, train_texts: list[str], y_train: np.ndarray,
         else:
             probs = np.zeros((len(val_texts), len(classes)))
             probs[:, model.classes_] = raw
-    return _summary(evaluate(task.value, y_val, probs, classes))
+    return _summary(task, evaluate(task.value, y_val, probs, classes))

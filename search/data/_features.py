@@ -130,8 +130,10 @@ class NetworkInputs:
 
     def take(self, rows: np.ndarray) -> NetworkInputs:
         """These inputs for ``rows``, in that order."""
-        return NetworkInputs(*(None if part is None else part.take(rows)
-                               for part in (self.words, self.ngram_ids, self.bags)))
+        return NetworkInputs(
+            words=None if self.words is None else self.words.take(rows),
+            ngram_ids=None if self.ngram_ids is None else self.ngram_ids.take(rows),
+            bags=None if self.bags is None else self.bags.take(rows))
 
     def lengths(self) -> np.ndarray:
         """What a batch is padded to: words, else n-gram ids, else n-grams in the bag."""

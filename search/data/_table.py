@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -135,13 +132,3 @@ def detect_task(table: TextTable, forced: Task | None = None) -> tuple[Task, lis
     if task is Task.MULTILABEL and not classes:
         raise DataError(f"{table.path!r}: every row has no label; nothing to learn.")
     return task, classes
-
-
-def fingerprint(path: str | Path, options: dict[str, Any]) -> str:
-    """sha256 of the file's bytes and the options that shape the split."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    digest.update(json.dumps(options, sort_keys=True, default=str).encode())
-    return digest.hexdigest()

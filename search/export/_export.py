@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from search.study._inspect import pick_trial, trial_summary
+from search.study import pick_trial, summarize_trial
 
 # Read as files, not imported, so exporting does not load TensorFlow. Order matters: each
 # module may use names of the ones before it.
@@ -50,18 +50,18 @@ def script_source(config: dict[str, Any]) -> str:
 def export_script(study_name: str, out: str | Path, storage_url: str | None = None,
                   trial_number: int | None = None) -> Path:
     """Write the script for the best trial (or ``trial_number``) of the study to ``out``."""
-    from search.study._open import open_study
+    from search.study import open_study
 
     study, config = open_study(study_name, storage_url)
-    best = trial_summary(pick_trial(study, config, trial_number), config)
+    best = summarize_trial(pick_trial(study, config, trial_number), config).to_dict()
     out = Path(out)
     script_config = {
         "study": study_name, "trial": best["number"], "filename": out.name,
         "task": config.task.value, "classes": config.classes, "params": best["params"],
-        "epochs": int(best["best_epoch"] or config.max_epochs), "seed": config.seed,
-        "train_seed": config.seed + best["number"],
-        "val_frac": config.val_frac, "text_col": config.text_col,
-        "label_col": config.label_col, "label_sep": config.label_sep,
+        "epochs": int(best["best_epoch"] or config.search.max_epochs),
+        "seed": config.data.seed, "train_seed": config.data.seed + best["number"],
+        "val_frac": config.data.val_frac, "text_col": config.data.text_col,
+        "label_col": config.data.label_col, "label_sep": config.data.label_sep,
         "vocab_size": config.vocab_size, "max_len": config.max_len,
         "embeddings": config.embeddings, "study_metrics": best["metrics"],
     }

@@ -1,1 +1,44 @@
-"""What a trial measures."""
+"""What a trial measures and records: metric names and which way each is better, the metrics
+each task records, may optimise and shows, the keys of a trial's attributes, and ``evaluate``
+(scores and F1-tuned decision thresholds on the validation split).
+
+May import ``spaces`` (``Task``) and ``storage._attrs``. The names load at once (the CLI's
+``--help`` needs them); ``evaluate`` and the threshold helpers load scikit-learn on first use.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from search._lazy import lazy_names
+from search.metrics._attrs import TrialAttr
+from search.metrics._names import Detail, Direction, Metric
+from search.metrics._tasks import HEADLINE, RECORDED, check_metric, objectives
+
+if TYPE_CHECKING:
+    from search.metrics._evaluate import (
+        best_f1_threshold,
+        evaluate,
+        predict_labels,
+        tune_thresholds,
+    )
+
+__getattr__ = lazy_names(__name__, {
+    "search.metrics._evaluate": ("best_f1_threshold", "evaluate", "predict_labels",
+                                 "tune_thresholds")})
+
+
+__all__ = [
+    "HEADLINE",
+    "RECORDED",
+    "Detail",
+    "Direction",
+    "Metric",
+    "TrialAttr",
+    "best_f1_threshold",
+    "check_metric",
+    "evaluate",
+    "objectives",
+    "predict_labels",
+    "tune_thresholds",
+]

@@ -1,5 +1,6 @@
 """Validation metrics and decision thresholds. Copied into exported scripts: numpy and
-scikit-learn only.
+scikit-learn only, so the keys are plain strings; they are the values of ``Metric`` and
+``Detail`` (tests/test_metrics.py checks that every recorded metric is here).
 
 Losses here are the plain (unweighted) cross-entropy, so trials with different class-weight
 schemes or losses are compared on one scale.
@@ -54,55 +55,63 @@ def evaluate(task, y, probs, classes, thresholds=None, tune=True):
     these rows for F1 unless given (or ``tune`` is False, then 0.5)."""
     probs = np.clip(np.asarray(probs, dtype="float64"), EPS, 1 - EPS)
     if task == "multiclass":
-        y = np.asarray(y).astype(int)
-        pred = probs.argmax(axis=1)
-        labels = list(range(len(classes)))
-        p, r, f, s = precision_recall_fscore_support(y, pred, labels=labels, zero_division=0)
-        return {
-            "val_loss": float(-np.mean(np.log(probs[np.arange(len(y)), y]))),
-            "accuracy": float(np.mean(pred == y)),
-            "macro_f1": float(f1_score(y, pred, labels=labels, average="macro",
-                                       zero_division=0)),
-            "per_class": _per_class(classes, p, r, f, s),
-            "confusion_matrix": confusion_matrix(y, pred, labels=labels).tolist(),
-        }
+        return _multiclass(np.asarray(y).astype(int), probs, classes)
     y2 = np.asarray(y).reshape(len(y), -1).astype(int)
     p2 = probs.reshape(len(probs), -1)
     if thresholds is None:
         thresholds = tune_thresholds(task, y2, p2) if tune else [0.5] * p2.shape[1]
     pred2 = (p2 >= np.asarray(thresholds)).astype(int)
     loss = float(-np.mean(y2 * np.log(p2) + (1 - y2) * np.log(1 - p2)))
-    if task == "binary":
-        y1, pred1 = y2[:, 0], pred2[:, 0]
-        p, r, f, s = precision_recall_fscore_support(y1, pred1, labels=[0, 1], zero_division=0)
-        return {
-            "val_loss": loss,
-            "accuracy": float(np.mean(pred1 == y1)),
-            "macro_f1": float(np.mean(f)),
-            "precision": float(p[1]),
-            "recall": float(r[1]),
-            "f1_positive": float(f[1]),
-            "pr_auc": float(average_precision_score(y1, p2[:, 0])) if y1.any() else 0.0,
-            "positive_rate": float(pred1.mean()),
-            "thresholds": [float(t) for t in thresholds],
-            "per_class": _per_class(classes, p, r, f, s),
-            "confusion_matrix": confusion_matrix(y1, pred1, labels=[0, 1]).tolist(),
-        }
+    found = _binary(y2, p2, pred2, classes) if task == "binary" else \
+        _multilabel(y2, p2, pred2, classes)
+    return {"val_loss": loss, **found, "thresholds": [float(t) for t in thresholds]}
+
+
+def _multiclass(y, probs, classes):
+    pred = probs.argmax(axis=1)
+    labels = list(range(len(classes)))
+    p, r, f, s = precision_recall_fscore_support(y, pred, labels=labels, zero_division=0)
+    return {
+        "val_loss": float(-np.mean(np.log(probs[np.arange(len(y)), y]))),
+        "accuracy": float(np.mean(pred == y)),
+        "macro_f1": float(f1_score(y, pred, labels=labels, average="macro",
+                                        zero_division=0)),
+        "per_class": _per_class(classes, p, r, f, s),
+        "confusion_matrix": confusion_matrix(y, pred, labels=labels).tolist(),
+    }
+
+
+def _binary(y2, p2, pred2, classes):
+    y1, pred1 = y2[:, 0], pred2[:, 0]
+    p, r, f, s = precision_recall_fscore_support(y1, pred1, labels=[0, 1], zero_division=0)
+    return {
+        "accuracy": float(np.mean(pred1 == y1)),
+        "macro_f1": float(np.mean(f)),
+        "precision": float(p[1]),
+        "recall": float(r[1]),
+        "f1_positive": float(f[1]),
+        "pr_auc": float(average_precision_score(y1, p2[:, 0])) if y1.any() else 0.0,
+        "positive_rate": float(pred1.mean()),
+        "per_class": _per_class(classes, p, r, f, s),
+        "confusion_matrix": confusion_matrix(y1, pred1, labels=[0, 1]).tolist(),
+    }
+
+
+def _multilabel(y2, p2, pred2, classes):
     p, r, f, s = precision_recall_fscore_support(y2, pred2, zero_division=0)
     present = y2.sum(axis=0) > 0
     micro = precision_recall_fscore_support(y2, pred2, average="micro", zero_division=0)
     return {
-        "val_loss": loss,
         "accuracy": float(np.mean((pred2 == y2).all(axis=1))),
         "hamming_accuracy": float(np.mean(pred2 == y2)),
         "macro_f1": float(np.mean(f[present])) if present.any() else 0.0,
+        "micro_f1": float(micro[2]),
         "precision": float(micro[0]),
         "recall": float(micro[1]),
         "pr_auc_micro": float(average_precision_score(y2, p2, average="micro")),
         "pr_auc_macro": float(average_precision_score(y2[:, present], p2[:, present],
-                                                      average="macro")),
+                                                           average="macro")),
         "all_zero_rows": float(np.mean(pred2.sum(axis=1) == 0)),
-        "thresholds": [float(t) for t in thresholds],
         "per_class": _per_class(classes, p, r, f, s),
     }
 

@@ -4,81 +4,36 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
-from enum import StrEnum
 from typing import Any
 
 from search._errors import StudyError
+from search.metrics import Direction, Metric
+from search.options import BudgetOptions, DataOptions, OptionGroup, SearchOptions
 from spaces import Space, Task, parse_space
 
-# Metric name -> True when larger is better.
-MAXIMIZE = {
-    "val_loss": False,
-    "accuracy": True,
-    "macro_f1": True,
-    "precision": True,
-    "recall": True,
-    "pr_auc": True,
-    "pr_auc_micro": True,
-    "pr_auc_macro": True,
-}
-
 CONFIG_ATTR = "hpsearch"
-CONFIG_VERSION = 1
-
-
-class PrunerName(StrEnum):
-    HYPERBAND = "hyperband"
-    MEDIAN = "median"
-    SUCCESSIVE_HALVING = "successive-halving"
-    NONE = "none"
-
-
-class SamplerName(StrEnum):
-    TPE = "tpe"
-    RANDOM = "random"
-
-
-METRICS_FOR_TASK = {
-    Task.MULTICLASS: ["val_loss", "accuracy", "macro_f1"],
-    Task.BINARY: ["val_loss", "accuracy", "macro_f1", "precision", "recall", "pr_auc"],
-    Task.MULTILABEL: ["val_loss", "accuracy", "macro_f1", "precision", "recall",
-                      "pr_auc_micro", "pr_auc_macro"],
-}
-
-
-def check_metric(metric: str, task: Task) -> str:
-    """The study direction for ``metric``; refuse a metric the task does not record."""
-    if metric not in METRICS_FOR_TASK[task]:
-        raise StudyError(
-            f"--metric {metric!r} is not recorded for a {task.value} task. "
-            f"Choose one of: {', '.join(METRICS_FOR_TASK[task])}."
-        )
-    return "maximize" if MAXIMIZE[metric] else "minimize"
+# 2: the options are stored as their groups (data, search, budget). 3: the stored split holds
+# the one vectorizer's vocabularies and every n-gram's id.
+CONFIG_VERSION = 3
+_GROUPS: dict[str, type[OptionGroup]] = {"data": DataOptions, "search": SearchOptions,
+                                         "budget": BudgetOptions}
 
 
 @dataclass
 class StudyConfig:
+    """The options the study was created with, and what ``create`` found in the data."""
+
     task: Task
     classes: list[str]
-    metric: str
     data_path: str
     data_fingerprint: str
     cache_sha256: str
     space: dict[str, Any]
     max_len: int
     vocab_size: int
-    text_col: str = "text"
-    label_col: str = "label"
-    label_sep: str = "|"
-    val_frac: float = 0.2
-    val_data_path: str | None = None
-    seed: int = 0
-    pruner: PrunerName = PrunerName.MEDIAN
-    sampler: SamplerName = SamplerName.TPE
-    max_epochs: int = 20
-    patience: int = 4
-    n_trials: int | None = None
-    timeout: float | None = None
+    data: DataOptions = field(default_factory=DataOptions)
+    search: SearchOptions = field(default_factory=SearchOptions)
+    budget: BudgetOptions = field(default_factory=BudgetOptions)
     embeddings: dict[str, Any] | None = None
     baselines: dict[str, dict[str, Any]] = field(default_factory=dict)
     data_report: dict[str, Any] = field(default_factory=dict)
@@ -86,16 +41,22 @@ class StudyConfig:
     version: int = CONFIG_VERSION
 
     @property
-    def direction(self) -> str:
-        return "maximize" if MAXIMIZE[self.metric] else "minimize"
+    def metric(self) -> Metric:
+        """The objective."""
+        return self.search.metric
+
+    @property
+    def direction(self) -> Direction:
+        return self.search.metric.direction or Direction.MINIMIZE
 
     def parsed_space(self) -> Space:
         return parse_space({"params": self.space}, source="the study's recorded space")
 
     def to_dict(self) -> dict[str, Any]:
-        out = dataclasses.asdict(self)
-        for key in ("task", "pruner", "sampler"):
-            out[key] = getattr(self, key).value
+        out = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+        for name in _GROUPS:
+            out[name] = out[name].to_dict()
+        out["task"] = self.task.value
         return out
 
     @classmethod
@@ -109,6 +70,6 @@ class StudyConfig:
         known = {f.name for f in dataclasses.fields(cls)}
         values = {k: v for k, v in data.items() if k in known}
         values["task"] = Task(values["task"])
-        values["pruner"] = PrunerName(values["pruner"])
-        values["sampler"] = SamplerName(values["sampler"])
+        for name, group in _GROUPS.items():
+            values[name] = group.from_dict(values.get(name, {}))
         return cls(**values)

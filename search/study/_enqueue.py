@@ -12,10 +12,10 @@ import yaml
 import storage
 from search._errors import StudyError
 from search.study._open import open_study
-from spaces import suggest_params
+from spaces import Space, Task, suggest_params
 
 
-def _distributions(config_space: Any, task: Any, params: dict[str, Any],
+def _distributions(config_space: Space, task: Task, params: dict[str, Any],
                    embeddings: bool) -> dict[str, optuna.distributions.BaseDistribution]:
     """The distributions ``params`` would be sampled from, by replaying them through the space."""
     trial = optuna.trial.FixedTrial(params)

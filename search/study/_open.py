@@ -9,8 +9,6 @@ from search._errors import StudyError
 from search.study._config import CONFIG_ATTR, StudyConfig
 from search.study._strategy import make_pruner, make_sampler
 
-optuna.logging.set_verbosity(optuna.logging.WARNING)
-
 
 def read_config(rdb: optuna.storages.BaseStorage, study_name: str) -> StudyConfig | None:
     """The study's config, or None when no study has that name."""
@@ -57,5 +55,6 @@ def open_study(study_name: str, url: str | None = None, *, heartbeat_interval: i
                "create one with `hpsearch create` or `hpsearch run`.")
         )
     study = optuna.load_study(study_name=study_name, storage=rdb,
-                              sampler=make_sampler(config, seed), pruner=make_pruner(config))
+                              sampler=make_sampler(config.search, seed),
+                              pruner=make_pruner(config.search))
     return study, config

@@ -1,67 +1,38 @@
-"""Fitting one configuration: length-bucketed tf.data input, per-epoch validation metrics,
-pruning and early stopping. The only module of ``search`` that imports TensorFlow."""
+"""Fitting one configuration: a trial's inputs derived from the stored split, the network
+built from its params, per-epoch validation, pruning, early stopping, the study's deadline and
+the cost cap. With ``_batches.py``, ``_devices.py`` and ``_text.py``, the only modules of
+``search`` that import TensorFlow; the module itself is the worker's ``Trainer``."""
 
 from __future__ import annotations
 
-import contextlib
 import math
-import os
 import time
-import warnings
-from dataclasses import dataclass
 from typing import Any
 
-# Quiet TensorFlow's C++ start-up lines; on a machine without NVIDIA devices, its CUDA probe
-# errors too (they say only that there is no GPU).
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2" if os.path.exists("/dev/nvidiactl") else "3")
+import keras
+import numpy as np
+import tensorflow as tf
 
-import keras  # noqa: E402
-import numpy as np  # noqa: E402
-import tensorflow as tf  # noqa: E402
-
-from search._errors import TrialFailed  # noqa: E402
-from search.data import NgramSetting, network_inputs  # noqa: E402
-from search.data._prepared import Prepared  # noqa: E402
-from search.metrics._evaluate import evaluate  # noqa: E402
-from search.study._config import MAXIMIZE  # noqa: E402
-from search.training._batches import (  # noqa: E402
+from search._errors import TrialFailed
+from search.data import NgramSetting, Prepared, network_inputs
+from search.metrics import Direction, Metric
+from search.metrics._evaluate import evaluate
+from search.training._batches import (
     BUCKET_BOUNDARIES,
     eval_batches,
     logits_function,
     predict_logits,
     train_batches,
 )
-from search.training._monitor import TrialMonitor  # noqa: E402
-from search.training._result import EpochReport, TrainResult  # noqa: E402
-from spaces import Task  # noqa: E402
-from spaces._families import input_names  # noqa: E402
-from spaces._losses import label_positive_weights, row_weights  # noqa: E402
-from spaces._model import Dims, build_network, compile_network, probabilities  # noqa: E402
+from search.training._devices import configure_devices
+from search.training._monitor import TrialMonitor
+from search.training._protocol import FitSettings
+from search.training._result import EpochReport, TrainResult
+from spaces._families import input_names
+from spaces._losses import label_positive_weights, row_weights
+from spaces._model import Dims, build_network, compile_network, probabilities
 
-_configured = False
-# Expected with length-bucketed datasets (unknown length) and Conv1D after a masked sequence.
-warnings.filterwarnings("ignore", message="Your input ran out of data")
-warnings.filterwarnings("ignore", message=".*does not support masking")
-
-
-def configure_devices(mixed_precision: bool | None = None) -> dict[str, Any]:
-    """Memory growth on every GPU; mixed precision on GPUs with tensor cores (unless told).
-    Safe to call more than once per process."""
-    global _configured
-    gpus = tf.config.list_physical_devices("GPU")
-    if not _configured:
-        for gpu in gpus:
-            with contextlib.suppress(RuntimeError):  # already initialised in this process
-                tf.config.experimental.set_memory_growth(gpu, True)
-        if mixed_precision is None:
-            mixed_precision = bool(gpus) and all(
-                tf.config.experimental.get_device_details(g).get("compute_capability", (0, 0))
-                >= (7, 0) for g in gpus)
-        if mixed_precision:
-            keras.mixed_precision.set_global_policy("mixed_float16")
-        _configured = True
-    return {"gpus": [g.name for g in gpus],
-            "policy": keras.mixed_precision.global_policy().name}
+__all__ = ["configure_devices", "fit", "release", "validation_input"]
 
 
 class ValInputs:
@@ -98,20 +69,6 @@ def validation_input(prepared: Prepared) -> ValInputs:
     return ValInputs(prepared)
 
 
-@dataclass(frozen=True)
-class FitSettings:
-    """How to train and judge one trial (the study's settings, and this trial's limits)."""
-
-    task: Task
-    classes: list[str]
-    metric: str
-    max_epochs: int
-    patience: int
-    seed: int = 0
-    deadline: float | None = None  # time.monotonic() after which no epoch starts
-    cost_limit_s: float | None = None  # see TrialMonitor
-
-
 def _steps_per_epoch(n_rows: int, batch_size: int) -> int:
     # Length buckets leave a part-filled batch each.
     return math.ceil(n_rows / batch_size) + len(BUCKET_BOUNDARIES)
@@ -145,7 +102,8 @@ def fit(params: dict[str, Any], prepared: Prepared, settings: FitSettings, *,
             return evaluate(task, prepared.val.y, probabilities(logits, task), settings.classes)
 
         monitor = TrialMonitor(
-            score, metric=settings.metric, maximize=MAXIMIZE[settings.metric],
+            score, metric=settings.metric,
+            maximize=Metric(settings.metric).direction is Direction.MAXIMIZE,
             patience=settings.patience, report=report,
             steps_per_epoch=_steps_per_epoch(len(y_train), params["batch_size"]),
             deadline=settings.deadline, cost_limit_s=settings.cost_limit_s)

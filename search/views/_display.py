@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from rich.console import Console
 from rich.table import Table
+
+from search.metrics import HEADLINE, Metric
+from search.study import RECENT_FAILURES, StudyStatus, TrialSummary
+from spaces import Task
 
 
 def short_params(p: dict[str, Any]) -> str:
@@ -40,14 +45,11 @@ def _fmt(value: Any) -> str:
     return str(value)
 
 
-def _metric_columns(task: str) -> list[str]:
-    extra = {"binary": ["f1_positive", "pr_auc"], "multilabel": ["recall", "pr_auc_micro"]}
-    return ["val_loss", "accuracy", "macro_f1", *extra.get(task, [])]
-
-
-def leaderboard_table(rows: list[dict[str, Any]], baselines: dict[str, dict[str, Any]],
-                      task: str, metric: str, title: str = "Leaderboard") -> Table:
-    columns = _metric_columns(task)
+def leaderboard_table(rows: Sequence[TrialSummary], baselines: dict[str, dict[str, Any]],
+                      task: Task, metric: Metric, title: str = "Leaderboard") -> Table:
+    """Trials (best first) under the baselines, in the task's headline metrics; the objective
+    is starred."""
+    columns = HEADLINE[task]
     table = Table(title=title)
     table.add_column("trial")
     for col in columns:
@@ -58,27 +60,25 @@ def leaderboard_table(rows: list[dict[str, Any]], baselines: dict[str, dict[str,
         table.add_row(f"[dim]{name}[/]", *[_fmt(values.get(c)) for c in columns], "-",
                       "[dim]baseline[/]")
     for row in rows:
-        params = short_params(row["params"])
-        table.add_row(str(row["number"]), *[_fmt(row["metrics"].get(c)) for c in columns],
-                      _fmt(row["best_epoch"]), params)
+        table.add_row(str(row.number), *[_fmt(row.metrics.get(c)) for c in columns],
+                      _fmt(row.best_epoch), short_params(row.params))
     return table
 
 
-def print_status(status: dict[str, Any], console: Console | None = None) -> None:
+def print_status(status: StudyStatus, console: Console | None = None) -> None:
     console = console or Console()
-    counts = ", ".join(f"{k.lower()} {v}" for k, v in status["counts"].items()) or "no trials"
-    budget = status["budget"]
-    console.print(f"[bold]{status['study']}[/] ({status['task']}, objective "
-                  f"{status['metric']} {status['direction']}): {counts}"
-                  + (f"; budget {budget['n_trials']} trials" if budget["n_trials"] else ""))
-    rows = [status["best"]] if status["best"] else []
-    console.print(leaderboard_table(rows, status["baselines"], status["task"],
-                                    status["metric"], title="Best trial vs baselines"))
-    if status["best"]:
+    counts = ", ".join(f"{k.lower()} {v}" for k, v in status.counts.items()) or "no trials"
+    budget = status.budget
+    console.print(f"[bold]{status.study}[/] ({status.task.value}, objective "
+                  f"{status.metric} {status.direction}): {counts}"
+                  + (f"; budget {budget.n_trials} trials" if budget.n_trials else ""))
+    rows = [status.best] if status.best else []
+    console.print(leaderboard_table(rows, status.baselines, status.task, status.metric,
+                                    title="Best trial vs baselines"))
+    if status.best:
         console.print("best params: " + ", ".join(
-            f"{k}={_fmt(v)}" for k, v in status["best"]["params"].items()))
-    for run in status["running"]:
-        console.print(f"running: trial {run['number']} on {run['worker']} epoch "
-                      f"{_fmt(run['epoch'])}")
-    for failure in status["failures"]:
-        console.print(f"[red]failed[/]: trial {failure['number']}: {failure['reason']}")
+            f"{k}={_fmt(v)}" for k, v in status.best.params.items()))
+    for run in status.running:
+        console.print(f"running: trial {run.number} on {run.worker} epoch {_fmt(run.epoch)}")
+    for failure in status.failures[-RECENT_FAILURES:]:
+        console.print(f"[red]failed[/]: trial {failure.number}: {failure.reason}")

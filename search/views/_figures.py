@@ -12,7 +12,7 @@ from __future__ import annotations
 import importlib
 import sys
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from types import ModuleType
@@ -22,9 +22,9 @@ import matplotlib
 import optuna
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
-from optuna.trial import FrozenTrial, TrialState
+from optuna.trial import TrialState
 
-from search.study._config import StudyConfig
+from search.study import StudyConfig, best_of, completed
 
 DPI = 110
 STATE_COLOURS = {TrialState.COMPLETE: "#1f77b4", TrialState.PRUNED: "#e8872a",
@@ -74,8 +74,18 @@ def _figure_of(axes: Axes | Any) -> Figure:
     return cast(Figure, first.figure)
 
 
-def completed(trials: Sequence[FrozenTrial]) -> list[FrozenTrial]:
-    return [t for t in trials if t.state is TrialState.COMPLETE and t.value is not None]
+def _require_two_completed(study: optuna.Study, what_needs: str) -> None:
+    """Refuse a figure drawn from at least two completed trials while there are fewer."""
+    if len(completed(study.get_trials(deepcopy=False))) < 2:
+        raise NoFigure(f"{what_needs} at least 2 completed trials")
+
+
+def _save_optuna_plot(plot: Callable[[], Any], size: tuple[float, float], path: Path) -> None:
+    """Draw one of Optuna's matplotlib plots (``plot()``), at ``size`` inches, into ``path``."""
+    with _drawing():
+        figure = _figure_of(plot())
+        figure.set_size_inches(*size)
+        _save(figure, path)
 
 
 def draw_history(study: optuna.Study, config: StudyConfig, path: Path) -> str:
@@ -107,11 +117,7 @@ def draw_learning_curves(study: optuna.Study, config: StudyConfig, path: Path) -
     trials = [t for t in study.get_trials(deepcopy=False) if t.intermediate_values]
     if not trials:
         raise NoFigure("no trial has reported an epoch yet")
-    done = completed(trials)
-    best = None
-    if done:
-        pick = max if config.direction == "maximize" else min
-        best = pick(done, key=lambda t: t.value)  # type: ignore[arg-type,return-value]
+    best = best_of(trials, config.direction)
     counts: dict[TrialState, int] = {}
     with _drawing() as plt:
         fig, ax = plt.subplots()
@@ -148,8 +154,7 @@ def draw_learning_curves(study: optuna.Study, config: StudyConfig, path: Path) -
 
 def param_importances(study: optuna.Study) -> dict[str, float]:
     """PED-ANOVA importances over the completed trials (conditional params included)."""
-    if len(completed(study.get_trials(deepcopy=False))) < 2:
-        raise NoFigure("parameter importances need at least 2 completed trials")
+    _require_two_completed(study, "parameter importances need")
     with _drawing():
         try:
             return optuna.importance.get_param_importances(study)
@@ -177,32 +182,23 @@ def draw_importances(importances: dict[str, float], n_trials: int, path: Path,
 
 def draw_parallel(study: optuna.Study, config: StudyConfig, params: list[str],
                   path: Path) -> str:
-    if len(completed(study.get_trials(deepcopy=False))) < 2:
-        raise NoFigure("a parallel-coordinates plot needs at least 2 completed trials")
+    _require_two_completed(study, "a parallel-coordinates plot needs")
     if len(params) < 2:
         raise NoFigure("a parallel-coordinates plot needs at least 2 varying parameters")
-    with _drawing():
-        ax = optuna.visualization.matplotlib.plot_parallel_coordinate(
-            study, params=params, target_name=config.metric)
-        fig = _figure_of(ax)
-        fig.set_size_inches(10.0, 4.8)
-        _save(fig, path)
+    _save_optuna_plot(lambda: optuna.visualization.matplotlib.plot_parallel_coordinate(
+        study, params=params, target_name=config.metric), (10.0, 4.8), path)
     return (f"Completed trials across the main parameters ({', '.join(params)}), coloured by "
             f"{config.metric}.")
 
 
 def draw_slices(study: optuna.Study, config: StudyConfig, params: list[str],
                 path: Path) -> str:
-    if len(completed(study.get_trials(deepcopy=False))) < 2:
-        raise NoFigure("slice plots need at least 2 completed trials")
+    _require_two_completed(study, "slice plots need")
     if not params:
         raise NoFigure("no parameter varied between the completed trials")
-    with _drawing():
-        axes = optuna.visualization.matplotlib.plot_slice(study, params=params,
-                                                          target_name=config.metric)
-        fig = _figure_of(axes)
-        fig.set_size_inches(min(3.2 * len(params), 13.0), 3.6)
-        _save(fig, path)
+    _save_optuna_plot(lambda: optuna.visualization.matplotlib.plot_slice(
+        study, params=params, target_name=config.metric),
+        (min(3.2 * len(params), 13.0), 3.6), path)
     return (f"{config.metric} against each main parameter ({', '.join(params)}); the colour is "
             "the trial number.")
 
@@ -211,11 +207,8 @@ def draw_timeline(study: optuna.Study, path: Path) -> str:
     trials = [t for t in study.get_trials(deepcopy=False) if t.datetime_start is not None]
     if not trials:
         raise NoFigure("no trial has started yet")
-    with _drawing():
-        ax = optuna.visualization.matplotlib.plot_timeline(study)
-        fig = _figure_of(ax)
-        fig.set_size_inches(9.0, min(1.5 + 0.18 * len(trials), 12.0))
-        _save(fig, path)
+    _save_optuna_plot(lambda: optuna.visualization.matplotlib.plot_timeline(study),
+                      (9.0, min(1.5 + 0.18 * len(trials), 12.0)), path)
     return "When each trial ran, and how it ended."
 
 

@@ -20,28 +20,24 @@ from rich.live import Live
 from rich.table import Table
 from rich.text import Text
 
-from search.study._config import StudyConfig
-from search.study._inspect import trial_summary
-from search.study._open import open_study
+from search.study import (
+    BUDGET_STATES,
+    RunningTrial,
+    StudyConfig,
+    best_of,
+    count_states,
+    open_study,
+    running_trials,
+    summarize_trial,
+)
 from search.views._display import leaderboard_table
 
-# Trials that count against the study's trial budget (as in search.worker._worker).
-BUDGET_STATES = (TrialState.COMPLETE, TrialState.PRUNED)
 FINISHED_STATES = (TrialState.COMPLETE, TrialState.PRUNED, TrialState.FAIL)
 # The rate is measured over the latest finished trials, so that a study resumed after a pause
 # is not judged by the pause.
 RATE_WINDOW = 20
 
 Bound = Literal["trials", "timeout"]
-
-
-@dataclass(frozen=True)
-class RunningTrial:
-    number: int
-    worker: str | None
-    gpu: str | None
-    epoch: int | None
-    running_s: float | None
 
 
 @dataclass(frozen=True)
@@ -91,39 +87,29 @@ def watch_numbers(trials: Sequence[FrozenTrial], config: StudyConfig,
     study has no budget or no trial has finished yet to measure a rate.
     """
     now = now or datetime.now()
-    counts: dict[str, int] = {}
-    for t in trials:
-        counts[t.state.name] = counts.get(t.state.name, 0) + 1
-    running = [
-        RunningTrial(t.number, t.user_attrs.get("worker"), t.user_attrs.get("gpu"),
-                     t.user_attrs.get("epoch"),
-                     (now - t.datetime_start).total_seconds() if t.datetime_start else None)
-        for t in trials if t.state is TrialState.RUNNING
-    ]
-    completed = [t for t in trials if t.state is TrialState.COMPLETE and t.value is not None]
-    best = None
-    if completed:
-        pick = max if config.direction == "maximize" else min
-        best = pick(completed, key=lambda t: t.value)  # type: ignore[arg-type,return-value]
+    counts = count_states(trials)
+    running = running_trials(trials, now)
+    best = best_of(trials, config.direction)
     finished_at = [t.datetime_complete for t in trials if t.datetime_complete is not None]
     end = now if running or not finished_at else max(finished_at)
     per_hour, budget_per_hour = _rate(trials, end)
     budget_done = sum(counts.get(s.name, 0) for s in BUDGET_STATES)
 
     estimates: list[tuple[float, Bound]] = []
-    if config.n_trials is not None:
-        left = max(config.n_trials - budget_done, 0)
+    budget = config.budget
+    if budget.n_trials is not None:
+        left = max(budget.n_trials - budget_done, 0)
         if left == 0:
             estimates.append((0.0, "trials"))
         elif budget_per_hour:
             estimates.append((left / budget_per_hour * 3600, "trials"))
     timeout_left = None
-    if config.timeout is not None:
-        timeout_left = max(config.created_at + config.timeout - now.timestamp(), 0.0)
+    if budget.timeout is not None:
+        timeout_left = max(config.created_at + budget.timeout - now.timestamp(), 0.0)
         estimates.append((timeout_left, "timeout"))
     eta, bound = min(estimates) if estimates else (None, None)
     return WatchNumbers(counts=counts, running=running, best=best, budget_done=budget_done,
-                        n_trials=config.n_trials, timeout_left_s=timeout_left,
+                        n_trials=budget.n_trials, timeout_left_s=timeout_left,
                         trials_per_hour=per_hour, budget_trials_per_hour=budget_per_hour,
                         eta_s=eta, eta_bound=bound)
 
@@ -153,7 +139,7 @@ def _budget_lines(numbers: WatchNumbers, config: StudyConfig) -> tuple[Text, Tex
         budget.append(f"{numbers.budget_done} trials done (no trial budget)")
     if numbers.timeout_left_s is not None:
         budget.append(f"{format_duration(numbers.timeout_left_s)} of the "
-                      f"{format_duration(config.timeout)} timeout left")
+                      f"{format_duration(config.budget.timeout)} timeout left")
     pace = []
     rate = numbers.trials_per_hour
     pace.append(f"{rate:.1f} trials/hour" if rate is not None else "no finished trial yet")
@@ -189,11 +175,11 @@ def render_watch(study_name: str, config: StudyConfig, numbers: WatchNumbers,
     for col in ("trial", "worker", "gpu", "epoch", "running for"):
         running.add_column(col, justify="right" if col in ("trial", "epoch") else "left")
     for r in numbers.running:
-        epoch = f"{r.epoch}/{config.max_epochs}" if r.epoch is not None else "starting"
+        epoch = f"{r.epoch}/{config.search.max_epochs}" if r.epoch is not None else "starting"
         running.add_row(str(r.number), r.worker or "?", r.gpu or "?", epoch,
                         format_duration(r.running_s))
-    rows = [trial_summary(numbers.best, config)] if numbers.best else []
-    best = leaderboard_table(rows, config.baselines, config.task.value, config.metric,
+    rows = [summarize_trial(numbers.best, config)] if numbers.best else []
+    best = leaderboard_table(rows, config.baselines, config.task, config.metric,
                              title="Best so far vs baselines")
     parts: list[RenderableType] = [header, counts, *_budget_lines(numbers, config)]
     parts.append(running if numbers.running else Text("no trial running", style="dim"))

@@ -1,1 +1,53 @@
-"""Running trials: the objective, the worker loop, signals, progress, launching."""
+"""Running trials: the objective of one trial, the worker loop with its budgets, stop signals
+that never cut a database write, progress lines, ``hpsearch run`` (create, then work), and the
+launcher that starts one worker process per GPU slot.
+
+May import every package of ``search`` but ``views``, ``export`` and ``cli``, and ``storage``
+and ``spaces``. TensorFlow comes only through ``search.training.tensorflow_trainer()``, when
+no stand-in trainer is given.
+"""
+
+from search.worker._launch import (
+    LaunchError,
+    WorkerExit,
+    WorkerSlot,
+    launch_workers,
+    parse_gpus,
+    plan_slots,
+    worker_args,
+    worker_command,
+    worker_env,
+)
+from search.worker._objective import Objective, record_metrics, worker_name
+from search.worker._progress import LogProgress, Progress, TerminalProgress, make_progress
+from search.worker._run import run_search
+from search.worker._signals import STOP_SIGNALS, StopSignals
+from search.worker._trainer_env import ENV_TRAINER, trainer_from_env
+from search.worker._worker import WorkerSummary, load_prepared, run_worker
+
+__all__ = [
+    "ENV_TRAINER",
+    "STOP_SIGNALS",
+    "LaunchError",
+    "LogProgress",
+    "Objective",
+    "Progress",
+    "StopSignals",
+    "TerminalProgress",
+    "WorkerExit",
+    "WorkerSlot",
+    "WorkerSummary",
+    "launch_workers",
+    "load_prepared",
+    "make_progress",
+    "parse_gpus",
+    "plan_slots",
+    "record_metrics",
+    "run_search",
+    "run_worker",
+    "trainer_from_env",
+    "worker_args",
+    "worker_command",
+    "worker_env",
+    "worker_name",
+]

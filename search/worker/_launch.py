@@ -25,6 +25,7 @@ from optuna.trial import TrialState
 
 import storage
 from search._errors import HpsearchError
+from search.options import WorkerOptions
 from search.study._open import open_study, refuse_shared_sqlite
 from search.worker._signals import STOP_SIGNALS
 
@@ -66,32 +67,17 @@ class WorkerExit:
         return f"exited with status {self.returncode}"
 
 
-@dataclass(frozen=True)
-class WorkerOptions:
-    """The ``hpsearch worker`` options every launched worker gets (None: the worker default).
-
-    ``seed`` is offset by the slot index, so workers do not sample the same trials."""
-
-    n_trials: int | None = None
-    timeout: float | None = None
-    seed: int | None = None
-    heartbeat_interval: int | None = None
-    grace_period: int | None = None
-    reconnect_timeout: float | None = None
-    verbose: bool = False
-
-    def args(self, slot: WorkerSlot) -> list[str]:
-        """The options after ``hpsearch worker``."""
-        found: list[str] = []
-        for flag, value in (("--n-trials", self.n_trials), ("--timeout", self.timeout),
-                            ("--heartbeat-interval", self.heartbeat_interval),
-                            ("--grace-period", self.grace_period),
-                            ("--reconnect-timeout", self.reconnect_timeout)):
-            if value is not None:
-                found += [flag, str(value)]
-        if self.seed is not None:
-            found += ["--seed", str(self.seed + slot.index)]
-        return found
+def worker_args(options: WorkerOptions, slot: WorkerSlot) -> list[str]:
+    """The options after ``hpsearch worker``: those that differ from their default, and the
+    seed offset by the slot index, so that workers do not sample the same trials."""
+    found: list[str] = []
+    for spec in options.specs():
+        value = getattr(options, spec.name)
+        if not spec.root and spec.name != "seed" and value != spec.default:
+            found += [spec.flag, str(value)]
+    if options.seed is not None:
+        found += ["--seed", str(options.seed + slot.index)]
+    return found
 
 
 def parse_gpus(text: str) -> list[str]:
@@ -129,12 +115,17 @@ def worker_command(study_name: str, slot: WorkerSlot, options: WorkerOptions) ->
     """The worker's argv: no storage URL in it (that travels in the environment)."""
     verbose = ["--verbose"] if options.verbose else []
     return [sys.executable, "-m", "search", *verbose, "worker", "--study", study_name,
-            *options.args(slot)]
+            *worker_args(options, slot)]
 
 
 def worker_env(url: str, slot: WorkerSlot, base: dict[str, str] | None = None) -> dict[str, str]:
+    """The worker's environment: the storage URL, its GPU, and none of the variables that
+    would override the options the launcher resolved for it."""
     env = dict(os.environ if base is None else base)
     env.pop(storage.ENV_URL_FILE, None)
+    for spec in WorkerOptions.specs():
+        if spec.envvar:
+            env.pop(spec.envvar, None)
     env[storage.ENV_URL] = url
     env["CUDA_VISIBLE_DEVICES"] = slot.visible_devices
     env["PYTHONUNBUFFERED"] = "1"

@@ -4,48 +4,53 @@ from __future__ import annotations
 
 import os
 import socket
+import time
 from typing import Any
 
 import optuna
 
 import storage
 from search._errors import TrialFailed, TrialLost
-from search.data._prepared import Prepared
-from search.study._config import StudyConfig
+from search.data import Prepared
+from search.metrics import RECORDED, Detail, TrialAttr
+from search.study import StudyConfig
+from search.training import FitSettings, Trainer, TrainResult
+from search.worker._progress import Progress
 from search.worker._signals import StopSignals
-from spaces import suggest_params
+from spaces import Task, suggest_params
 
-SUMMARY = ("val_loss", "accuracy", "macro_f1", "precision", "recall", "f1_positive", "pr_auc",
-           "pr_auc_micro", "pr_auc_macro", "hamming_accuracy", "all_zero_rows",
-           "positive_rate")
+# A trial may spend at most this share of the worker's time budget on COST_EPOCHS epochs
+# (search.training's cost cap): a 4-layer BiLSTM cannot eat a 10-minute CPU search.
+COST_SHARE = 0.25
 
 
 def worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
-def record_metrics(trial: optuna.Trial, metrics: dict[str, Any]) -> None:
+def record_metrics(trial: optuna.Trial, metrics: dict[str, Any], task: Task) -> None:
     """Metrics of the best epoch as flat trial attributes (the dashboard shows them)."""
-    for key in SUMMARY:
-        if key in metrics:
-            trial.set_user_attr(key, round(float(metrics[key]), 6))
-    for key in ("thresholds", "per_class", "confusion_matrix"):
-        if key in metrics:
-            trial.set_user_attr(key, metrics[key])
+    for metric in RECORDED[task]:
+        if metric in metrics:
+            trial.set_user_attr(metric, round(float(metrics[metric]), 6))
+    for detail in Detail:
+        if detail in metrics:
+            trial.set_user_attr(detail, metrics[detail])
 
 
 class Objective:
     """Callable for ``study.optimize``; holds the data a worker loaded once."""
 
-    def __init__(self, config: StudyConfig, prepared: Prepared,
-                 progress: Any = None, trainer: Any = None, signals: StopSignals | None = None):
-        """``trainer`` provides ``fit``, ``release`` and ``configure_devices`` (the module
-        ``search.training._trainer`` unless a test passes a scripted one). ``signals`` lets
-        SIGTERM and SIGINT interrupt training (``WorkerInterrupted``), never a database
-        write."""
-        if trainer is None:
-            from search.training import _trainer as trainer
-
+    def __init__(self, config: StudyConfig, prepared: Prepared, trainer: Trainer,
+                 progress: Progress | None = None, signals: StopSignals | None = None,
+                 deadline: float | None = None):
+        """``signals`` lets SIGTERM and SIGINT interrupt training (``WorkerInterrupted``),
+        never a database write. ``deadline`` (``time.monotonic()``): the end of this worker's
+        time budget; a trial running then stops at its next epoch end, and a trial that would
+        need more than ``COST_SHARE`` of the budget for a few epochs does not go on."""
+        self.deadline = deadline
+        self.cost_limit_s = (None if deadline is None
+                             else COST_SHARE * max(deadline - time.monotonic(), 0.0))
         self.trainer = trainer
         self.config = config
         self.prepared = prepared
@@ -67,43 +72,56 @@ class Objective:
             raise TrialLost(trial.number) from None
 
     def _run(self, trial: optuna.Trial) -> float:
-        config = self.config
+        config, search = self.config, self.config.search
         self.signals.check()
         params = suggest_params(trial, self.space, config.task,
                                 pretrained_embeddings=config.embeddings is not None)
-        trial.set_user_attr("worker", worker_name())
-        trial.set_user_attr("gpu", os.environ.get("CUDA_VISIBLE_DEVICES") or
+        trial.set_user_attr(TrialAttr.WORKER, worker_name())
+        trial.set_user_attr(TrialAttr.GPU, os.environ.get("CUDA_VISIBLE_DEVICES") or
                             (",".join(self.devices["gpus"]) or "cpu"))
         if self.progress:
             self.progress.trial_started(trial.number)
 
         def report(epoch: int, metrics: dict[str, Any]) -> bool:
-            value = float(metrics[config.metric])
+            value = float(metrics[search.metric])
             with self.signals.deferred():
                 trial.report(value, epoch + 1)
-                trial.set_user_attr("epoch", epoch + 1)
+                trial.set_user_attr(TrialAttr.EPOCH, epoch + 1)
                 if self.progress:
-                    self.progress.epoch_done(trial.number, epoch + 1, config.max_epochs, value)
+                    self.progress.epoch_done(trial.number, epoch + 1, search.max_epochs, value)
                 return trial.should_prune()
 
+        settings = FitSettings(
+            task=config.task, classes=config.classes, metric=search.metric,
+            max_epochs=search.max_epochs, patience=search.patience,
+            seed=config.data.seed + trial.number, deadline=self.deadline,
+            cost_limit_s=self.cost_limit_s)
         try:
             with self.signals.interruptible():
-                result = self.trainer.fit(
-                    params, self.prepared, task=config.task, classes=config.classes,
-                    metric=config.metric, max_epochs=config.max_epochs,
-                    patience=config.patience, report=report, datasets=self.val_input,
-                    seed=config.seed + trial.number)
+                result = self.trainer.fit(params, self.prepared, settings, report=report,
+                                          datasets=self.val_input)
         except TrialFailed as failure:
-            trial.set_user_attr("fail_reason", failure.reason)
+            trial.set_user_attr(TrialAttr.FAIL_REASON, failure.reason)
             raise
         finally:
             self.trainer.release()
-        record_metrics(trial, result.metrics)
-        trial.set_user_attr("best_epoch", result.best_epoch + 1)
-        trial.set_user_attr("epochs_run", result.epochs_run)
+        return self._record(trial, result)
+
+    def _record(self, trial: optuna.Trial, result: TrainResult) -> float:
+        """Keep what the trial found; raise ``TrialPruned`` for a pruned one."""
+        trial.set_user_attr(TrialAttr.TRAIN_SECONDS, round(result.seconds, 2))
+        if result.over_cost:
+            trial.set_user_attr(TrialAttr.PRUNED_REASON, result.over_cost)
+            raise optuna.TrialPruned(result.over_cost)
+        record_metrics(trial, result.metrics, self.config.task)
+        trial.set_user_attr(TrialAttr.BEST_EPOCH, result.best_epoch + 1)
+        trial.set_user_attr(TrialAttr.EPOCHS_RUN, result.epochs_run)
         if result.pruned:
-            trial.set_user_attr("pruned_at_epoch", result.epochs_run)
+            trial.set_user_attr(TrialAttr.PRUNED_AT_EPOCH, result.epochs_run)
+            trial.set_user_attr(TrialAttr.PRUNED_REASON, "the pruner")
             raise optuna.TrialPruned(f"pruned at epoch {result.epochs_run}")
         if result.stopped_early:
-            trial.set_user_attr("stopped_early", True)
-        return float(result.metrics[config.metric])
+            trial.set_user_attr(TrialAttr.STOPPED_EARLY, True)
+        if result.cut_by_deadline:
+            trial.set_user_attr(TrialAttr.CUT_BY_DEADLINE, True)
+        return float(result.metrics[self.config.search.metric])

@@ -2,16 +2,39 @@
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import sys
-from typing import Any
+from typing import Any, Protocol
 
 import optuna
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn
+from rich.progress import Progress as RichProgress
+
+from search.metrics import Direction, TrialAttr
+from search.study import best_of
 
 log = logging.getLogger("hpsearch")
+
+
+class Progress(Protocol):
+    """What a worker tells about its trials as they run."""
+
+    def start(self, study: optuna.Study, n_trials: int | None, timeout: float | None) -> None:
+        ...
+
+    def trial_started(self, number: int) -> None:
+        ...
+
+    def epoch_done(self, number: int, epoch: int, max_epochs: int, value: float) -> None:
+        ...
+
+    def trial_finished(self, study: optuna.Study, trial: optuna.trial.FrozenTrial) -> None:
+        """Also an Optuna callback: called once each trial has finished."""
+        ...
+
+    def stop(self) -> None:
+        ...
 
 
 class LogProgress:
@@ -31,8 +54,8 @@ class LogProgress:
         log.debug("trial %d epoch %d/%d: %.4f", number, epoch, max_epochs, value)
 
     def trial_finished(self, study: optuna.Study, trial: optuna.trial.FrozenTrial) -> None:
-        # Failed trials do not count against the study budget (see search.worker._worker), so they
-        # are counted apart: "[5/6 done, 1 failed]", never "[7/6 done]".
+        # Failed trials do not count against the study budget (see search.worker._budget), so
+        # they are counted apart: "[5/6 done, 1 failed]", never "[7/6 done]".
         if trial.state is optuna.trial.TrialState.FAIL:
             self.failed += 1
         else:
@@ -40,14 +63,14 @@ class LogProgress:
         total = f"/{self.n_trials}" if self.n_trials else ""
         failed = f", {self.failed} failed" if self.failed else ""
         if trial.state is optuna.trial.TrialState.PRUNED:
-            detail = f"at epoch {trial.user_attrs.get('pruned_at_epoch', '?')}"
+            detail = f"at epoch {trial.user_attrs.get(TrialAttr.PRUNED_AT_EPOCH, '?')}"
         elif trial.state is optuna.trial.TrialState.FAIL:
-            detail = trial.user_attrs.get("fail_reason", "")
+            detail = trial.user_attrs.get(TrialAttr.FAIL_REASON, "")
         else:
             detail = f"value {trial.value:.4f}"
-        best = ""
-        with contextlib.suppress(ValueError):
-            best = f", best {study.best_value:.4f} (trial {study.best_trial.number})"
+        found = best_of(study.get_trials(deepcopy=False),
+                        Direction(study.direction.name.lower()))
+        best = f", best {found.value:.4f} (trial {found.number})" if found else ""
         log.info("trial %d %s %s [%d%s done%s]%s", trial.number, trial.state.name.lower(),
                  detail, self.done, total, failed, best)
 
@@ -60,9 +83,10 @@ class TerminalProgress(LogProgress):
 
     def __init__(self, console: Console | None = None):
         self.console = console or Console(stderr=True)
-        self.bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                            TimeElapsedColumn(), TextColumn("{task.fields[detail]}"),
-                            console=self.console, transient=False)
+        self.bar = RichProgress(TextColumn("{task.description}"), BarColumn(),
+                                MofNCompleteColumn(), TimeElapsedColumn(),
+                                TextColumn("{task.fields[detail]}"), console=self.console,
+                                transient=False)
         self.task_id: Any = None
 
     def start(self, study: optuna.Study, n_trials: int | None, timeout: float | None) -> None:

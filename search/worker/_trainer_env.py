@@ -2,22 +2,22 @@
 
 ``HPSEARCH_TRAINER=module:attribute`` is for tests and benchmarks: worker processes started by
 them train nothing and run in milliseconds (see tests/scripted_trainer.py). The attribute is an
-object with ``configure_devices``, ``validation_input``, ``fit`` and ``release`` (the interface
-of ``search.training._trainer``), or a class whose no-argument instance is one.
+object that satisfies ``search.training.Trainer``, or a class whose no-argument instance
+does.
 """
 
 from __future__ import annotations
 
 import importlib
 import os
-from typing import Any
 
 from search._errors import HpsearchError
+from search.training import Trainer
 
 ENV_TRAINER = "HPSEARCH_TRAINER"
 
 
-def trainer_from_env() -> Any | None:
+def trainer_from_env() -> Trainer | None:
     """The trainer named by ``$HPSEARCH_TRAINER``, or None (use TensorFlow)."""
     spec = os.environ.get(ENV_TRAINER, "").strip()
     if not spec:
@@ -35,4 +35,10 @@ def trainer_from_env() -> Any | None:
     if found is None:
         raise HpsearchError(f"${ENV_TRAINER}={spec!r}: module {module_name!r} has no "
                             f"attribute {attribute!r}.")
-    return found() if isinstance(found, type) else found
+    trainer = found() if isinstance(found, type) else found
+    if not isinstance(trainer, Trainer):
+        missing = [name for name in ("configure_devices", "validation_input", "fit", "release")
+                   if not callable(getattr(trainer, name, None))]
+        raise HpsearchError(f"${ENV_TRAINER}={spec!r} is not a trainer: it lacks "
+                            f"{', '.join(missing)} (see search.training.Trainer).")
+    return trainer

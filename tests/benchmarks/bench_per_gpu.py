@@ -16,8 +16,9 @@ from pathlib import Path
 from optuna.trial import TrialState
 
 from search import create_study
+from search.options import WorkerOptions
 from search.study._open import open_study
-from search.worker._launch import WorkerOptions, launch_workers
+from search.worker._launch import launch_workers
 from tests.benchmarks._data import benchmark_data
 
 

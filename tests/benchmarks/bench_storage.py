@@ -30,8 +30,8 @@ from optuna.trial import TrialState
 
 from search import create_study
 from search.data._sample import write_sample
-from search.study._config import PrunerName, SamplerName
-from search.worker._launch import WorkerOptions, launch_workers
+from search.options import PrunerName, SamplerName, WorkerOptions
+from search.worker._launch import launch_workers
 from spaces import Task
 from tests.worker_procs import reader, scripted_env, trials
 

@@ -1,7 +1,7 @@
 """Time per trial and share of trials pruned, for a study that ran (or runs a short one).
 
     python tests/benchmarks/bench_trials.py --storage sqlite:///hpsearch.db --study fortunes
-    python tests/benchmarks/bench_trials.py --data ../shared/data/fortunes.csv --budget 1200
+    python tests/benchmarks/bench_trials.py --data fortunes.csv --budget 1200
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ def summarize(url: str, name: str) -> None:
     trials = study.get_trials(deepcopy=False)
     finished = [t for t in trials if t.state.is_finished() and t.duration is not None]
     print(f"study {name}: {len(trials)} trials, objective {config.metric}, "
-          f"max {config.max_epochs} epochs, pruner {config.pruner.value}")
+          f"max {config.search.max_epochs} epochs, pruner {config.search.pruner.value}")
     print("| state | trials | mean s/trial | median s/trial | mean epochs |")
     print("|---|---:|---:|---:|---:|")
     for state in (TrialState.COMPLETE, TrialState.PRUNED, TrialState.FAIL):

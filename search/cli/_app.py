@@ -1,0 +1,71 @@
+"""The ``hpsearch`` typer app, its root options and logging.
+
+Importing the CLI loads typer and rich and the light parts of hpsearch (option groups, metric
+names, errors) only: each command imports what it needs when it runs, so ``--help`` is quick.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from typing import Annotated
+
+import typer
+
+from search.cli._options import option_info
+from search.options import WorkerOptions
+
+app = typer.Typer(
+    help="Hyperparameter search for Keras text classifiers, on Optuna studies.",
+    no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
+)
+log = logging.getLogger("hpsearch")
+
+
+class _StderrHandler(logging.StreamHandler):
+    """Writes to whatever ``sys.stderr`` is at the time of each record (tests swap it)."""
+
+    @property
+    def stream(self) -> object:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value: object) -> None:
+        pass
+
+
+class _DropOptunaFailureEcho(logging.Filter):
+    """Optuna logs each failed trial with a traceback; the worker already logs it with its
+    reason, so the echo is dropped."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        return not (message.startswith("Trial ") and " failed with " in message)
+
+
+def setup_logging(verbose: bool = False) -> None:
+    """hpsearch's own lines on stderr (``hpsearch: ...``), every epoch with ``verbose``;
+    Optuna's INFO lines (a study created, each trial finished) off, its warnings kept."""
+    import optuna  # here, not at import: `hpsearch --help` does not need it
+
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    handler = _StderrHandler()
+    handler.setFormatter(logging.Formatter("hpsearch: %(message)s"))
+    log.handlers[:] = [handler]
+    log.setLevel(logging.DEBUG if verbose else logging.INFO)
+    log.propagate = False
+    optuna_log = logging.getLogger("optuna")
+    if not any(isinstance(f, _DropOptunaFailureEcho) for f in optuna_log.filters):
+        optuna_log.addFilter(_DropOptunaFailureEcho())
+
+
+(_VERBOSE,) = [spec for spec in WorkerOptions.specs() if spec.name == "verbose"]
+
+
+@app.callback()
+def _root(verbose: Annotated[bool, option_info(_VERBOSE)] = _VERBOSE.default) -> None:
+    setup_logging(verbose)
+
+
+def main() -> None:
+    app()

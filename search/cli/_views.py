@@ -1,0 +1,117 @@
+"""Commands that look at a study: ``status``, ``best``, ``export``, ``report``, ``dashboard``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+import storage
+from search._errors import HpsearchError
+from search.cli._app import app
+from search.cli._console import console, err_console, user_errors
+from search.cli._options import JsonOpt, StorageOpt, StudyOpt
+
+
+@app.command()
+def status(study: StudyOpt, storage_url: StorageOpt = None, as_json: JsonOpt = False,
+           watch: Annotated[bool, typer.Option("--watch", help="Refresh a live table until "
+                                               "Ctrl-C or the budget is spent.")] = False,
+           interval: Annotated[float, typer.Option("--interval", min=0.5, help="Seconds "
+                                                   "between refreshes of --watch.")] = 5.0,
+           ) -> None:
+    """Trials by state, the best so far with its params, next to the baselines."""
+    from search.study import study_status
+    from search.views import describe_end, print_status, watch_study
+
+    if watch:
+        with user_errors():
+            if as_json:
+                raise HpsearchError("--watch draws a live table and --json prints once; "
+                                    "use one of them.")
+            numbers = watch_study(study, storage_url, interval=interval, console=console)
+        console.print(describe_end(numbers))
+        return
+    with user_errors():
+        result = study_status(study, storage_url)
+    if as_json:
+        print(json.dumps(result.to_dict(), indent=2, default=str))
+    else:
+        print_status(result, console)
+
+
+@app.command()
+def best(study: StudyOpt, storage_url: StorageOpt = None, as_json: JsonOpt = False) -> None:
+    """The best finished trial: value, metrics and params."""
+    from search.study import study_status
+    from search.views import leaderboard_table
+
+    with user_errors():
+        result = study_status(study, storage_url)
+        trial = result.require_best()
+    if as_json:
+        print(json.dumps(result.best_to_dict(), indent=2, default=str))
+        return
+    console.print(leaderboard_table([trial], result.baselines, result.task, result.metric,
+                                    title=f"Best trial of {study}"))
+    console.print(json.dumps(trial.params, indent=2))
+
+
+@app.command()
+def export(study: StudyOpt,
+           out: Annotated[Path, typer.Option("--out", help="Script to write.")] = Path(
+               "train_best.py"),
+           storage_url: StorageOpt = None,
+           trial: Annotated[int | None, typer.Option("--trial", help="Trial number "
+                                                        "(default: the best).")] = None) -> None:
+    """Write a standalone training script for the best (or a given) trial."""
+    from search.export import export_script
+
+    with user_errors():
+        path = export_script(study, out, storage_url, trial)
+    console.print(f"wrote {path}: python {path} --data DATA --out MODEL_DIR")
+
+
+@app.command()
+def report(study: StudyOpt,
+           out: Annotated[Path, typer.Option("--out", help="Folder for index.html and its "
+                                             "figures.")] = Path("report"),
+           storage_url: StorageOpt = None) -> None:
+    """Write an HTML report with figures: history, curves, importances, the best trial."""
+    from search.views import write_report
+
+    with user_errors():
+        written = write_report(study, out, storage_url)
+    console.print(written.headline, highlight=False)
+    console.print(f"wrote {written.index} with {len(written.figures)} figure(s)"
+                  + (f"; {len(written.notes)} not drawn (see the page)" if written.notes else ""),
+                  highlight=False)
+
+
+@app.command()
+def dashboard(
+    storage_url: StorageOpt = None,
+    host: Annotated[str, typer.Option("--host", help="Address to bind; anything but "
+                                      "localhost exposes every study (no login).")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", min=0, max=65535, help="Port.")] = 8080,
+    allow_writes: Annotated[bool, typer.Option("--allow-writes", help="Let the browser "
+                                               "change studies (delete, notes...).")] = False,
+) -> None:
+    """Serve optuna-dashboard on the study storage (read-only, localhost by default)."""
+    from search.views import exposure_warning, make_dashboard
+
+    with user_errors():
+        server = make_dashboard(storage_url, host, port, allow_writes=allow_writes)
+    warning = exposure_warning(host)
+    if warning:
+        err_console.print(f"[bold yellow]warning:[/] {warning}", highlight=False)
+    url = storage.mask_url(storage.resolve_storage_url(storage_url))
+    console.print(f"optuna-dashboard on {url} at {server.url} "
+                  f"({'read-write' if allow_writes else 'read-only'}); Ctrl-C to stop",
+                  highlight=False, soft_wrap=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        console.print("dashboard stopped")

@@ -1,0 +1,30 @@
+"""What identifies a study's data: the file's bytes and every option that shapes the split."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+from search.options import DataOptions
+
+
+def fingerprint(path: str | Path, options: dict[str, Any]) -> str:
+    """sha256 of the file's bytes and of ``options``."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    digest.update(json.dumps(options, sort_keys=True, default=str).encode())
+    return digest.hexdigest()
+
+
+def data_fingerprint(path: Path, options: DataOptions) -> str:
+    """The fingerprint of the data file under every data option; a validation file enters by
+    its own bytes, not its name."""
+    shaping = options.to_dict()
+    val_data = options.val_data
+    if val_data is not None:
+        shaping["val_data"] = fingerprint(val_data, {}) if val_data.is_file() else None
+    return fingerprint(path, shaping)

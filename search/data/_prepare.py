@@ -1,0 +1,106 @@
+"""From the user's file to the vectorized split a study stores: read, label, split, vectorize."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from search._errors import DataError
+from search.data._embeddings import load_embedding_matrix
+from search.data._labels import encode_labels
+from search.data._prepared import Prepared
+from search.data._split import split_indices
+from search.data._table import TextTable, detect_task, load_table
+from search.data._vectorize import choose_max_len, fit_vectorizer, length_percentiles
+from search.options import DataOptions
+from spaces import Task
+
+log = logging.getLogger("hpsearch")
+
+
+@dataclass
+class LabelledSplit:
+    """The texts and label sets (training rows, then any --val-data rows), their targets in
+    output order, and which rows train and which validate."""
+
+    texts: list[str]
+    labels: list[list[str]]
+    y: np.ndarray
+    train: np.ndarray
+    val: np.ndarray
+    task: Task
+    classes: list[str]
+
+
+@dataclass
+class Vectorized:
+    """The stored split, and what vectorizing found on the way."""
+
+    prepared: Prepared
+    lengths: dict[str, int]  # token-length percentiles of the training texts
+    max_len: int
+    embeddings: dict[str, Any] | None  # path, dimension and vocabulary coverage
+
+
+def _read(path: Path, options: DataOptions) -> TextTable:
+    table = load_table(path, text_col=options.text_col, label_col=options.label_col,
+                       label_sep=options.label_sep, task=options.task,
+                       drop_invalid=options.drop_invalid)
+    if table.dropped:
+        log.warning("dropped %d invalid row(s) of %s (--drop-invalid)", table.dropped, path)
+    return table
+
+
+def load_split(path: Path, options: DataOptions) -> LabelledSplit:
+    """Read the table (and ``--val-data``), detect the task, encode the targets, and split
+    them stratified unless a validation file was given."""
+    table = _read(path, options)
+    texts, labels = table.texts, table.labels
+    if options.val_data is not None:
+        val_table = _read(options.val_data, options)
+        texts, labels = texts + val_table.texts, labels + val_table.labels
+    combined = TextTable(texts=texts, labels=labels, rows=np.arange(len(texts)), path=str(path))
+    task, classes = detect_task(combined, options.task)
+    y = encode_labels(labels, task.value, classes)
+    if task is Task.BINARY:
+        y = y.astype("float32")
+    if options.val_data is not None:
+        train, val = np.arange(len(table.texts)), np.arange(len(table.texts), len(texts))
+    else:
+        train, val = split_indices(y, task.value, options.val_frac, options.seed)
+    if len(val) == 0:
+        raise DataError(f"The validation split is empty ({len(texts)} rows, --val-frac "
+                        f"{options.val_frac}). Add rows or raise --val-frac.")
+    log.info("%s task, %d classes, %d training and %d validation rows",
+             task.value, len(classes), len(train), len(val))
+    return LabelledSplit(texts, labels, y, train, val, task, classes)
+
+
+def vectorize_split(split: LabelledSplit, options: DataOptions) -> Vectorized:
+    """Tokenize with Keras' standardization (TensorFlow starts here), fit the vocabularies
+    on the training rows only, and encode both parts: word ids cut at ``--max-len``
+    (default: the 95th percentile of training lengths) and every n-gram's id."""
+    from search.training import encode_texts, tokenize
+
+    train_texts = [split.texts[i] for i in split.train]
+    train_tokens = tokenize(train_texts)
+    lengths = length_percentiles(train_tokens)
+    max_len = options.max_len or choose_max_len(lengths)
+    vectorizer = fit_vectorizer(train_tokens, max_tokens=options.max_tokens, max_len=max_len)
+    matrix, embeddings = None, None
+    if options.embeddings is not None:
+        matrix, coverage = load_embedding_matrix(options.embeddings, vectorizer.words,
+                                                 options.seed)
+        embeddings = {"path": str(options.embeddings), "dim": int(matrix.shape[1]),
+                      "coverage": round(coverage, 4)}
+        log.info("embeddings: %d dimensions, %.0f%% of the vocabulary found",
+                 embeddings["dim"], 100 * coverage)
+    prepared = Prepared(
+        vectorizer, encode_texts(train_texts, split.y[split.train], vectorizer),
+        encode_texts([split.texts[i] for i in split.val], split.y[split.val], vectorizer),
+        matrix)
+    return Vectorized(prepared, lengths, max_len, embeddings)

@@ -1,0 +1,114 @@
+"""The option groups: every option of hpsearch, defined once with its default, flag and help."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+
+from search._errors import OptionError
+from search.metrics._names import Metric
+from search.options._field import OptionGroup, option
+from spaces import Task
+
+
+class PrunerName(StrEnum):
+    HYPERBAND = "hyperband"
+    MEDIAN = "median"
+    SUCCESSIVE_HALVING = "successive-halving"
+    NONE = "none"
+
+
+class SamplerName(StrEnum):
+    TPE = "tpe"
+    RANDOM = "random"
+
+
+@dataclass(frozen=True)
+class DataOptions(OptionGroup):
+    """How the table is read, split and vectorized: every field shapes the stored data, so all
+    of them enter the study's data fingerprint."""
+
+    text_col: str = option("text", "--text-col", "Column holding the texts.")
+    label_col: str = option("label", "--label-col", "Column holding the labels.")
+    label_sep: str = option("|", "--label-sep", "Separator of several labels in one cell.")
+    task: Task | None = option(None, "--task", "Force the task (default: detected from the "
+                               "labels).")
+    val_frac: float = option(0.2, "--val-frac", "Share of rows for validation (between 0 and "
+                             "1).")
+    val_data: Path | None = option(None, "--val-data", "Use this file for validation instead "
+                                   "of a split.")
+    seed: int = option(0, "--seed", "Seed of the split, the baselines and the trials.")
+    max_tokens: int = option(20_000, "--max-tokens", "Vocabulary size.", min=100)
+    max_len: int | None = option(None, "--max-len", "Tokens per text (default: the 95th "
+                                 "percentile of training lengths).", min=1)
+    drop_invalid: bool = option(False, "--drop-invalid", "Skip rows with empty text or missing "
+                                "labels instead of failing.")
+    embeddings: Path | None = option(None, "--embeddings", "GloVe/word2vec text file of word "
+                                     "vectors.")
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if not 0.0 < self.val_frac < 1.0:
+            raise OptionError(f"--val-frac must be between 0 and 1, but got {self.val_frac}.")
+
+
+@dataclass(frozen=True)
+class SearchOptions(OptionGroup):
+    """What is searched and how trials are judged and stopped."""
+
+    space: Path | None = option(None, "--space", "YAML space file (default: the built-in lstm "
+                                "space).")
+    metric: Metric = option(Metric.VAL_LOSS, "--metric", "Objective; the direction follows "
+                            "(val_loss is minimised, the others maximised).")
+    pruner: PrunerName = option(PrunerName.MEDIAN, "--pruner", "Stops weak trials early.")
+    sampler: SamplerName = option(SamplerName.TPE, "--sampler", "Picks the next trial.")
+    max_epochs: int = option(20, "--max-epochs", "Epochs per trial at most.", min=1)
+    patience: int = option(4, "--patience", "Stop a trial after this many epochs without "
+                           "improvement.", min=1)
+
+
+@dataclass(frozen=True)
+class BudgetOptions(OptionGroup):
+    """The budget of the whole study, shared by all its workers."""
+
+    n_trials: int | None = option(None, "--n-trials", "Study-wide budget of finished trials.",
+                                  min=1)
+    timeout: float | None = option(None, "--timeout", "Study-wide budget in seconds from "
+                                   "creation.", min=1)
+
+
+@dataclass(frozen=True)
+class WorkerOptions(OptionGroup):
+    """How one worker runs: its own budget, its sampler seed, heartbeats and outages."""
+
+    n_trials: int | None = option(None, "--n-trials", "Trials this worker runs (the study "
+                                  "budget still holds).", min=1)
+    timeout: float | None = option(None, "--timeout", "Seconds this worker runs.", min=1)
+    heartbeat_interval: int = option(
+        30, "--heartbeat-interval", "Seconds between heartbeats of the running trial.",
+        min=1, envvar="HPSEARCH_HEARTBEAT_INTERVAL")
+    grace_period: int | None = option(
+        None, "--grace-period", "A trial without heartbeat for this long is failed and queued "
+        "again (default: twice the interval). Use the same value on every worker.", min=1,
+        envvar="HPSEARCH_GRACE_PERIOD")
+    reconnect_timeout: float = option(
+        600.0, "--reconnect-timeout", "Seconds to wait out an unreachable database before "
+        "giving up.", min=1, envvar="HPSEARCH_RECONNECT_TIMEOUT")
+    seed: int | None = option(None, "--seed", "Sampler seed; hpsearch launch gives its workers "
+                              "seed, seed+1, ...")
+    verbose: bool = option(False, "--verbose", "Log every epoch.", short="-v", root=True)
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        grace, interval = self.grace_period, self.heartbeat_interval
+        if grace is not None and grace <= interval:
+            raise OptionError(
+                "--grace-period must be longer than --heartbeat-interval, or live trials are "
+                "taken for dead between two heartbeats; got "
+                f"(grace_period={grace}, heartbeat_interval={interval}). "
+                "Leave --grace-period out (twice the interval) or raise it.")
+
+
+# `hpsearch run` is the quick start: without --n-trials it stops after 20 trials.
+RUN_WORKER_DEFAULTS = WorkerOptions(n_trials=20)

@@ -1,0 +1,178 @@
+"""A study at a glance: its trials counted, summarised and ranked, one way for every view.
+
+``status``, ``best``, ``status --watch``, the report and the export all read trials through
+these functions: one ranking (``ranked``), one best trial (``best_of``), one ``TrialSummary``
+and one ``StudyStatus``, each with ``to_dict`` for ``--json``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from optuna.trial import FrozenTrial, TrialState
+
+from search._errors import StudyError
+from search.metrics import RECORDED, Detail, Direction, Metric, TrialAttr
+from search.options import BudgetOptions
+from search.study._config import StudyConfig
+from spaces import Task, params_of
+
+# Trials that count against a study's trial budget (failed ones do not).
+BUDGET_STATES = (TrialState.COMPLETE, TrialState.PRUNED)
+# How many of the latest failures `status` shows.
+RECENT_FAILURES = 5
+NO_REASON = "no reason recorded (worker lost? see its log)"
+
+
+@dataclass(frozen=True)
+class TrialSummary:
+    """One trial as people read it: its recorded metrics and the model params it stands for."""
+
+    number: int
+    state: str
+    value: float | None
+    metrics: dict[str, float]
+    best_epoch: int | None
+    epochs_run: int | None
+    thresholds: list[float] | None
+    params: dict[str, Any]
+    duration_s: float | None
+    worker: str | None
+    gpu: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+@dataclass(frozen=True)
+class RunningTrial:
+    number: int
+    worker: str | None
+    gpu: str | None
+    epoch: int | None
+    running_s: float | None
+
+
+@dataclass(frozen=True)
+class FailedTrial:
+    number: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class StudyStatus:
+    """Trials by state, the best finished trial, what runs and what failed, the baselines."""
+
+    study: str
+    task: Task
+    metric: Metric
+    direction: Direction
+    counts: dict[str, int]
+    n_trials: int
+    budget: BudgetOptions
+    best: TrialSummary | None
+    baselines: dict[str, dict[str, Any]]
+    running: list[RunningTrial]
+    failures: list[FailedTrial]
+    data_report: dict[str, Any]
+
+    def require_best(self) -> TrialSummary:
+        """The best trial, or the error that says there is none yet."""
+        if self.best is None:
+            raise no_finished_trial(self.study, self.counts)
+        return self.best
+
+    def heading(self) -> dict[str, str]:
+        return {"study": self.study, "task": self.task.value, "metric": self.metric.value,
+                "direction": self.direction.value}
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**self.heading(), "counts": self.counts, "n_trials": self.n_trials,
+                "budget": self.budget.to_dict(),
+                "best": self.best.to_dict() if self.best else None,
+                "baselines": self.baselines,
+                "running": [dataclasses.asdict(r) for r in self.running],
+                "failures": [dataclasses.asdict(f) for f in self.failures[-RECENT_FAILURES:]],
+                "data_report": self.data_report}
+
+    def best_to_dict(self) -> dict[str, Any]:
+        """``hpsearch best --json``: the best trial with the study's heading and baselines."""
+        return {**self.heading(), **self.require_best().to_dict(), "baselines": self.baselines}
+
+
+def completed(trials: Sequence[FrozenTrial]) -> list[FrozenTrial]:
+    """The COMPLETE trials that have a value."""
+    return [t for t in trials if t.state is TrialState.COMPLETE and t.value is not None]
+
+
+def ranked(trials: Sequence[FrozenTrial], direction: Direction) -> list[FrozenTrial]:
+    """The completed trials, best first."""
+    return sorted(completed(trials), key=lambda t: t.value,  # type: ignore[arg-type,return-value]
+                  reverse=direction is Direction.MAXIMIZE)
+
+
+def best_of(trials: Sequence[FrozenTrial], direction: Direction) -> FrozenTrial | None:
+    """The best completed trial, or None when none has completed."""
+    found = ranked(trials, direction)
+    return found[0] if found else None
+
+
+def count_states(trials: Sequence[FrozenTrial]) -> dict[str, int]:
+    """Trials by state name (the states that have any, in Optuna's order of states)."""
+    counts = {state.name: 0 for state in TrialState}
+    for t in trials:
+        counts[t.state.name] += 1
+    return {name: n for name, n in counts.items() if n}
+
+
+def running_trials(trials: Sequence[FrozenTrial], now: datetime | None = None,
+                   ) -> list[RunningTrial]:
+    """The RUNNING trials with their worker, device, last epoch and time running at ``now``."""
+    now = now or datetime.now()
+    return [RunningTrial(t.number, t.user_attrs.get(TrialAttr.WORKER),
+                         t.user_attrs.get(TrialAttr.GPU), t.user_attrs.get(TrialAttr.EPOCH),
+                         (now - t.datetime_start).total_seconds() if t.datetime_start else None)
+            for t in trials if t.state is TrialState.RUNNING]
+
+
+def failed_trials(trials: Sequence[FrozenTrial]) -> list[FailedTrial]:
+    """The FAIL trials with why they failed (the worker's words, or the stale check's)."""
+    return [FailedTrial(t.number, str(t.user_attrs.get(TrialAttr.FAIL_REASON)
+                                      or t.system_attrs.get(TrialAttr.FAIL_REASON)
+                                      or NO_REASON))
+            for t in trials if t.state is TrialState.FAIL]
+
+
+def summarize_trial(trial: FrozenTrial, config: StudyConfig) -> TrialSummary:
+    attrs = trial.user_attrs
+    return TrialSummary(
+        number=trial.number, state=trial.state.name, value=trial.value,
+        metrics={m.value: attrs[m] for m in RECORDED[config.task] if m in attrs},
+        best_epoch=attrs.get(TrialAttr.BEST_EPOCH), epochs_run=attrs.get(TrialAttr.EPOCHS_RUN),
+        thresholds=attrs.get(Detail.THRESHOLDS),
+        params=params_of(trial.params, config.parsed_space(), config.task,
+                         pretrained_embeddings=config.embeddings is not None),
+        duration_s=trial.duration.total_seconds() if trial.duration else None,
+        worker=attrs.get(TrialAttr.WORKER), gpu=attrs.get(TrialAttr.GPU))
+
+
+def status_of(study_name: str, trials: Sequence[FrozenTrial], config: StudyConfig,
+              now: datetime | None = None) -> StudyStatus:
+    best = best_of(trials, config.direction)
+    return StudyStatus(
+        study=study_name, task=config.task, metric=config.metric, direction=config.direction,
+        counts=count_states(trials), n_trials=len(trials), budget=config.budget,
+        best=summarize_trial(best, config) if best else None, baselines=config.baselines,
+        running=running_trials(trials, now), failures=failed_trials(trials),
+        data_report=config.data_report)
+
+
+def no_finished_trial(study_name: str, counts: dict[str, int]) -> StudyError:
+    states = ", ".join(sorted(counts))
+    return StudyError(f"Study {study_name!r} has no finished trial yet"
+                      + (f" (trials so far: {states})" if states else "")
+                      + ". Run `hpsearch worker` first.")

@@ -1,0 +1,53 @@
+"""What a worker needs of a trainer, so that tests and benchmarks can stand in for TensorFlow."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Protocol, runtime_checkable
+
+from search.data import Prepared
+from search.metrics import Metric
+from search.training._result import EpochReport, TrainResult
+from spaces import Task
+
+
+@dataclass(frozen=True)
+class FitSettings:
+    """How to train and judge one trial: the study's settings and this trial's limits."""
+
+    task: Task
+    classes: list[str]
+    metric: Metric
+    max_epochs: int
+    patience: int
+    seed: int = 0
+    # time.monotonic() past which the trial stops at its next epoch end, kept with its best
+    # epoch so far (the study's --timeout).
+    deadline: float | None = None
+    # The most seconds a few epochs may take; a trial whose first steps say it would take
+    # longer stops before its first epoch ends, as too costly for the budget.
+    cost_limit_s: float | None = None
+
+
+@runtime_checkable
+class Trainer(Protocol):
+    """Fits one configuration at a time: TensorFlow's (``search.training._trainer``, the
+    module itself), or a scripted stand-in named by ``$HPSEARCH_TRAINER``."""
+
+    def configure_devices(self) -> dict[str, Any]:
+        """Set this process's devices up, once per process; ``{"gpus": [...], "policy": ...}``."""
+        ...
+
+    def validation_input(self, prepared: Prepared) -> Any:
+        """The validation input every trial of this worker reuses (``fit``'s ``datasets``)."""
+        ...
+
+    def fit(self, params: dict[str, Any], prepared: Prepared, settings: FitSettings, *,
+            report: EpochReport, datasets: Any) -> TrainResult:
+        """Train ``params`` for up to ``settings.max_epochs``, calling ``report`` after each
+        epoch (True: prune); raise ``TrialFailed`` when the trial cannot finish."""
+        ...
+
+    def release(self) -> None:
+        """Free the last trial's graph and memory before the next."""
+        ...

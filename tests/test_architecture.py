@@ -1,0 +1,168 @@
+"""The rules of docs/ARCHITECTURE.md, read off the source so that they cannot rot: who imports
+TensorFlow, SQLAlchemy and Optuna's private API, which package may import which, and that
+the CLI starts without the heavy libraries."""
+
+from __future__ import annotations
+
+import ast
+import importlib
+import subprocess
+import sys
+
+import pytest
+
+from tests.worker_procs import REPO
+
+PACKAGES = ("search", "spaces", "storage")
+# The exported script's entry point: never imported by hpsearch, read as text and copied into
+# the script, so it imports what the script needs.
+NOT_IMPORTED = {"search/export/_script_main.py"}
+TENSORFLOW_MAY = ("search/training/", "spaces/_model.py", "spaces/_losses.py")
+# What each package of `search` may import from the others (`search._errors` and
+# `search._lazy` are everyone's).
+MAY_IMPORT = {
+    "options": {"metrics"},
+    "metrics": set(),
+    "data": {"options", "metrics"},
+    "training": {"data", "metrics", "options"},
+    "study": {"options", "metrics", "data"},
+    "worker": {"options", "metrics", "data", "study", "training"},
+    "views": {"options", "metrics", "study"},
+    "export": {"study"},
+    "cli": {"options", "metrics", "data", "study", "training", "worker", "views", "export"},
+}
+
+
+def sources() -> list[tuple[str, ast.Module]]:
+    found = []
+    for package in PACKAGES:
+        for path in sorted((REPO / package).rglob("*.py")):
+            name = path.relative_to(REPO).as_posix()
+            if name not in NOT_IMPORTED:
+                found.append((name, ast.parse(path.read_text(), name)))
+    return found
+
+
+def imported(tree: ast.Module) -> set[str]:
+    """Every module an ``import`` names, at any depth (lazy imports in functions too)."""
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            found.add(node.module)
+            found |= {f"{node.module}.{alias.name}" for alias in node.names}
+    return found
+
+
+def first(name: str) -> str:
+    return name.split(".")[0]
+
+
+def test_only_training_and_the_model_import_tensorflow() -> None:
+    found = {path for path, tree in sources()
+             if {"tensorflow", "keras"} & {first(m) for m in imported(tree)}}
+    assert found and all(path.startswith(TENSORFLOW_MAY) for path in found), found
+
+
+def test_only_storage_imports_sqlalchemy_and_optunas_private_modules() -> None:
+    for path, tree in sources():
+        if path.startswith("storage/"):
+            continue
+        names = imported(tree)
+        assert not {m for m in names if first(m) == "sqlalchemy"}, path
+        private = {m for m in names if first(m) == "optuna"
+                   and any(part.startswith("_") for part in m.split(".")[1:])}
+        assert not private, (path, private)
+
+
+def test_only_storage_reads_private_attributes_of_other_objects() -> None:
+    """``study._storage``, ``trial._trial_id`` and the like: storage/ wraps them."""
+    for path, tree in sources():
+        if path.startswith("storage/"):
+            continue
+        for node in ast.walk(tree):
+            if (isinstance(node, ast.Attribute) and node.attr.startswith("_")
+                    and not node.attr.startswith("__")
+                    and not (isinstance(node.value, ast.Name)
+                             and node.value.id in ("self", "cls"))):
+                raise AssertionError(f"{path}:{node.lineno} reads .{node.attr}")
+
+
+def test_packages_import_only_what_their_layer_allows() -> None:
+    for path, tree in sources():
+        names = {m for m in imported(tree) if first(m) in PACKAGES}
+        top = path.split("/")[0]
+        if top in ("spaces", "storage"):
+            assert {first(m) for m in names} <= {top}, (path, names)
+            continue
+        parts = path.split("/")
+        if len(parts) < 3:
+            continue  # search/__init__.py, search/_errors.py, search/__main__.py
+        own = parts[1]
+        used = {m.split(".")[1] for m in names if first(m) == "search" and "." in m} - {own}
+        assert used - {"_errors", "_lazy"} <= MAY_IMPORT[own], (path, used - MAY_IMPORT[own])
+
+
+@pytest.mark.parametrize("package", ["search", "spaces", "storage", "search.options",
+                                     "search.metrics", "search.data", "search.study",
+                                     "search.training", "search.worker", "search.views",
+                                     "search.export", "search.cli"])
+def test_every_package_says_what_it_owns_and_exports_what_it_lists(package: str) -> None:
+    module = importlib.import_module(package)
+    assert module.__doc__ and len(module.__doc__) > 80, package
+    for name in module.__all__:
+        assert getattr(module, name) is not None, (package, name)
+
+
+def test_help_loads_neither_tensorflow_pandas_optuna_nor_sqlalchemy() -> None:
+    code = ("import sys\n"
+            "from typer.testing import CliRunner\n"
+            "from search.cli import app\n"
+            "assert CliRunner().invoke(app, ['--help']).exit_code == 0\n"
+            "heavy = ('tensorflow', 'keras', 'pandas', 'optuna', 'sqlalchemy', 'sklearn')\n"
+            "print(sorted(m for m in heavy if m in sys.modules))\n"
+            "import search.export, search.views, search.worker\n"
+            "print(sorted(m for m in ('tensorflow', 'keras') if m in sys.modules))\n")
+    result = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True,
+                            text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    # And status, the views, export and even the worker loop start without TensorFlow.
+    assert result.stdout.split() == ["[]", "[]"]
+
+
+def _attribute_key(node: ast.AST) -> object:
+    """The constant key of ``x.user_attrs[...]``, ``x.user_attrs.get(...)`` (system attrs
+    too) or ``x.set_user_attr(...)``, if ``node`` is one."""
+    if (isinstance(node, ast.Subscript) and isinstance(node.value, ast.Attribute)
+            and node.value.attr in ("user_attrs", "system_attrs")
+            and isinstance(node.slice, ast.Constant)):
+        return node.slice.value
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.args \
+            and isinstance(node.args[0], ast.Constant):
+        owner = node.func.value
+        reads = (node.func.attr == "get" and isinstance(owner, ast.Attribute)
+                 and owner.attr in ("user_attrs", "system_attrs"))
+        if reads or node.func.attr in ("set_user_attr", "set_trial_user_attr"):
+            return node.args[0].value
+    return None
+
+
+def test_metric_names_and_trial_attributes_are_spelled_once() -> None:
+    """Outside search/metrics (and storage/_attrs.py), no trial attribute is named by a bare
+    string and no list of metric names is written out."""
+    from search.metrics import Detail, Metric, TrialAttr
+
+    metrics = {m.value for m in Metric}
+    keys = metrics | {a.value for a in TrialAttr} | {d.value for d in Detail}
+    for path, tree in sources():
+        if path.startswith(("search/metrics/", "search/export/")) or path.endswith("_attrs.py"):
+            continue  # the names themselves; the exporter is being rewritten apart
+        for node in ast.walk(tree):
+            key = _attribute_key(node)
+            assert not (isinstance(key, str) and key in keys), f"{path}:{node.lineno} {key!r}"
+            if isinstance(node, ast.Tuple | ast.List | ast.Set):
+                constants = [e.value for e in node.elts if isinstance(e, ast.Constant)]
+                listed = [c for c in constants if c in metrics]
+                assert len(listed) < 2 or len(listed) < len(constants), \
+                    f"{path}:{node.lineno} lists the metrics {listed}"
