@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 from search.data._sample import write_sample
+from search.training import FitSettings
 from spaces import Task
 from tests.scripted_trainer import NoTensorFlow
 
@@ -52,9 +53,9 @@ class ScriptedTrainer(NoTensorFlow):
         self.fail_on = fail_on or set()
         self.calls = 0
 
-    def fit(self, params: dict[str, Any], prepared: Any, *, task: Task, classes: list[str],
-            metric: str, max_epochs: int, patience: int, report: Any, datasets: Any,
-            seed: int) -> Any:
+    def fit(self, params: dict[str, Any], prepared: Any, settings: FitSettings, *,
+            report: Any, datasets: Any) -> Any:
+        max_epochs = settings.max_epochs
         from search._errors import TrialFailed
         from search.training._result import TrainResult
 

@@ -10,6 +10,7 @@ from typing import Any
 from search import create_study, run_worker
 from search.options import PrunerName
 from search.study._open import open_study
+from search.training import FitSettings
 from spaces import Task, suggest_params
 from tests.conftest import ScriptedTrainer
 
@@ -26,19 +27,18 @@ class DetailedTrainer(ScriptedTrainer):
         self.prune_on = prune_on or set()
         self.prune_epoch = prune_epoch
 
-    def fit(self, params: dict[str, Any], prepared: Any, *, task: Task, classes: list[str],
-            metric: str, max_epochs: int, patience: int, report: Any, datasets: Any,
-            seed: int) -> Any:
+    def fit(self, params: dict[str, Any], prepared: Any, settings: FitSettings, *,
+            report: Any, datasets: Any) -> Any:
         forced = self.calls in self.prune_on
 
         def report_or_prune(epoch: int, metrics: dict[str, Any]) -> bool:
             should_prune = bool(report(epoch, metrics))
             return should_prune or (forced and epoch + 1 >= self.prune_epoch)
 
-        result = super().fit(params, prepared, task=task, classes=classes, metric=metric,
-                             max_epochs=max_epochs, patience=patience, report=report_or_prune,
-                             datasets=datasets, seed=seed)
-        result.metrics.update(per_class_metrics(task, classes, result.metrics["val_loss"]))
+        result = super().fit(params, prepared, settings, report=report_or_prune,
+                             datasets=datasets)
+        result.metrics.update(per_class_metrics(settings.task, settings.classes,
+                                                result.metrics["val_loss"]))
         return result
 
 

@@ -14,6 +14,7 @@ import os
 import time
 from typing import Any
 
+from search.training import FitSettings
 from search.training._result import TrainResult
 
 ENV_EPOCH_S = "HPSEARCH_TEST_EPOCH_S"
@@ -44,9 +45,9 @@ class SleepingTrainer(NoTensorFlow):
     def __init__(self) -> None:
         self.epoch_s = float(os.environ.get(ENV_EPOCH_S, "0"))
 
-    def fit(self, params: dict[str, Any], prepared: Any, *, task: Any, classes: list[str],
-            metric: str, max_epochs: int, patience: int, report: Any, datasets: Any,
-            seed: int) -> TrainResult:
+    def fit(self, params: dict[str, Any], prepared: Any, settings: FitSettings, *,
+            report: Any, datasets: Any) -> TrainResult:
+        max_epochs = settings.max_epochs
         best: dict[str, Any] = {}
         best_epoch = 0
         for epoch in range(max_epochs):

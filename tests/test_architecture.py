@@ -17,7 +17,7 @@ PACKAGES = ("search", "spaces", "storage")
 # The exported script's entry point: never imported by hpsearch, read as text and copied into
 # the script, so it imports what the script needs.
 NOT_IMPORTED = {"search/export/_script_main.py"}
-TENSORFLOW_MAY = ("search/training/", "spaces/_model.py", "spaces/_losses.py")
+TENSORFLOW_MAY = ("search/training/", "spaces/_model.py", "spaces/_losses.py", "spaces/_text.py")
 # What each package of `search` may import from the others (`search._errors` and
 # `search._lazy` are everyone's).
 MAY_IMPORT = {
@@ -25,7 +25,7 @@ MAY_IMPORT = {
     "metrics": set(),
     "data": {"options", "metrics"},
     "training": {"data", "metrics", "options"},
-    "study": {"options", "metrics", "data"},
+    "study": {"options", "metrics", "data", "training"},
     "worker": {"options", "metrics", "data", "study", "training"},
     "views": {"options", "metrics", "study"},
     "export": {"study"},

@@ -91,7 +91,9 @@ def test_embeddings_fix_the_dimension_and_search_fine_tuning(
     assert config.embeddings is not None and config.embeddings["dim"] == 3
     from search import run_worker
 
-    run_worker("s", sqlite_url, n_trials=2, trainer=ScriptedTrainer())
+    run_worker("s", sqlite_url, n_trials=3, trainer=ScriptedTrainer())
     study, config = open_study("s", sqlite_url)
-    params = summarize_trial(study.trials[0], config).params
-    assert "embedding_trainable" in params and "embedding_dim" not in params
+    sequence = [summarize_trial(t, config).params for t in study.trials
+                if t.params.get("family") == "wide_deep"]
+    assert sequence, "the third starting point reads word ids"
+    assert "embedding_trainable" in sequence[0] and "embedding_dim" not in sequence[0]

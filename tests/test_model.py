@@ -5,11 +5,20 @@ import pytest
 
 pytestmark = pytest.mark.slow
 
-BASE = {"rnn_layers": 1, "cell": "lstm", "rnn_units": 6, "bidirectional": True,
-        "embedding_dim": 8, "embedding_dropout": 0.0, "dropout": 0.0, "conv": True,
-        "conv_filters": 5, "conv_kernel": 3, "pooling": "max_avg", "dense_layers": 1,
-        "dense_units": 7, "learning_rate": 1e-3, "batch_size": 32, "class_weight": "none",
-        "loss": "crossentropy"}
+BASE = {"family": "sequence", "rnn_layers": 1, "cell": "lstm", "rnn_units": 6,
+        "bidirectional": True, "embedding_dim": 8, "embedding_dropout": 0.0, "dropout": 0.0,
+        "conv": True, "conv_filters": 5, "conv_kernel": 3, "pooling": "max_avg",
+        "dense_layers": 1, "dense_units": 7, "learning_rate": 1e-3, "batch_size": 32,
+        "class_weight": "none", "loss": "crossentropy"}
+NGRAMS = {"ngram_order": 2, "ngram_vocab": 10, "ngram_weighting": "tfidf", "ngram_hidden": True,
+          "ngram_units": 4, "ngram_l2": 1e-6}
+
+
+def _network(params, n_out=3):
+    from spaces._model import build_network
+    from spaces._network import Dims
+
+    return build_network(params, Dims(n_out, word_vocab=30, ngram_width=11))
 
 
 @pytest.mark.parametrize("changes", [
@@ -17,27 +26,43 @@ BASE = {"rnn_layers": 1, "cell": "lstm", "rnn_units": 6, "bidirectional": True,
     {"rnn_layers": 0, "conv": False, "pooling": "max"},
     {"cell": "gru", "conv": False, "pooling": "last"},
     {"conv": False, "pooling": "avg", "bidirectional": False},
+    {"family": "fasttext", **NGRAMS},
+    {"family": "wide_deep", **NGRAMS, "ngram_hidden": False},
 ])
 def test_padding_does_not_change_predictions(changes: dict[str, object]) -> None:
-    from spaces._model import build_model
+    model = _network({**BASE, **changes})
+    bag = np.zeros((1, 11), "float32")
+    bag[0, 3] = 1.0
+    ids = model.input if isinstance(model.input, dict) else {}
 
-    model = build_model({**BASE, **changes}, task="multiclass", n_outputs=3, vocab_size=30)
-    short = model.predict(np.array([[5, 6, 7]]), verbose=0)
-    padded = model.predict(np.array([[5, 6, 7, 0, 0, 0, 0, 0]]), verbose=0)
-    np.testing.assert_allclose(short, padded, rtol=1e-5, atol=1e-6)
+    def feed(length: int) -> dict[str, np.ndarray]:
+        row = np.zeros((1, length), "int32")
+        row[0, :3] = [5, 6, 7]
+        return {name: (bag if name == "ngrams" else row) for name in ids}
+
+    np.testing.assert_allclose(model.predict(feed(3), verbose=0),
+                               model.predict(feed(8), verbose=0), rtol=1e-5, atol=1e-6)
 
 
 @pytest.mark.parametrize(("task", "n_out", "loss_name"), [
-    ("multiclass", 4, "sparse_ce"), ("binary", 1, "weighted_bce"),
+    ("multiclass", 4, "sparse_categorical_crossentropy"),
+    ("binary", 1, "binary_crossentropy"),
     ("multilabel", 5, "weighted_bce")])
 def test_each_task_gets_its_loss_and_logit_units(task: str, n_out: int, loss_name: str) -> None:
-    from spaces._model import build_model
+    from spaces._model import compile_network
 
-    model = build_model(BASE, task=task, n_outputs=n_out, vocab_size=30,
-                        pos_weight=[2.0] * n_out if task == "multilabel" else None)
+    model = compile_network(_network(BASE, n_out), BASE, task=task,
+                            pos_weight=[2.0] * n_out if task == "multilabel" else None)
     assert model.output_shape == (None, n_out)
     assert model.loss.name == loss_name
     assert model.get_layer("logits").dtype_policy.compute_dtype == "float32"
+
+
+def test_the_linear_ngram_model_is_one_dense_layer_on_the_bag() -> None:
+    model = _network({**BASE, "family": "ngram", **NGRAMS, "ngram_hidden": False})
+    dense = [layer for layer in model.layers if layer.weights]
+    assert [layer.name for layer in dense] == ["wide"]
+    assert model.count_params() == 11 * 3 + 3
 
 
 def test_weighted_bce_matches_tensorflow_reference() -> None:

@@ -125,5 +125,5 @@ def test_the_config_stores_the_groups_and_reads_them_back() -> None:
     assert again == config and again.direction == "maximize"
     from search import StudyError
 
-    with pytest.raises(StudyError, match="config version 1; this one reads version 2"):
+    with pytest.raises(StudyError, match="config version 1; this one reads version 3"):
         StudyConfig.from_dict({**stored, "version": 1})

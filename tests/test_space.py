@@ -35,7 +35,7 @@ def test_default_space_samples_every_documented_dimension() -> None:
 
 def test_no_recurrent_layer_means_no_cell_and_no_last_state_pooling() -> None:
     space = parse_space({"params": {"rnn_layers": 0, "pooling": ["last", "max"]}})
-    params = params_of({"rnn_layers": 0, "embedding_dim": 32, "embedding_dropout": 0.1,
+    params = params_of({"family": "sequence", "rnn_layers": 0, "embedding_dim": 32, "embedding_dropout": 0.1,
                         "dropout": 0.1, "conv": False, "pooling_seq": "max",
                         "dense_layers": 0, "learning_rate": 1e-3, "batch_size": 32,
                         "class_weight": "none", "loss": "crossentropy"}, space, Task.BINARY)
@@ -46,7 +46,7 @@ def test_no_recurrent_layer_means_no_cell_and_no_last_state_pooling() -> None:
 def test_unknown_key_names_it_and_lists_allowed(tmp_path: Path) -> None:
     path = tmp_path / "space.yaml"
     path.write_text("params:\n  lstm_units: {low: 8, high: 64}\n")
-    with pytest.raises(SpaceError, match=r"unknown key 'lstm_units'\. Allowed keys: rnn_layers"):
+    with pytest.raises(SpaceError, match=r"unknown key 'lstm_units'\. Allowed keys: family, ngram_order"):
         load_space(path)
 
 
@@ -106,10 +106,15 @@ def test_starting_points_are_moved_into_the_space() -> None:
     from spaces import starting_points
 
     space = parse_space({"params": {"cell": "gru", "rnn_units": {"low": 8, "high": 32},
-                                    "rnn_layers": {"low": 1, "high": 2}}})
+                                    "rnn_layers": {"low": 1, "high": 2},
+                                    "ngram_vocab": {"low": 100, "high": 5000}}})
     points = starting_points(space, Task.MULTICLASS)
-    assert points[0]["cell"] == "gru" and points[0]["rnn_units"] == 32
-    assert all(p["rnn_layers"] >= 1 for p in points)
-    assert len(points) == 2 and points[1]["dense_layers"] == 1
+    assert [p["family"] for p in points] == ["ngram", "ngram", "wide_deep"]
+    assert [p["ngram_hidden"] for p in points] == [False, True, True]
+    assert all(p["ngram_vocab"] == 5000 for p in points)  # 100,000 clipped into the space
+    assert points[2]["cell"] == "gru" and points[2]["rnn_units"] == 32
     for point in points:  # each is a complete, valid trial of the space
-        assert params_of(point, space, Task.MULTICLASS)["cell"] == "gru"
+        assert params_of(point, space, Task.MULTICLASS) == point
+
+    sequence_only = parse_space({"params": {"family": "sequence"}})
+    assert {p["family"] for p in starting_points(sequence_only, Task.MULTICLASS)} == {"sequence"}

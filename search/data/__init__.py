@@ -29,7 +29,7 @@ from search.data._features import (
 )
 from search.data._fingerprint import data_fingerprint, fingerprint
 from search.data._labels import encode_labels, label_sets
-from search.data._prepare import LabelledSplit, Vectorized, load_split, vectorize_split
+from search.data._prepare import LabelledSplit, load_split
 from search.data._prepared import CACHE_KEY, EncodedSplit, Prepared, Ragged
 from search.data._sample import sample_frame, write_sample
 from search.data._split import split_indices
@@ -52,7 +52,6 @@ __all__ = [
     "Prepared",
     "Ragged",
     "TextTable",
-    "Vectorized",
     "Vectorizer",
     "check_data",
     "compute_baselines",
@@ -74,6 +73,5 @@ __all__ = [
     "sample_frame",
     "split_indices",
     "tfidf_baseline",
-    "vectorize_split",
     "write_sample",
 ]

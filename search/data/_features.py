@@ -117,30 +117,6 @@ class NetworkInputs:
                 return len(part.splits) - 1
         raise ValueError("a network reads at least one input")
 
-    def _ragged(self) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-        out = {}
-        if self.words is not None:
-            out["words"] = (self.words.values, self.words.splits)
-        if self.ngram_ids is not None:
-            out["ngram_ids"] = (self.ngram_ids.values, self.ngram_ids.splits)
-        if self.bags is not None:
-            out["ngram_columns"] = (self.bags.columns.astype("int64"), self.bags.splits)
-            out["ngram_weights"] = (self.bags.weights, self.bags.splits)
-        return out
-
-    def take(self, rows: np.ndarray) -> NetworkInputs:
-        """These inputs for ``rows``, in that order."""
-        return NetworkInputs(
-            words=None if self.words is None else self.words.take(rows),
-            ngram_ids=None if self.ngram_ids is None else self.ngram_ids.take(rows),
-            bags=None if self.bags is None else self.bags.take(rows))
-
-    def lengths(self) -> np.ndarray:
-        """What a batch is padded to: words, else n-gram ids, else n-grams in the bag."""
-        part = self.words or self.ngram_ids or self.bags
-        assert part is not None
-        return np.diff(part.splits)
-
 
 def network_inputs(split: EncodedSplit, vectorizer: Vectorizer, params: dict[str, Any],
                    ) -> NetworkInputs:

@@ -1,21 +1,17 @@
-"""From the user's file to the vectorized split a study stores: read, label, split, vectorize."""
+"""From the user's file to the labelled split: read, label, split."""
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
 from search._errors import DataError
-from search.data._embeddings import load_embedding_matrix
 from search.data._labels import encode_labels
-from search.data._prepared import Prepared
 from search.data._split import split_indices
 from search.data._table import TextTable, detect_task, load_table
-from search.data._vectorize import choose_max_len, fit_vectorizer, length_percentiles
 from search.options import DataOptions
 from spaces import Task
 
@@ -34,16 +30,6 @@ class LabelledSplit:
     val: np.ndarray
     task: Task
     classes: list[str]
-
-
-@dataclass
-class Vectorized:
-    """The stored split, and what vectorizing found on the way."""
-
-    prepared: Prepared
-    lengths: dict[str, int]  # token-length percentiles of the training texts
-    max_len: int
-    embeddings: dict[str, Any] | None  # path, dimension and vocabulary coverage
 
 
 def _read(path: Path, options: DataOptions) -> TextTable:
@@ -78,29 +64,3 @@ def load_split(path: Path, options: DataOptions) -> LabelledSplit:
     log.info("%s task, %d classes, %d training and %d validation rows",
              task.value, len(classes), len(train), len(val))
     return LabelledSplit(texts, labels, y, train, val, task, classes)
-
-
-def vectorize_split(split: LabelledSplit, options: DataOptions) -> Vectorized:
-    """Tokenize with Keras' standardization (TensorFlow starts here), fit the vocabularies
-    on the training rows only, and encode both parts: word ids cut at ``--max-len``
-    (default: the 95th percentile of training lengths) and every n-gram's id."""
-    from search.training import encode_texts, tokenize
-
-    train_texts = [split.texts[i] for i in split.train]
-    train_tokens = tokenize(train_texts)
-    lengths = length_percentiles(train_tokens)
-    max_len = options.max_len or choose_max_len(lengths)
-    vectorizer = fit_vectorizer(train_tokens, max_tokens=options.max_tokens, max_len=max_len)
-    matrix, embeddings = None, None
-    if options.embeddings is not None:
-        matrix, coverage = load_embedding_matrix(options.embeddings, vectorizer.words,
-                                                 options.seed)
-        embeddings = {"path": str(options.embeddings), "dim": int(matrix.shape[1]),
-                      "coverage": round(coverage, 4)}
-        log.info("embeddings: %d dimensions, %.0f%% of the vocabulary found",
-                 embeddings["dim"], 100 * coverage)
-    prepared = Prepared(
-        vectorizer, encode_texts(train_texts, split.y[split.train], vectorizer),
-        encode_texts([split.texts[i] for i in split.val], split.y[split.val], vectorizer),
-        matrix)
-    return Vectorized(prepared, lengths, max_len, embeddings)

@@ -19,17 +19,16 @@ from search._errors import DataError, StudyError
 from search.data import (
     CACHE_KEY,
     LabelledSplit,
-    Vectorized,
     check_data,
     data_fingerprint,
     load_split,
-    vectorize_split,
 )
 from search.metrics import TrialAttr, check_metric
 from search.options import BudgetOptions, DataOptions, SearchOptions, refuse_unknown
 from search.study._config import CONFIG_ATTR, StudyConfig
 from search.study._open import read_config
 from search.study._strategy import experimental_optuna
+from search.study._vectorize import Vectorized, vectorize_split
 from spaces import Space, check_space_for_task, load_space, starting_points
 
 log = logging.getLogger("hpsearch")

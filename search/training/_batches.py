@@ -1,109 +1,115 @@
-"""tf.data input of a trial: a split's rows as the network's inputs.
+"""Batches of a trial: a split's rows as the network's inputs.
 
-Batches group texts of similar length and are right-padded to their own longest text
-(padding id 0, masked), so padded steps cost nothing; the n-gram bag travels as a sparse
-tensor (a 100,000-column row holds a few dozen values).
+Training batches are drawn each epoch from a seeded generator: rows are shuffled, and when the
+network reads a sequence, gathered in pools of ``POOL`` batches and sorted by length inside each
+pool, so a batch holds texts of similar length and is padded (with 0, masked) to its own
+longest text only. The n-gram bag travels as a sparse tensor (a 100,000-column row holds a few
+dozen values). The exported script batches with the same rules.
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterator
 
 import numpy as np
 import tensorflow as tf
 
 from search.data import NetworkInputs
 
-BUCKET_BOUNDARIES = [8, 16, 32, 64, 128, 256, 512, 1024]
-_PADDING = {"words": 0, "ngram_ids": 0, "ngram_columns": np.int64(-1), "ngram_weights": 0.0}
+POOL = 32  # batches sorted by length together
 
 
-def _rows(inputs: NetworkInputs, *columns: np.ndarray | None) -> tf.data.Dataset:
-    """Row ``i`` as ({input: its values}, column values...), in row order."""
-    ragged = {name: (tf.constant(values), tf.constant(splits, dtype=tf.int64))
-              for name, (values, splits) in inputs._ragged().items()}
-    cols = tuple(tf.constant(c) for c in columns if c is not None)
-
-    def row(i: tf.Tensor) -> dict | tuple:
-        x = {name: values[splits[i]:splits[i + 1]] for name, (values, splits) in ragged.items()}
-        return (x, *(c[i] for c in cols)) if cols else x
-
-    return tf.data.Dataset.range(inputs.n_rows).map(row, num_parallel_calls=tf.data.AUTOTUNE)
-
-
-def _to_network(width: int):
-    """Turns a padded batch's n-gram columns and weights into the sparse ``ngrams`` input."""
-
-    def convert(x: dict, *rest: tf.Tensor) -> dict | tuple:
-        if "ngram_columns" in x:
-            x = dict(x)
-            columns, weights = x.pop("ngram_columns"), x.pop("ngram_weights")
-            at = tf.where(columns >= 0)
-            x["ngrams"] = tf.SparseTensor(
-                tf.stack([at[:, 0], tf.gather_nd(columns, at)], axis=1),
-                tf.gather_nd(weights, at),
-                tf.stack([tf.shape(columns, out_type=tf.int64)[0], tf.constant(width, tf.int64)]))
-        return (x, *rest) if rest else x
-
-    return convert
+def batch_rows(n_rows: int, batch_size: int, rng: np.random.Generator,
+               lengths: np.ndarray | None = None) -> list[np.ndarray]:
+    """One epoch's batches of row indices: shuffled, and of similar ``lengths`` if given."""
+    order = rng.permutation(n_rows)
+    if lengths is None:
+        return [order[i:i + batch_size] for i in range(0, n_rows, batch_size)]
+    step = POOL * batch_size
+    order = np.concatenate([pool[np.argsort(lengths[pool], kind="stable")]
+                            for pool in (order[i:i + step] for i in range(0, n_rows, step))])
+    batches = [order[i:i + batch_size] for i in range(0, n_rows, batch_size)]
+    return [batches[i] for i in rng.permutation(len(batches))]
 
 
-def _padding(inputs: NetworkInputs, n_rest: int) -> tuple:
-    return ({name: tf.constant(_PADDING[name], dtype=_dtype(name))
-             for name in inputs._ragged()}, *([None] * n_rest))
+def _padded(values: np.ndarray, splits: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    lengths = splits[rows + 1] - splits[rows]
+    out = np.zeros((len(rows), max(int(lengths.max(initial=0)), 1)), dtype="int32")
+    for i, (start, n) in enumerate(zip(splits[rows], lengths, strict=True)):
+        out[i, :n] = values[start:start + n]
+    return out
 
 
-def _dtype(name: str) -> tf.DType:
-    return {"words": tf.int32, "ngram_ids": tf.int32, "ngram_columns": tf.int64,
-            "ngram_weights": tf.float32}[name]
+def network_batch(inputs: NetworkInputs, rows: np.ndarray) -> dict[str, tf.Tensor]:
+    """The network's inputs for ``rows``: padded ids, and the bag as a ``tf.SparseTensor``."""
+    out: dict[str, tf.Tensor] = {}
+    for name, part in (("words", inputs.words), ("ngram_ids", inputs.ngram_ids)):
+        if part is not None:
+            out[name] = tf.constant(_padded(part.values, part.splits, rows))
+    if inputs.bags is not None:
+        bags = inputs.bags.take(rows)
+        at_row = np.repeat(np.arange(len(rows)), np.diff(bags.splits))
+        out["ngrams"] = tf.SparseTensor(np.stack([at_row, bags.columns], axis=1).astype("int64"),
+                                        bags.weights, (len(rows), bags.width))
+    return out
 
 
-def _sequence_length(x: dict, *_: tf.Tensor) -> tf.Tensor:
-    name = "words" if "words" in x else "ngram_ids" if "ngram_ids" in x else "ngram_columns"
-    return tf.shape(x[name])[0]
+def _signature(inputs: NetworkInputs) -> dict[str, tf.TypeSpec]:
+    spec: dict[str, tf.TypeSpec] = {}
+    if inputs.words is not None:
+        spec["words"] = tf.TensorSpec([None, None], tf.int32)
+    if inputs.ngram_ids is not None:
+        spec["ngram_ids"] = tf.TensorSpec([None, None], tf.int32)
+    if inputs.bags is not None:
+        spec["ngrams"] = tf.SparseTensorSpec([None, inputs.bags.width], tf.float32)
+    return spec
+
+
+def sequence_lengths(inputs: NetworkInputs) -> np.ndarray | None:
+    """What a batch is padded to (words, else n-gram ids); None for a bag alone."""
+    part = inputs.words or inputs.ngram_ids
+    return None if part is None else np.diff(part.splits)
 
 
 def train_batches(inputs: NetworkInputs, y: np.ndarray, weights: np.ndarray | None,
-                  batch_size: int, seed: int, width: int = 0) -> tf.data.Dataset:
-    """Shuffled each epoch, grouped by length, each batch padded to its longest row."""
+                  batch_size: int, seed: int) -> tf.data.Dataset:
+    """Each epoch draws new batches from one seeded generator: (inputs, y[, weights])."""
+    rng = np.random.default_rng(seed)
+    lengths = sequence_lengths(inputs)
     weights = None if weights is None else np.asarray(weights, dtype="float32")
-    ds = _rows(inputs, y, weights).cache()
-    ds = ds.shuffle(inputs.n_rows, seed=seed, reshuffle_each_iteration=True)
-    padding = _padding(inputs, 1 if weights is None else 2)
-    if inputs.words is None and inputs.ngram_ids is None:
-        # A bag's cost does not grow with padding: batches stay random.
-        ds = ds.padded_batch(batch_size, padding_values=padding)
-    else:
-        ds = ds.bucket_by_sequence_length(
-            _sequence_length, BUCKET_BOUNDARIES, [batch_size] * (len(BUCKET_BOUNDARIES) + 1),
-            padding_values=padding)
-    return ds.map(_to_network(width)).prefetch(tf.data.AUTOTUNE)
+
+    def epoch() -> Iterator[tuple]:
+        for rows in batch_rows(len(y), batch_size, rng, lengths):
+            x = network_batch(inputs, rows)
+            yield (x, y[rows]) if weights is None else (x, y[rows], weights[rows])
+
+    spec: tuple = (_signature(inputs), tf.TensorSpec([None, *y.shape[1:]], tf.as_dtype(y.dtype)))
+    if weights is not None:
+        spec = (*spec, tf.TensorSpec([None], tf.float32))
+    return tf.data.Dataset.from_generator(epoch, output_signature=spec).prefetch(2)
 
 
-def eval_batches(inputs: NetworkInputs, width: int = 0,
-                 batch_size: int = 256) -> tuple[tf.data.Dataset, np.ndarray]:
-    """Rows sorted by length (least padding) and the order to undo it:
+def eval_batches(inputs: NetworkInputs, batch_size: int = 256,
+                 ) -> tuple[list[dict[str, tf.Tensor]], np.ndarray]:
+    """Batches of rows sorted by length (least padding) and the order to undo it:
     ``logits[order] = predictions``."""
-    order = np.argsort(inputs.lengths(), kind="stable")
-    ds = _rows(inputs.take(order)).padded_batch(batch_size, padding_values=_padding(inputs, 0)[0])
-    return ds.map(_to_network(width)).cache().prefetch(tf.data.AUTOTUNE), order
+    lengths = sequence_lengths(inputs)
+    n_rows = inputs.n_rows
+    order = (np.arange(n_rows) if lengths is None else np.argsort(lengths, kind="stable"))
+    return [network_batch(inputs, order[i:i + batch_size])
+            for i in range(0, n_rows, batch_size)], order
 
 
-def input_signature(names: tuple[str, ...], width: int) -> dict:
-    spec = {"words": tf.TensorSpec([None, None], tf.int32),
-            "ngram_ids": tf.TensorSpec([None, None], tf.int32),
-            "ngrams": tf.SparseTensorSpec([None, width], tf.float32)}
-    return {name: spec[name] for name in names}
-
-
-def logits_function(model, names: tuple[str, ...], width: int):
+def logits_function(model, inputs: NetworkInputs):
     """The model's forward pass as one traced function for any batch and length (Keras'
     ``predict`` would retrace for every new padded length)."""
-    return tf.function(lambda x: model(x, training=False),
-                       input_signature=[input_signature(names, width)])
+    return tf.function(lambda x: model(x, training=False), input_signature=[_signature(inputs)])
 
 
-def predict_logits(forward, ds: tf.data.Dataset, order: np.ndarray) -> np.ndarray:
+def predict_logits(forward, batches: list[dict[str, tf.Tensor]], order: np.ndarray,
+                   ) -> np.ndarray:
     """Logits in the original row order, from ``forward = logits_function(...)``."""
-    logits = np.concatenate([np.asarray(forward(x), dtype="float32") for x in ds])
+    logits = np.concatenate([np.asarray(forward(x), dtype="float32") for x in batches])
     out = np.empty_like(logits)
     out[order] = logits
     return out

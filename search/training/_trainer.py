@@ -14,11 +14,10 @@ import numpy as np
 import tensorflow as tf
 
 from search._errors import TrialFailed
-from search.data import NgramSetting, Prepared, network_inputs
+from search.data import NetworkInputs, NgramSetting, Prepared, network_inputs
 from search.metrics import Direction, Metric
 from search.metrics._evaluate import evaluate
 from search.training._batches import (
-    BUCKET_BOUNDARIES,
     eval_batches,
     logits_function,
     predict_logits,
@@ -28,11 +27,11 @@ from search.training._devices import configure_devices
 from search.training._monitor import TrialMonitor
 from search.training._protocol import FitSettings
 from search.training._result import EpochReport, TrainResult
-from spaces._families import input_names
 from spaces._losses import label_positive_weights, row_weights
-from spaces._model import Dims, build_network, compile_network, probabilities
+from spaces._model import build_network, compile_network, probabilities
+from spaces._network import Dims
 
-__all__ = ["configure_devices", "fit", "release", "validation_input"]
+__all__ = ["configure_devices", "dims", "fit", "release", "validation_input"]
 
 
 class ValInputs:
@@ -40,28 +39,20 @@ class ValInputs:
 
     def __init__(self, prepared: Prepared, keep: int = 4):
         self.prepared, self.keep = prepared, keep
-        self._built: dict[tuple, tuple[tf.data.Dataset, np.ndarray, int]] = {}
+        self._built: dict[tuple, tuple[NetworkInputs, list, np.ndarray]] = {}
 
-    def get(self, params: dict[str, Any]) -> tuple[tf.data.Dataset, np.ndarray, int]:
+    def get(self, params: dict[str, Any]) -> tuple[NetworkInputs, list, np.ndarray]:
+        """(inputs, batches sorted by length, the order that undoes the sort)."""
         key = tuple(params.get(k) for k in _INPUT_KEYS)
         if key not in self._built:
             if len(self._built) >= self.keep:
                 self._built.pop(next(iter(self._built)))
             inputs = network_inputs(self.prepared.val, self.prepared.vectorizer, params)
-            width = inputs.bags.width if inputs.bags is not None else _ngram_width(
-                self.prepared, params)
-            self._built[key] = (*eval_batches(inputs, width), width)
+            self._built[key] = (inputs, *eval_batches(inputs))
         return self._built[key]
 
 
 _INPUT_KEYS = ("family", "ngram_order", "ngram_vocab", "ngram_weighting")
-
-
-def _ngram_width(prepared: Prepared, params: dict[str, Any]) -> int:
-    if "ngram_order" not in params:
-        return 0
-    setting = NgramSetting(params["ngram_order"], params["ngram_vocab"])
-    return len(setting.subset(prepared.vectorizer)) + 1
 
 
 def validation_input(prepared: Prepared) -> ValInputs:
@@ -69,9 +60,17 @@ def validation_input(prepared: Prepared) -> ValInputs:
     return ValInputs(prepared)
 
 
+def dims(prepared: Prepared, params: dict[str, Any], n_outputs: int) -> Dims:
+    """The sizes the network of ``params`` needs from the study's data."""
+    width = 0
+    if "ngram_order" in params:
+        setting = NgramSetting(params["ngram_order"], params["ngram_vocab"])
+        width = len(setting.subset(prepared.vectorizer)) + 1
+    return Dims(n_outputs, prepared.vectorizer.word_vocab_size, width)
+
+
 def _steps_per_epoch(n_rows: int, batch_size: int) -> int:
-    # Length buckets leave a part-filled batch each.
-    return math.ceil(n_rows / batch_size) + len(BUCKET_BOUNDARIES)
+    return math.ceil(n_rows / batch_size)
 
 
 def fit(params: dict[str, Any], prepared: Prepared, settings: FitSettings, *,
@@ -84,18 +83,18 @@ def fit(params: dict[str, Any], prepared: Prepared, settings: FitSettings, *,
     started = time.monotonic()
     task = settings.task.value
     keras.utils.set_random_seed(settings.seed)
-    val, val_order, width = (datasets or validation_input(prepared)).get(params)
+    val_inputs, val, val_order = (datasets or validation_input(prepared)).get(params)
     y_train = prepared.train.y
     try:
-        network = build_network(params, Dims(1 if task == "binary" else len(settings.classes),
-                                             prepared.vectorizer.word_vocab_size, width),
-                                embedding_matrix=prepared.embedding_matrix, sparse=True)
+        network = build_network(
+            params, dims(prepared, params, 1 if task == "binary" else len(settings.classes)),
+            embedding_matrix=prepared.embedding_matrix, sparse=True)
         compile_network(network, params, task=task,
                         pos_weight=label_positive_weights(task, y_train, params))
         train = train_batches(network_inputs(prepared.train, prepared.vectorizer, params),
                               y_train, row_weights(task, y_train, params, len(settings.classes)),
-                              params["batch_size"], settings.seed, width)
-        forward = logits_function(network, input_names(params), width)
+                              params["batch_size"], settings.seed)
+        forward = logits_function(network, val_inputs)
 
         def score() -> dict[str, Any]:
             logits = predict_logits(forward, val, val_order)
