@@ -41,12 +41,32 @@ class Dims:
     ngram_width: int = 0
 
 
+WIDTH = 100
+
+
 class _Code:
+    """Lines of a function body, each indented once and wrapped to ``WIDTH`` columns."""
+
     def __init__(self) -> None:
         self.lines: list[str] = []
 
     def __call__(self, line: str = "") -> None:
-        self.lines.append(f"    {line}" if line else "")
+        self.lines.extend(_wrapped(f"    {line}") if line else [""])
+
+
+def _wrapped(line: str) -> list[str]:
+    """A long call split after its commas, continued under its first open parenthesis."""
+    if len(line) <= WIDTH or "(" not in line or line.lstrip().startswith("#"):
+        return [line]
+    hang = " " * (line.index("(") + 1)
+    lines, current = [], ""
+    for piece in line.split(", "):
+        candidate = f"{current}, {piece}" if current else piece
+        if current and len(candidate) + 1 > WIDTH:
+            lines.append(current + ",")
+            candidate = hang + piece
+        current = candidate
+    return [*lines, current]
 
 
 def network_code(params: dict[str, Any], dims: Dims) -> str:

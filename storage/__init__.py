@@ -34,7 +34,7 @@ from storage._url import (
 )
 
 if TYPE_CHECKING:
-    from storage._blobs import delete_blobs, get_blob, put_blob
+    from storage._blobs import blob_keys, delete_blob, delete_blobs, get_blob, put_blob
     from storage._heartbeat import (
         RequeueStaleTrial,
         StaleTrialWatch,
@@ -54,7 +54,7 @@ if TYPE_CHECKING:
     from storage._retry import connection_error_text, is_connection_error
 
 _LAZY = {
-    "storage._blobs": ("delete_blobs", "get_blob", "put_blob"),
+    "storage._blobs": ("blob_keys", "delete_blob", "delete_blobs", "get_blob", "put_blob"),
     "storage._heartbeat": ("RequeueStaleTrial", "StaleTrialWatch", "fail_and_requeue",
                            "fail_stale_trials", "requeue_trial"),
     "storage._optuna_private": ("in_distribution", "trial_id"),
@@ -88,6 +88,8 @@ __all__ = [
     "StaleTrialWatch",
     "StorageError",
     "connection_error_text",
+    "blob_keys",
+    "delete_blob",
     "delete_blobs",
     "engine_kwargs",
     "fail_and_requeue",

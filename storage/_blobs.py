@@ -89,3 +89,31 @@ def delete_blobs(url: str, study_name: str) -> None:
         raise _wrap(url, f"delete the blobs of study {study_name!r}", exc) from None
     finally:
         engine.dispose()
+
+
+def blob_keys(url: str, study_name: str, prefix: str = "") -> list[str]:
+    """The keys stored for the study that start with ``prefix``."""
+    engine = _engine(url)
+    try:
+        with engine.connect() as conn:
+            if not sa.inspect(conn).has_table(blobs.name):
+                return []
+            rows = conn.execute(sa.select(blobs.c.key).where(
+                blobs.c.study_name == study_name, blobs.c.key.startswith(prefix))).all()
+    except sqlalchemy.exc.SQLAlchemyError as exc:
+        raise _wrap(url, f"list the blobs of study {study_name!r}", exc) from None
+    finally:
+        engine.dispose()
+    return sorted(str(row[0]) for row in rows)
+
+
+def delete_blob(url: str, study_name: str, key: str) -> None:
+    engine = _engine(url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(blobs.delete().where(blobs.c.study_name == study_name,
+                                              blobs.c.key == key))
+    except sqlalchemy.exc.SQLAlchemyError as exc:
+        raise _wrap(url, f"delete {key!r} of study {study_name!r}", exc) from None
+    finally:
+        engine.dispose()

@@ -35,6 +35,9 @@ class NoTensorFlow:
     def validation_input(self, prepared: Any) -> None:
         return None
 
+    def saved_model(self, params: Any, prepared: Any, result: Any, task: Any) -> None:
+        return None
+
     def release(self) -> None:
         pass
 

@@ -77,8 +77,9 @@ def test_enqueue_checks_params_against_the_space(tmp_path: Path, sqlite_url: str
                                                  multiclass_csv: Path) -> None:
     runner.invoke(app, ["create", "--study", "s", "--data", str(multiclass_csv),
                         "--storage", sqlite_url])
-    good = {"family": "sequence", "rnn_layers": 1, "cell": "lstm", "rnn_units": 100, "bidirectional": False,
-            "embedding_dim": 80, "embedding_dropout": 0.2, "dropout": 0.2, "conv": False,
+    good = {"family": "sequence", "rnn_layers": 1, "cell": "lstm", "rnn_units": 100,
+            "bidirectional": False, "embedding_dim": 80, "embedding_dropout": 0.2,
+            "dropout": 0.2, "conv": False,
             "pooling": "last", "dense_layers": 0, "learning_rate": 0.001, "batch_size": 128,
             "class_weight": "none", "loss": "crossentropy"}
     path = tmp_path / "p.yaml"

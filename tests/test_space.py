@@ -35,8 +35,9 @@ def test_default_space_samples_every_documented_dimension() -> None:
 
 def test_no_recurrent_layer_means_no_cell_and_no_last_state_pooling() -> None:
     space = parse_space({"params": {"rnn_layers": 0, "pooling": ["last", "max"]}})
-    params = params_of({"family": "sequence", "rnn_layers": 0, "embedding_dim": 32, "embedding_dropout": 0.1,
-                        "dropout": 0.1, "conv": False, "pooling_seq": "max",
+    params = params_of({"family": "sequence", "rnn_layers": 0, "embedding_dim": 32,
+                        "embedding_dropout": 0.1, "dropout": 0.1, "conv": False,
+                        "pooling_seq": "max",
                         "dense_layers": 0, "learning_rate": 1e-3, "batch_size": 32,
                         "class_weight": "none", "loss": "crossentropy"}, space, Task.BINARY)
     assert "cell" not in params
@@ -46,7 +47,8 @@ def test_no_recurrent_layer_means_no_cell_and_no_last_state_pooling() -> None:
 def test_unknown_key_names_it_and_lists_allowed(tmp_path: Path) -> None:
     path = tmp_path / "space.yaml"
     path.write_text("params:\n  lstm_units: {low: 8, high: 64}\n")
-    with pytest.raises(SpaceError, match=r"unknown key 'lstm_units'\. Allowed keys: family, ngram_order"):
+    with pytest.raises(SpaceError,
+                       match=r"unknown key 'lstm_units'\. Allowed keys: family, ngram_order"):
         load_space(path)
 
 

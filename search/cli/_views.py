@@ -61,16 +61,26 @@ def best(study: StudyOpt, storage_url: StorageOpt = None, as_json: JsonOpt = Fal
 
 @app.command()
 def export(study: StudyOpt,
-           out: Annotated[Path, typer.Option("--out", help="Script to write.")] = Path(
-               "train_best.py"),
+           out: Annotated[Path | None, typer.Option(
+               "--out", help="Write a training script here (default train_best.py).")] = None,
+           model: Annotated[Path | None, typer.Option(
+               "--model", help="Write the trial's own trained model to this folder instead.")
+                            ] = None,
            storage_url: StorageOpt = None,
            trial: Annotated[int | None, typer.Option("--trial", help="Trial number "
                                                         "(default: the best).")] = None) -> None:
-    """Write a standalone training script for the best (or a given) trial."""
-    from search.export import export_script
+    """Write a readable training script for the best (or a given) trial, or (--model) the
+    trained model itself: model.keras, labels.json and a README.md model card."""
+    from search.export import export_model, export_script
 
     with user_errors():
-        path = export_script(study, out, storage_url, trial)
+        if out is not None and model is not None:
+            raise HpsearchError("--out writes a script and --model a trained model; give one.")
+        if model is not None:
+            folder = export_model(study, model, storage_url, trial)
+            console.print(f"wrote {folder}/model.keras, labels.json and README.md")
+            return
+        path = export_script(study, out or Path("train_best.py"), storage_url, trial)
     console.print(f"wrote {path}: python {path} --data DATA --out MODEL_DIR")
 
 

@@ -1,10 +1,13 @@
-"""One trial as a standalone training script that needs no hpsearch.
+"""A trial as a standalone training script (``export_script``), or as its own trained model
+(``export_model``).
 
-The script is this package's ``_script_main.py`` with the modules it uses (``INLINED``) copied
-in above it; they are read as files, never imported, so exporting starts without TensorFlow.
-May import ``search.study``.
+The script is rendered from ``train_script.py.j2`` with the trial's literal values; the code it
+prints for the network and loss comes from ``spaces`` (the same text that built the trial's
+network), and its reading, split and evaluation from ``_parts.py``. Exporting starts without
+TensorFlow. May import ``search.data``, ``search.metrics``, ``search.study``, ``storage`` and
+``spaces``.
 """
 
-from search.export._export import INLINED, export_script, script_source
+from search.export._export import export_model, export_script
 
-__all__ = ["INLINED", "export_script", "script_source"]
+__all__ = ["export_model", "export_script"]

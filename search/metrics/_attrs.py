@@ -11,6 +11,7 @@ class TrialAttr(StrEnum):
     FAIL_REASON = FAIL_REASON_ATTR  # written by storage too (stale trials), so spelled there
     WORKER = "worker"  # host:pid of the worker that ran it
     GPU = "gpu"  # CUDA_VISIBLE_DEVICES of that worker, or "cpu"
+    POLICY = "policy"  # the Keras dtype policy it trained under (mixed_float16 on a GPU)
     EPOCH = "epoch"  # the last epoch reported (while it runs)
     BEST_EPOCH = "best_epoch"  # 1-based epoch whose metrics are recorded
     EPOCHS_RUN = "epochs_run"

@@ -10,7 +10,14 @@ from search.study._config import CONFIG_ATTR, CONFIG_VERSION, StudyConfig
 from search.study._create import create_study
 from search.study._enqueue import enqueue_params
 from search.study._inspect import best_trial, leaderboard, pick_trial, study_status
-from search.study._open import open_study, read_config, refuse_shared_sqlite
+from search.study._open import (
+    MODEL_PREFIX,
+    load_prepared,
+    model_key,
+    open_study,
+    read_config,
+    refuse_shared_sqlite,
+)
 from search.study._strategy import experimental_optuna, make_pruner, make_sampler
 from search.study._summary import (
     BUDGET_STATES,
@@ -33,6 +40,7 @@ __all__ = [
     "BUDGET_STATES",
     "CONFIG_ATTR",
     "CONFIG_VERSION",
+    "MODEL_PREFIX",
     "RECENT_FAILURES",
     "FailedTrial",
     "RunningTrial",
@@ -48,8 +56,10 @@ __all__ = [
     "experimental_optuna",
     "failed_trials",
     "leaderboard",
+    "load_prepared",
     "make_pruner",
     "make_sampler",
+    "model_key",
     "open_study",
     "pick_trial",
     "ranked",

@@ -6,6 +6,7 @@ import optuna
 
 import storage
 from search._errors import StudyError
+from search.data import CACHE_KEY, Prepared
 from search.study._config import CONFIG_ATTR, StudyConfig
 from search.study._strategy import make_pruner, make_sampler
 
@@ -58,3 +59,29 @@ def open_study(study_name: str, url: str | None = None, *, heartbeat_interval: i
                               sampler=make_sampler(config.search, seed),
                               pruner=make_pruner(config.search))
     return study, config
+
+
+def load_prepared(url: str, study_name: str, config: StudyConfig) -> Prepared:
+    """The study's vectorized split, checked against the digest recorded at creation."""
+    found = storage.get_blob(url, study_name, CACHE_KEY)
+    if found is None:
+        raise StudyError(
+            f"Study {study_name!r} has no vectorized data stored with it in "
+            f"{storage.mask_url(url)}. Create it again with `hpsearch create`."
+        )
+    data, digest = found
+    if digest != config.cache_sha256:
+        raise StudyError(
+            f"The vectorized data stored for study {study_name!r} (sha256 {digest[:12]}) does "
+            f"not match the one the study was created with ({config.cache_sha256[:12]}). "
+            "Refusing to run trials on other data; recreate the study under a new name."
+        )
+    return Prepared.from_bytes(data)
+
+
+# The trained models of a study's best trials are kept in its blob table under these keys.
+MODEL_PREFIX = "model:"
+
+
+def model_key(number: int) -> str:
+    return f"{MODEL_PREFIX}{number}"

@@ -43,6 +43,14 @@ class TrialSummary:
     duration_s: float | None
     worker: str | None
     gpu: str | None
+    train_seconds: float | None = None
+    policy: str | None = None  # the Keras dtype policy it trained under
+    cut_by_deadline: bool = False
+    per_class: dict[str, Any] | None = None
+
+    @property
+    def family(self) -> str:
+        return str(self.params.get("family", ""))
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -157,7 +165,10 @@ def summarize_trial(trial: FrozenTrial, config: StudyConfig) -> TrialSummary:
         params=params_of(trial.params, config.parsed_space(), config.task,
                          pretrained_embeddings=config.embeddings is not None),
         duration_s=trial.duration.total_seconds() if trial.duration else None,
-        worker=attrs.get(TrialAttr.WORKER), gpu=attrs.get(TrialAttr.GPU))
+        worker=attrs.get(TrialAttr.WORKER), gpu=attrs.get(TrialAttr.GPU),
+        train_seconds=attrs.get(TrialAttr.TRAIN_SECONDS), policy=attrs.get(TrialAttr.POLICY),
+        cut_by_deadline=bool(attrs.get(TrialAttr.CUT_BY_DEADLINE)),
+        per_class=attrs.get(Detail.PER_CLASS))
 
 
 def status_of(study_name: str, trials: Sequence[FrozenTrial], config: StudyConfig,

@@ -48,6 +48,12 @@ class Trainer(Protocol):
         epoch (True: prune); raise ``TrialFailed`` when the trial cannot finish."""
         ...
 
+    def saved_model(self, params: dict[str, Any], prepared: Prepared, result: TrainResult,
+                    task: Task) -> bytes | None:
+        """The trained model of ``result`` as a ``.keras`` file's bytes (raw strings in,
+        probabilities out), or None when this trainer keeps no model."""
+        ...
+
     def release(self) -> None:
         """Free the last trial's graph and memory before the next."""
         ...

@@ -6,7 +6,9 @@ the cost cap. With ``_batches.py``, ``_devices.py`` and ``_text.py``, the only m
 from __future__ import annotations
 
 import math
+import tempfile
 import time
+from pathlib import Path
 from typing import Any
 
 import keras
@@ -14,7 +16,7 @@ import numpy as np
 import tensorflow as tf
 
 from search._errors import TrialFailed
-from search.data import NetworkInputs, NgramSetting, Prepared, network_inputs
+from search.data import NetworkInputs, NgramSetting, Prepared, layer_vocabulary, network_inputs
 from search.metrics import Direction, Metric
 from search.metrics._evaluate import evaluate
 from search.training._batches import (
@@ -27,11 +29,12 @@ from search.training._devices import configure_devices
 from search.training._monitor import TrialMonitor
 from search.training._protocol import FitSettings
 from search.training._result import EpochReport, TrainResult
-from spaces._losses import label_positive_weights, row_weights
-from spaces._model import build_network, compile_network, probabilities
+from spaces import Task
+from spaces._model import build_network, compile_network, probabilities, text_model
 from spaces._network import Dims
+from spaces._weights import label_positive_weights, row_weights
 
-__all__ = ["configure_devices", "dims", "fit", "release", "validation_input"]
+__all__ = ["configure_devices", "dims", "fit", "release", "saved_model", "validation_input"]
 
 
 class ValInputs:
@@ -74,9 +77,9 @@ def _steps_per_epoch(n_rows: int, batch_size: int) -> int:
 
 
 def fit(params: dict[str, Any], prepared: Prepared, settings: FitSettings, *,
-        report: EpochReport, datasets: ValInputs | None = None,
-        keep_model: bool = False) -> TrainResult:
-    """Train ``params`` for up to ``max_epochs``; the result holds the best epoch's metrics.
+        report: EpochReport, datasets: ValInputs | None = None) -> TrainResult:
+    """Train ``params`` for up to ``max_epochs``; the result holds the best epoch's metrics
+    and the network with that epoch's weights (until ``release``).
 
     Raises TrialFailed on a non-finite loss, running out of memory, or a framework error.
     """
@@ -113,15 +116,33 @@ def fit(params: dict[str, Any], prepared: Prepared, settings: FitSettings, *,
         raise TrialFailed(f"{type(exc).__name__}: {str(exc).splitlines()[0][:300]}") from None
     if monitor.failure:
         raise TrialFailed(monitor.failure)
-    if keep_model and monitor.best_weights is not None:
+    if monitor.best_weights is not None:
         network.set_weights(monitor.best_weights)
     return TrainResult(
         metrics=monitor.best or {}, best_epoch=monitor.best_epoch, epochs_run=monitor.epochs_run,
         pruned=monitor.pruned, stopped_early=monitor.stopped_early,
         cut_by_deadline=monitor.cut_by_deadline, over_cost=monitor.over_cost,
         seconds=time.monotonic() - started, history=monitor.history,
-        model=network if keep_model else None,
+        model=network,
     )
+
+
+def saved_model(params: dict[str, Any], prepared: Prepared, result: TrainResult,
+                task: Task) -> bytes | None:
+    """The trained network behind the vectorizer layers rebuilt from the study's
+    vocabularies, as a ``.keras`` file's bytes (what ``export --model`` writes)."""
+    if result.model is None:
+        return None
+    n_outputs = 1 if task is Task.BINARY else result.model.output_shape[-1]
+    network = build_network(params, dims(prepared, params, n_outputs),
+                            embedding_matrix=prepared.embedding_matrix, sparse=False)
+    network.set_weights(result.model.get_weights())
+    model = text_model(network, params, task=task.value,
+                       **layer_vocabulary(prepared.vectorizer, params))
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "model.keras"
+        model.save(path)
+        return path.read_bytes()
 
 
 def release() -> None:

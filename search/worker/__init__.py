@@ -23,7 +23,7 @@ from search.worker._progress import LogProgress, Progress, TerminalProgress, mak
 from search.worker._run import run_search
 from search.worker._signals import STOP_SIGNALS, StopSignals
 from search.worker._trainer_env import ENV_TRAINER, trainer_from_env
-from search.worker._worker import WorkerSummary, load_prepared, run_worker
+from search.worker._worker import WorkerSummary, run_worker
 
 __all__ = [
     "ENV_TRAINER",
@@ -38,7 +38,6 @@ __all__ = [
     "WorkerSlot",
     "WorkerSummary",
     "launch_workers",
-    "load_prepared",
     "make_progress",
     "parse_gpus",
     "plan_slots",

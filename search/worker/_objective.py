@@ -14,7 +14,8 @@ from search._errors import TrialFailed, TrialLost
 from search.data import Prepared
 from search.metrics import RECORDED, Detail, TrialAttr
 from search.study import StudyConfig
-from search.training import FitSettings, Trainer, TrainResult
+from search.training import EpochReport, FitSettings, Trainer, TrainResult
+from search.worker._keep import ModelKeeper
 from search.worker._progress import Progress
 from search.worker._signals import StopSignals
 from spaces import Task, suggest_params
@@ -43,12 +44,13 @@ class Objective:
 
     def __init__(self, config: StudyConfig, prepared: Prepared, trainer: Trainer,
                  progress: Progress | None = None, signals: StopSignals | None = None,
-                 deadline: float | None = None):
+                 deadline: float | None = None, keeper: ModelKeeper | None = None):
         """``signals`` lets SIGTERM and SIGINT interrupt training (``WorkerInterrupted``),
         never a database write. ``deadline`` (``time.monotonic()``): the end of this worker's
         time budget; a trial running then stops at its next epoch end, and a trial that would
-        need more than ``COST_SHARE`` of the budget for a few epochs does not go on."""
-        self.deadline = deadline
+        need more than ``COST_SHARE`` of the budget for a few epochs does not go on.
+        ``keeper`` stores the trained models of the best trials."""
+        self.deadline, self.keeper = deadline, keeper
         self.cost_limit_s = (None if deadline is None
                              else COST_SHARE * max(deadline - time.monotonic(), 0.0))
         self.trainer = trainer
@@ -72,15 +74,46 @@ class Objective:
             raise TrialLost(trial.number) from None
 
     def _run(self, trial: optuna.Trial) -> float:
-        config, search = self.config, self.config.search
         self.signals.check()
-        params = suggest_params(trial, self.space, config.task,
-                                pretrained_embeddings=config.embeddings is not None)
+        params = self._start(trial)
+        try:
+            with self.signals.interruptible():
+                result = self.trainer.fit(params, self.prepared, self._settings(trial),
+                                          report=self._reporter(trial), datasets=self.val_input)
+            value = self._record(trial, result)
+            if self.keeper is not None:
+                self.keeper.offer(trial.study, trial.number, value, lambda: (
+                    self.trainer.saved_model(params, self.prepared, result, self.config.task)))
+            return value
+        except TrialFailed as failure:
+            trial.set_user_attr(TrialAttr.FAIL_REASON, failure.reason)
+            raise
+        finally:
+            self.trainer.release()
+
+    def _start(self, trial: optuna.Trial) -> dict[str, Any]:
+        """The trial's params, and who runs it where."""
+        params = suggest_params(trial, self.space, self.config.task,
+                                pretrained_embeddings=self.config.embeddings is not None)
         trial.set_user_attr(TrialAttr.WORKER, worker_name())
         trial.set_user_attr(TrialAttr.GPU, os.environ.get("CUDA_VISIBLE_DEVICES") or
                             (",".join(self.devices["gpus"]) or "cpu"))
+        trial.set_user_attr(TrialAttr.POLICY, self.devices["policy"])
         if self.progress:
             self.progress.trial_started(trial.number)
+        return params
+
+    def _settings(self, trial: optuna.Trial) -> FitSettings:
+        config, search = self.config, self.config.search
+        return FitSettings(
+            task=config.task, classes=config.classes, metric=search.metric,
+            max_epochs=search.max_epochs, patience=search.patience,
+            seed=config.data.seed + trial.number, deadline=self.deadline,
+            cost_limit_s=self.cost_limit_s)
+
+    def _reporter(self, trial: optuna.Trial) -> EpochReport:
+        """Each epoch's objective to Optuna (never cut by a signal); True: prune."""
+        search = self.config.search
 
         def report(epoch: int, metrics: dict[str, Any]) -> bool:
             value = float(metrics[search.metric])
@@ -91,21 +124,7 @@ class Objective:
                     self.progress.epoch_done(trial.number, epoch + 1, search.max_epochs, value)
                 return trial.should_prune()
 
-        settings = FitSettings(
-            task=config.task, classes=config.classes, metric=search.metric,
-            max_epochs=search.max_epochs, patience=search.patience,
-            seed=config.data.seed + trial.number, deadline=self.deadline,
-            cost_limit_s=self.cost_limit_s)
-        try:
-            with self.signals.interruptible():
-                result = self.trainer.fit(params, self.prepared, settings, report=report,
-                                          datasets=self.val_input)
-        except TrialFailed as failure:
-            trial.set_user_attr(TrialAttr.FAIL_REASON, failure.reason)
-            raise
-        finally:
-            self.trainer.release()
-        return self._record(trial, result)
+        return report
 
     def _record(self, trial: optuna.Trial, result: TrainResult) -> float:
         """Keep what the trial found; raise ``TrialPruned`` for a pruned one."""

@@ -12,19 +12,20 @@ import optuna
 from optuna.trial import TrialState
 
 import storage
-from search._errors import StudyError, TrialFailed, TrialLost, WorkerInterrupted
-from search.data import CACHE_KEY, Prepared
+from search._errors import TrialFailed, TrialLost, WorkerInterrupted
 from search.metrics import TrialAttr
 from search.options import WorkerOptions, refuse_unknown
 from search.study import (
     BUDGET_STATES,
     StudyConfig,
     count_states,
+    load_prepared,
     open_study,
     refuse_shared_sqlite,
 )
 from search.training import Trainer, tensorflow_trainer
 from search.worker._budget import remaining_budget, shorter
+from search.worker._keep import ModelKeeper
 from search.worker._objective import Objective, worker_name
 from search.worker._progress import Progress
 from search.worker._signals import StopSignals
@@ -50,24 +51,6 @@ class _TrialCounter:
 
     def __call__(self, study: optuna.Study, trial: optuna.trial.FrozenTrial) -> None:
         self.count += 1
-
-
-def load_prepared(url: str, study_name: str, config: StudyConfig) -> Prepared:
-    """The study's vectorized split, checked against the digest recorded at creation."""
-    found = storage.get_blob(url, study_name, CACHE_KEY)
-    if found is None:
-        raise StudyError(
-            f"Study {study_name!r} has no vectorized data stored with it in "
-            f"{storage.mask_url(url)}. Create it again with `hpsearch create`."
-        )
-    data, digest = found
-    if digest != config.cache_sha256:
-        raise StudyError(
-            f"The vectorized data stored for study {study_name!r} (sha256 {digest[:12]}) does "
-            f"not match the one the study was created with ({config.cache_sha256[:12]}). "
-            "Refusing to run trials on other data; recreate the study under a new name."
-        )
-    return Prepared.from_bytes(data)
 
 
 def _warn_parallel_sqlite(url: str, study: optuna.Study, me: str) -> None:
@@ -117,7 +100,8 @@ def run_worker(study_name: str, storage_url: str | None = None,
     signals = StopSignals()
     objective = Objective(config, prepared, trainer or trainer_from_env() or tensorflow_trainer(),
                           progress=progress, signals=signals,
-                          deadline=None if seconds is None else time.monotonic() + seconds)
+                          deadline=None if seconds is None else time.monotonic() + seconds,
+                          keeper=ModelKeeper(url, config.direction))
     before = {t.number for t in study.get_trials(deepcopy=False)
               if t.state is not TrialState.WAITING}
     if progress:
