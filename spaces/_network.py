@@ -14,20 +14,17 @@ from typing import Any
 
 from spaces._families import has_deep_part, input_names
 
-# Helpers the network code calls (printed once in the exported script).
+# Helpers the network code may call (the exported script prints those it calls).
 HELPERS = '''\
-def token_mask(ids, dtype="float32"):
-    """1.0 at real tokens, 0.0 at padding, shaped (batch, length, 1)."""
+def token_mask(ids, dtype="float32"):  # 1.0 at real tokens, 0.0 at padding: (batch, len, 1)
     return ops.expand_dims(ops.cast(ops.not_equal(ids, 0), dtype), -1)
 
 
-def masked_mean(x, mask):
-    """The mean over real tokens (Keras pooling layers would count the padding)."""
+def masked_mean(x, mask):  # over real tokens (Keras' pooling layers would count padding)
     return ops.sum(x * mask, axis=1) / ops.maximum(ops.sum(mask, axis=1), 1.0)
 
 
 def masked_max(x, mask):
-    """The maximum over real tokens."""
     return ops.max(x * mask - (1.0 - mask) * 1e4, axis=1)
 '''
 
@@ -76,23 +73,23 @@ def network_code(params: dict[str, Any], dims: Dims) -> str:
     code = _Code()
     names = input_names(params)
     code('"""' + describe(params) + '"""')
-    if has_deep_part(params):
-        code("features = []")
-    wide = "ngrams" in names and not params["ngram_hidden"]
+    hidden = "ngrams" in names and params["ngram_hidden"]
+    beside = "ngram_ids" in names or "words" in names  # a branch whose vector is x
     if "ngrams" in names:
-        _ngram_branch(code, params, dims)
+        _ngram_branch(code, params, dims, "hidden" if beside else "x")
     if "ngram_ids" in names:
         _fasttext_branch(code, params, dims)
     if "words" in names:
         _sequence_branch(code, params, dims)
+    if hidden and beside:
+        code("x = layers.Concatenate()([hidden, x])")
     if has_deep_part(params):
-        code("x = features[0] if len(features) == 1 else layers.Concatenate()(features)")
         for _ in range(params["dense_layers"]):
             code(f'x = layers.Dense({params["dense_units"]}, activation="relu")(x)')
             code(f'x = layers.Dropout({params["dropout"]!r})(x)')
         code("# Logits stay float32 under mixed precision.")
         code(f'logits = layers.Dense({dims.n_outputs}, dtype="float32", name="logits")(x)')
-        if wide:
+        if "ngrams" in names and not hidden:
             code('logits = layers.Add(name="wide_and_deep")([wide, logits])')
     else:
         code("logits = wide")
@@ -101,15 +98,15 @@ def network_code(params: dict[str, Any], dims: Dims) -> str:
     return "def build_network(sparse=True, embedding_matrix=None):\n" + "\n".join(code.lines)
 
 
-def _ngram_branch(code: _Code, params: dict[str, Any], dims: Dims) -> None:
+def _ngram_branch(code: _Code, params: dict[str, Any], dims: Dims, out: str) -> None:
     code(f"# The n-gram bag: {dims.ngram_width - 1} n-grams of up to {params['ngram_order']} "
          f"words, {params['ngram_weighting']}, each row of unit length.")
     code(f'ngrams = keras.Input(({dims.ngram_width},), sparse=sparse, name="ngrams")')
     penalty = f'keras.regularizers.L2({params["ngram_l2"]!r})'
     if params["ngram_hidden"]:
-        code(f'hidden = layers.Dense({params["ngram_units"]}, activation="relu", '
+        code(f'{out} = layers.Dense({params["ngram_units"]}, activation="relu", '
              f'dtype="float32", kernel_regularizer={penalty}, name="ngram_hidden")(ngrams)')
-        code(f'features.append(layers.Dropout({params["dropout"]!r})(hidden))')
+        code(f'{out} = layers.Dropout({params["dropout"]!r})({out})')
     else:
         code("# Straight into the output: a linear model on the bag.")
         code(f'wide = layers.Dense({dims.n_outputs}, dtype="float32", '
@@ -123,7 +120,7 @@ def _fasttext_branch(code: _Code, params: dict[str, Any], dims: Dims) -> None:
     code(f'x = layers.Embedding({dims.ngram_width + 1}, {params["embedding_dim"]}, '
          'name="ngram_embedding")(ngram_ids)')
     code('x = masked_mean(ops.cast(x, "float32"), token_mask(ngram_ids))')
-    code(f'features.append(layers.Dropout({params["dropout"]!r})(x))')
+    code(f'x = layers.Dropout({params["dropout"]!r})(x)')
 
 
 def _sequence_branch(code: _Code, params: dict[str, Any], dims: Dims) -> None:
@@ -160,12 +157,11 @@ def _sequence_branch(code: _Code, params: dict[str, Any], dims: Dims) -> None:
         code(f'x = layers.Conv1D({params["conv_filters"]}, {params["conv_kernel"]}, '
              'padding="same", activation="relu")(x * mask)')
     if last:
-        code("features.append(x)")
         return
     code('x, mask = ops.cast(x, "float32"), ops.cast(mask, "float32")')
     pooled = {"max": "masked_max(x, mask)", "avg": "masked_mean(x, mask)",
               "max_avg": "layers.Concatenate()([masked_max(x, mask), masked_mean(x, mask)])"}
-    code(f"features.append({pooled[params['pooling']]})")
+    code(f"x = {pooled[params['pooling']]}")
 
 
 def describe(params: dict[str, Any]) -> str:
@@ -187,3 +183,9 @@ def describe(params: dict[str, Any]) -> str:
     if family == "sequence":
         return f"A sequence model: {rnn}."
     return f"Wide and deep: {rnn}, beside {bag}."
+
+
+def helpers_for(code: str) -> str:
+    """The helper functions ``code`` calls, as code."""
+    blocks = HELPERS.split("\n\n\n")
+    return "\n\n\n".join(b for b in blocks if b.split("(")[0].removeprefix("def ") in code)

@@ -8,22 +8,19 @@ from typing import Any
 CARD = '''\
 def model_card(scores, command):
     \"\"\"README.md of the saved model: what it is, where it comes from, how it scored.\"\"\"
-    info, baselines = STUDY["info"], STUDY["info"]["baselines"]
-    columns = (["this model"] if scores else []) + ["the trial", *baselines]
-    lines = [f"# {info['description']}", "",
-             f"hpsearch study `{info['study']}`, trial {info['trial']}, data `{info['data_file']}`"
-             f" (fingerprint `{info['data_fingerprint'][:16]}`), made by `{command}`.", "",
-             "`keras.models.load_model` gives a model that takes raw strings and returns "
-             "probabilities; labels.json holds the classes and decision thresholds.", "",
+    info = STUDY["info"]
+    columns = {**({"this model": scores} if scores else {}), "the trial": TRIAL,
+               **info["baselines"]}
+    lines = [f"# {info['description']}", "", f"hpsearch study `{info['study']}`, trial "
+             f"{info['trial']}, data `{info['data_file']}` (fingerprint "
+             f"`{info['data_fingerprint'][:16]}`); made by `{command}`. Raw strings in, "
+             "probabilities out; labels.json holds the classes and thresholds.", "",
              "| metric | " + " | ".join(columns) + " |", "|---|" + "---:|" * len(columns)]
-    for name in (k for k, v in TRIAL.items() if isinstance(v, float)):
-        row = ([scores.get(name)] if scores else []) + [TRIAL[name]]
-        row += [baselines[b].get(name) for b in baselines]
-        lines.append(f"| {name} | " + " | ".join("" if v is None else f"{v:.4f}" for v in row)
-                     + " |")
+    lines += [f"| {k} | " + " | ".join(f"{c.get(k, float('nan')):.4f}" for c in columns.values())
+              + " |" for k in TRIAL]
     lines += ["", "| class | precision | recall | F1 | rows |", "|---|---:|---:|---:|---:|"]
     lines += [f"| {c} | {m['precision']:.3f} | {m['recall']:.3f} | {m['f1']:.3f} | "
-              f"{m['support']} |" for c, m in (scores or TRIAL).get("per_class", {}).items()]
+              f"{m['support']} |" for c, m in (scores or info)["per_class"].items()]
     return "\\n".join([*lines, "", "```json", json.dumps(info["params"], indent=2), "```", ""])
 '''
 

@@ -12,7 +12,13 @@ import numpy as np
 import storage
 from search._errors import StudyError
 from search.export._card import render_card
-from search.export._script import card_info, embeddings_file, record_file, script_files
+from search.export._script import (
+    card_info,
+    embeddings_file,
+    headline_metrics,
+    record_file,
+    script_files,
+)
 from search.study import load_prepared, model_key, open_study, pick_trial, summarize_trial
 
 log = logging.getLogger("hpsearch")
@@ -66,10 +72,8 @@ def export_model(study_name: str, out_dir: str | Path, storage_url: str | None =
         (out / "labels.json").write_text(json.dumps(
             {"classes": config.classes, "task": config.task.value,
              "thresholds": trial.thresholds}, indent=2))
-        scores = {**trial.metrics, "thresholds": trial.thresholds,
-                  "per_class": trial.per_class or {}}
         (out / "README.md").write_text(render_card(
-            card_info(study_name, config, trial), scores,
+            card_info(study_name, config, trial), headline_metrics(config, trial),
             f"hpsearch export --study {study_name} --model {out} --trial {trial.number}"))
     except OSError as exc:
         raise StudyError(f"Cannot write the model to {str(out)!r}: {exc.strerror}. Choose a "

@@ -7,22 +7,18 @@ from __future__ import annotations
 
 READER = '''\
 def label_set(cell):
-    """A label cell as a list of labels: a JSON list, or text split on LABEL_SEP."""
+    \"\"\"A label cell as labels: a JSON list, or text split on LABEL_SEP.\"\"\"
     if isinstance(cell, (list, tuple, np.ndarray)):
         return [str(v).strip() for v in cell if str(v).strip()]
-    if cell is None or pd.isna(cell):
-        return []
-    text = str(cell).strip()
-    parts = text.split(LABEL_SEP) if LABEL_SEP and LABEL_SEP in text else [text]
-    return [p.strip() for p in parts if p.strip()]
+    text = "" if cell is None or pd.isna(cell) else str(cell).strip()
+    return [p.strip() for p in (text.split(LABEL_SEP) if LABEL_SEP else [text]) if p.strip()]
 
 
 def read_rows(path):
-    """Texts and targets of a data file, read as the study read it."""
-    path = Path(path)
+    \"\"\"Texts and targets of a data file, read as the study read it.\"\"\"
+    path, suffix = Path(path), Path(path).suffix.lower()
     if not path.is_file():
         fail(f"{path} is not a file; pass the data file with --data.")
-    suffix = path.suffix.lower()
     try:
         if suffix in (".jsonl", ".json", ".ndjson"):
             frame = pd.read_json(path, lines=True, dtype=False)
@@ -33,31 +29,35 @@ def read_rows(path):
             frame = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""], **tsv)
     except (OSError, ValueError) as exc:
         fail(f"could not read {path}: {exc}")
-    for role, column in (("text", TEXT_COL), ("label", LABEL_COL)):
+    for column in (TEXT_COL, LABEL_COL):
         if column not in frame.columns:
-            fail(f"{path} has no {role} column {column!r}; it has: "
-                 f"{', '.join(map(str, frame.columns))}.")
+            fail(f"{path} has no column {column!r}; it has {', '.join(map(str, frame.columns))}.")
     texts = frame[TEXT_COL].astype("string").fillna("").str.strip().tolist()
     sets = [label_set(cell) for cell in frame[LABEL_COL].tolist()]
-    bad = [i + 1 for i, (text, labels) in enumerate(zip(texts, sets, strict=True))
-           if not text or (TASK != "multilabel" and len(labels) != 1)]
+    bad = {i for i, (text, labels) in enumerate(zip(texts, sets, strict=True))
+           if not text or (TASK != "multilabel" and len(labels) != 1)}
     if bad and not DROP_INVALID:
-        fail(f"{path}: {len(bad)} row(s) with an empty text or not exactly one label "
-             f"(rows {bad[:10]}, counted from 1 after the header); fix them.")
+        fail(f"{path}: {len(bad)} row(s) with an empty text or not one label (rows "
+             f"{sorted(i + 1 for i in bad)[:10]}, counted from 1 after the header).")
     unknown = sorted({label for labels in sets for label in labels} - set(CLASSES))
     if unknown:
-        fail(f"{path}: labels the study never saw: {unknown[:10]}; the model's outputs are "
-             f"fixed to the study's classes.")
-    keep = [i for i in range(len(texts)) if i + 1 not in set(bad)]
-    index = {c: i for i, c in enumerate(CLASSES)}
-    if TASK == "multilabel":
-        y = np.zeros((len(keep), len(CLASSES)), dtype="float32")
-        for row, i in enumerate(keep):
-            y[row, [index[label] for label in sets[i]]] = 1.0
-    else:
-        y = np.array([index[sets[i][0]] for i in keep], dtype="int64")
-    return [texts[i] for i in keep], y.astype("float32") if TASK == "binary" else y
+        fail(f"{path}: labels the study never saw: {unknown[:10]}.")
+    keep = [i for i in range(len(texts)) if i not in bad]
 '''
+
+READ_TARGETS = {
+    "multiclass": '''\
+    return [texts[i] for i in keep], np.array([CLASSES.index(sets[i][0]) for i in keep])
+''',
+    "binary": '''\
+    return ([texts[i] for i in keep],
+            np.array([CLASSES.index(sets[i][0]) for i in keep], dtype="float32"))
+''',
+    "multilabel": '''\
+    y = np.array([[c in sets[i] for c in CLASSES] for i in keep], dtype="float32")
+    return [texts[i] for i in keep], y.reshape(len(keep), len(CLASSES))
+''',
+}
 
 SPLIT_SINGLE = '''\
 def split_rows(y):
@@ -104,8 +104,8 @@ def split_rows(y):
 
 _PER_CLASS = '''\
 def per_class(p, r, f, s):
-    return {str(c): {"precision": float(p[i]), "recall": float(r[i]), "f1": float(f[i]),
-                     "support": int(s[i])} for i, c in enumerate(CLASSES)}
+    return {c: {"precision": p[i], "recall": r[i], "f1": f[i], "support": int(s[i])}
+            for i, c in enumerate(CLASSES)}
 '''
 
 EVALUATE_MULTICLASS = _PER_CLASS + '''

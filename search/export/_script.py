@@ -8,6 +8,7 @@ split and evaluation the functions of ``search.export._parts``.
 from __future__ import annotations
 
 import pprint
+import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,11 +18,12 @@ import numpy as np
 
 from search.data import Prepared, layer_vocabulary
 from search.export._card import CARD
-from search.export._parts import EVALUATORS, READER, SPLITTERS
+from search.export._parts import EVALUATORS, READ_TARGETS, READER, SPLITTERS
+from search.metrics import HEADLINE
 from search.study import StudyConfig, TrialSummary
 from spaces._families import input_names
 from spaces._loss_code import LOSSES, loss_code, uses_custom_loss
-from spaces._network import HELPERS, Dims, describe, network_code
+from spaces._network import Dims, describe, helpers_for, network_code
 from spaces._weights import label_positive_weights, label_weights
 
 TEMPLATE = "train_script.py.j2"
@@ -47,6 +49,7 @@ def _environment() -> jinja2.Environment:
                              trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
                              undefined=jinja2.StrictUndefined, autoescape=False)
     env.filters["pyrepr"] = pyrepr
+    env.filters["wrap"] = lambda text: textwrap.fill(text, 96)
     return env
 
 
@@ -65,7 +68,9 @@ def script_files(study_name: str, config: StudyConfig, trial: TrialSummary,
     loss = loss_code(task, params, label_positive_weights(task, y_train, params))
     weights = label_weights(task, y_train, params, len(config.classes))
     vocabulary = layer_vocabulary(prepared.vectorizer, params)
+    network = network_code(params, network_dims(config, prepared, params))
     context = {
+        "helpers": helpers_for(network),
         "study": study_name, "trial": trial.number, "description": describe(params),
         "filename": out.name, "data_name": Path(config.data_path).name,
         "val_data": Path(config.data.val_data).name if config.data.val_data else None,
@@ -78,14 +83,14 @@ def script_files(study_name: str, config: StudyConfig, trial: TrialSummary,
         "learning_rate": params["learning_rate"],
         "row_weights": None if weights is None else [round(float(w), 6) for w in weights],
         "class_weight": params["class_weight"],
-        "trial_metrics": {**trial.metrics, "thresholds": trial.thresholds},
+        "trial_metrics": headline_metrics(config, trial),
         "inputs": input_names(params),
         "ngram_order": params.get("ngram_order"),
         "ngram_weighting": params.get("ngram_weighting"),
         "ngram_width": network_dims(config, prepared, params).ngram_width,
-        "reader": READER, "splitter": SPLITTERS[task], "evaluator": EVALUATORS[task],
-        "helpers": HELPERS, "network": network_code(params, network_dims(config, prepared,
-                                                                         params)),
+        "reader": READER + READ_TARGETS[task], "splitter": SPLITTERS[task],
+        "evaluator": EVALUATORS[task],
+        "network": network,
         "losses": LOSSES if uses_custom_loss(loss) else None, "loss": loss, "card": CARD,
         "embeddings": prepared.embedding_matrix is not None,
         "embeddings_name": embeddings_file(out).name,
@@ -98,11 +103,17 @@ def script_files(study_name: str, config: StudyConfig, trial: TrialSummary,
     return ScriptFiles(script, record, prepared.embedding_matrix)
 
 
+def headline_metrics(config: StudyConfig, trial: TrialSummary) -> dict[str, float]:
+    return {m.value: trial.metrics[m] for m in HEADLINE[config.task] if m in trial.metrics}
+
+
 def card_info(study_name: str, config: StudyConfig, trial: TrialSummary) -> dict[str, Any]:
     """What the model card says of the model's origin."""
     return {"study": study_name, "trial": trial.number, "description": describe(trial.params),
             "data_file": Path(config.data_path).name, "data_fingerprint": config.data_fingerprint,
-            "params": trial.params, "baselines": config.baselines}
+            "params": trial.params, "baselines": config.baselines,
+            "trial_metrics": {**trial.metrics, "thresholds": trial.thresholds},
+            "per_class": trial.per_class or {}}
 
 
 def record_file(script: Path) -> Path:

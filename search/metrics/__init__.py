@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from search._lazy import lazy_names
 from search.metrics._attrs import TrialAttr
 from search.metrics._names import Detail, Direction, Metric
-from search.metrics._tasks import HEADLINE, RECORDED, check_metric, objectives
+from search.metrics._tasks import HEADLINE, KEY_METRICS, RECORDED, check_metric, objectives
 
 if TYPE_CHECKING:
     from search.metrics._evaluate import (
@@ -30,6 +30,7 @@ __getattr__ = lazy_names(__name__, {
 
 __all__ = [
     "HEADLINE",
+    "KEY_METRICS",
     "RECORDED",
     "Detail",
     "Direction",

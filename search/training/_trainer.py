@@ -109,7 +109,8 @@ def fit(params: dict[str, Any], prepared: Prepared, settings: FitSettings, *,
             patience=settings.patience, report=report,
             steps_per_epoch=_steps_per_epoch(len(y_train), params["batch_size"]),
             deadline=settings.deadline, cost_limit_s=settings.cost_limit_s)
-        network.fit(train, epochs=settings.max_epochs, callbacks=[monitor], verbose=0)
+        network.fit(train, epochs=settings.max_epochs, callbacks=[monitor], verbose=0,
+                    shuffle=False)
     except tf.errors.ResourceExhaustedError as exc:
         raise TrialFailed(f"out of memory: {str(exc).splitlines()[0][:300]}") from None
     except (tf.errors.OpError, ValueError, TypeError) as exc:

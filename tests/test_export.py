@@ -1,0 +1,266 @@
+"""The exported script and the exported model: readable, faithful to the trial, standalone."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from search import create_study, export_script, run_worker
+from search.data import load_split, network_inputs, sample_frame
+from search.export import export_model
+from search.metrics import evaluate
+from search.study import load_prepared, open_study, summarize_trial
+from spaces import Task
+from tests.conftest import ScriptedTrainer
+
+WITHOUT_HPSEARCH = (
+    "import runpy, sys\n"
+    "for name in ('search', 'spaces', 'storage'):\n"
+    "    sys.modules[name] = None\n"
+    "sys.argv = sys.argv[1:]\n"
+    "runpy.run_path(sys.argv[0], run_name='__main__')\n"
+)
+# Words in several scripts and cases, so the vectorizer meets what Keras lower-cases and what
+# it keeps as written.
+NON_ASCII = {"ka": "Ká", "lo": "東", "mi": "ÉT", "ne": "ß", "su": "🎉", "ta": "Ça"}
+
+
+def write_data(path: Path, task: Task, rows: int = 400, seed: int = 0) -> Path:
+    frame = sample_frame(task=task, rows=rows, classes=4, seed=seed)
+    for plain, other in NON_ASCII.items():
+        frame["text"] = frame["text"].str.replace(plain, other, regex=False)
+    frame.to_csv(path, index=False)
+    return path
+
+
+def script_module(path: Path) -> ModuleType:
+    spec = importlib.util.spec_from_file_location(path.stem, path)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module", params=list(Task))
+def scripted_study(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
+                   ) -> tuple[Task, Path, str]:
+    """A study of each task whose first trials (the starting points: n-gram linear, n-gram
+    MLP, wide and deep) ran with the scripted trainer: params and metrics, no TensorFlow."""
+    task: Task = request.param
+    folder = tmp_path_factory.mktemp(task.value)
+    data = write_data(folder / "data.csv", task)
+    url = f"sqlite:///{folder / 'studies.db'}"
+    create_study("s", data, storage_url=url, max_epochs=3)
+    run_worker("s", url, n_trials=3, trainer=ScriptedTrainer())
+    return task, data, url
+
+
+def _export(url: str, folder: Path, trial: int) -> ModuleType:
+    path = export_script("s", folder / f"train_{trial}.py", url, trial_number=trial)
+    return script_module(path)
+
+
+@pytest.mark.parametrize("trial", [0, 1, 2])
+def test_the_scripts_model_is_the_trials_layer_for_layer(scripted_study, tmp_path, trial):
+    from search.training._trainer import dims
+    from spaces._model import build_network
+
+    task, _, url = scripted_study
+    module = _export(url, tmp_path, trial)
+    study, config = open_study("s", url)
+    summary = summarize_trial(study.trials[trial], config)
+    prepared = load_prepared(url, "s", config)
+    n_out = 1 if task is Task.BINARY else len(config.classes)
+    theirs = build_network(summary.params, dims(prepared, summary.params, n_out), sparse=True)
+    mine = module.build_network()
+    assert [type(layer).__name__ for layer in mine.layers] == \
+        [type(layer).__name__ for layer in theirs.layers]
+    for a, b in zip(mine.layers, theirs.layers, strict=True):
+        for key in ("units", "output_dim", "input_dim", "rate", "kernel_regularizer"):
+            assert str(a.get_config().get(key)) == str(b.get_config().get(key)), (a.name, key)
+    assert mine.count_params() == theirs.count_params() > 0
+
+
+def test_the_script_reads_splits_vectorizes_and_scores_as_hpsearch(scripted_study, tmp_path):
+    task, data, url = scripted_study
+    study, config = open_study("s", url)
+    prepared = load_prepared(url, "s", config)
+    split = load_split(data, config.data)
+    for trial in (0, 1, 2):
+        module = _export(url, tmp_path, trial)
+        texts, y = module.read_rows(data)
+        assert texts == split.texts and np.array_equal(y, split.y)
+        train, val = module.split_rows(y)
+        assert np.array_equal(train, split.train) and np.array_equal(val, split.val)
+        params = summarize_trial(study.trials[trial], config).params
+        mine = network_inputs(prepared.train, prepared.vectorizer, params)
+        theirs = module.network_inputs([texts[i] for i in train])
+        if mine.bags is not None:
+            for a, b in zip((mine.bags.columns, mine.bags.weights, mine.bags.splits),
+                            theirs["ngrams"], strict=True):
+                assert np.array_equal(a, b)
+        if mine.words is not None:
+            assert np.array_equal(mine.words.values, theirs["words"][0])
+    rng = np.random.default_rng(0)
+    y_val = split.y[split.val]
+    probs = rng.random((len(y_val), len(config.classes) if task is not Task.BINARY else 1))
+    if task is Task.MULTICLASS:
+        probs /= probs.sum(axis=1, keepdims=True)
+    ours, theirs_scores = evaluate(task.value, y_val, probs, config.classes), \
+        module.evaluate(y_val, probs)
+    for key, value in theirs_scores.items():
+        if isinstance(value, float):
+            assert value == pytest.approx(ours[key], abs=1e-12), key
+
+
+def test_the_generated_scripts_pass_ruff_and_stay_short(scripted_study, tmp_path):
+    """Trials 0 and 1 are n-gram models, trial 2 a recurrent one beside an n-gram branch
+    (its code, helpers and word ids make it the longest)."""
+    _, _, url = scripted_study
+    for trial, most in ((0, 300), (1, 300), (2, 330)):
+        path = export_script("s", tmp_path / f"train_{trial}.py", url, trial_number=trial)
+        found = subprocess.run([sys.executable, "-m", "ruff", "check", "--config",
+                                str(Path(__file__).parent.parent / "pyproject.toml"),
+                                str(path)], capture_output=True, text=True)
+        assert found.returncode == 0, found.stdout
+        assert len(path.read_text().splitlines()) < most
+
+
+def test_export_refuses_a_directory_for_the_script(scripted_study, tmp_path):
+    from search._errors import StudyError
+
+    _, _, url = scripted_study
+    with pytest.raises(StudyError, match="is a directory; name the script file"):
+        export_script("s", tmp_path, url)
+
+
+# ---- Real training: the script and the kept model against the trial ----------------------
+
+CHEAP = {
+    "ngram": {"family": "ngram", "ngram_order": 2, "ngram_vocab": 5000,
+              "ngram_weighting": "tfidf", "ngram_hidden": True, "ngram_units": 32,
+              "ngram_l2": 1e-7, "dropout": 0.2, "dense_layers": 0, "learning_rate": 0.01,
+              "batch_size": 64, "class_weight": "balanced", "loss": "crossentropy"},
+    "sequence": {"family": "sequence", "rnn_layers": 1, "cell": "gru", "rnn_units": 8,
+                 "bidirectional": False, "embedding_trainable": True, "embedding_dropout": 0.0,
+                 "dropout": 0.1, "conv": False, "pooling": "max", "dense_layers": 0,
+                 "learning_rate": 0.01, "batch_size": 64, "class_weight": "none",
+                 "loss": "crossentropy"},
+}
+
+
+def _trained_study(folder: Path, task: Task, params: dict[str, Any],
+                   **options: Any) -> tuple[str, Path]:
+    from search import enqueue_params
+
+    data = write_data(folder / "data.csv", task, rows=360)
+    url = f"sqlite:///{folder / 'studies.db'}"
+    config = create_study("s", data, storage_url=url, max_epochs=3, start_points=False,
+                          **options)
+    enqueue_params("s", _fit_vocab(params, config), url)
+    run_worker("s", url, n_trials=1)
+    return url, data
+
+
+def _fit_vocab(params: dict[str, Any], config: Any) -> dict[str, Any]:
+    """``params`` with the n-gram vocabulary the study's data offers."""
+    if "ngram_vocab" not in params:
+        return params
+    return {**params, "ngram_vocab": config.space["ngram_vocab"]["high"]}
+
+
+def _run_script(script: Path, *args: str) -> dict[str, float]:
+    run = subprocess.run([sys.executable, "-c", WITHOUT_HPSEARCH, str(script), *args],
+                         capture_output=True, text=True, timeout=600, cwd=script.parent)
+    assert run.returncode == 0, run.stderr[-3000:]
+    line = next(x for x in run.stdout.splitlines() if x.startswith("this model"))
+    return {k: float(v) for k, v in re.findall(r"(\w+) (-?\d+\.\d+)", line)}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("task", list(Task))
+def test_the_exported_script_reproduces_the_trial(task: Task, tmp_path: Path) -> None:
+    from search.metrics import KEY_METRICS
+
+    url, data = _trained_study(tmp_path, task, CHEAP["ngram"])
+    study, config = open_study("s", url)
+    trial = summarize_trial(study.trials[0], config)
+    script = export_script("s", tmp_path / "train_best.py", url)
+    found = _run_script(script, "--data", str(data), "--out", str(tmp_path / "model"))
+    for metric in KEY_METRICS[task]:
+        assert abs(found[metric] - trial.metrics[metric]) <= 0.01, metric
+    labels = json.loads((tmp_path / "model" / "labels.json").read_text())
+    assert labels["classes"] == config.classes and labels["task"] == task.value
+    card = (tmp_path / "model" / "README.md").read_text()
+    assert "tfidf_logreg" in card and config.data_fingerprint[:16] in card
+
+
+@pytest.mark.slow
+def test_the_script_with_val_data_and_word_vectors(tmp_path: Path) -> None:
+    train = write_data(tmp_path / "train.csv", Task.MULTICLASS, rows=300, seed=1)
+    val = write_data(tmp_path / "val.csv", Task.MULTICLASS, rows=100, seed=2)
+    words = pd.read_csv(train)["text"].str.split().explode().unique()[:80]
+    vectors = tmp_path / "vectors.txt"
+    vectors.write_text("".join(f"{w} {i % 7 / 10} 0.2 0.3\n" for i, w in enumerate(words)))
+    from search import enqueue_params
+
+    url = f"sqlite:///{tmp_path / 'studies.db'}"
+    create_study("s", train, storage_url=url, max_epochs=3, start_points=False, val_data=val,
+                 embeddings=vectors)
+    enqueue_params("s", CHEAP["sequence"], url)
+    run_worker("s", url, n_trials=1)
+    study, config = open_study("s", url)
+    trial = summarize_trial(study.trials[0], config)
+    script = export_script("s", tmp_path / "train_best.py", url)
+    assert (tmp_path / "train_best.embeddings.npy").is_file()
+    refused = subprocess.run([sys.executable, str(script), "--data", str(train), "--out",
+                              str(tmp_path / "m")], capture_output=True, text=True)
+    assert refused.returncode == 2 and "pass it with --val-data" in refused.stderr
+    found = _run_script(script, "--data", str(train), "--val-data", str(val), "--out",
+                        str(tmp_path / "model"))
+    for metric in ("val_loss", "accuracy", "macro_f1"):
+        assert abs(found[metric] - trial.metrics[metric]) <= 0.01, metric
+
+
+@pytest.mark.slow
+def test_export_model_is_the_trial_exactly(tmp_path: Path) -> None:
+    data = write_data(tmp_path / "data.csv", Task.MULTILABEL, rows=360)
+    url = f"sqlite:///{tmp_path / 'studies.db'}"
+    config = create_study("s", data, storage_url=url, max_epochs=3, start_points=False)
+    from search import enqueue_params
+
+    enqueue_params("s", _fit_vocab(CHEAP["ngram"], config), url)
+    worker = subprocess.run([sys.executable, "-m", "search", "worker", "--study", "s",
+                             "--storage", url, "--n-trials", "1"], capture_output=True,
+                            text=True, timeout=600)
+    assert worker.returncode == 0, worker.stderr[-3000:]
+    folder = export_model("s", tmp_path / "kept", url)
+    study, config = open_study("s", url)
+    trial = summarize_trial(study.trials[0], config)
+    check = (
+        "import json, sys, keras, numpy as np\n"
+        "model = keras.models.load_model(sys.argv[1], safe_mode=True)\n"
+        "texts = json.load(open(sys.argv[2]))\n"
+        "print(json.dumps(model.predict(np.array(texts, dtype=object), verbose=0).tolist()))\n")
+    split = load_split(data, config.data)
+    texts = tmp_path / "texts.json"
+    texts.write_text(json.dumps([split.texts[i] for i in split.val]))
+    run = subprocess.run([sys.executable, "-c", check, str(folder / "model.keras"), str(texts)],
+                         capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr[-3000:]
+    probs = np.array(json.loads(run.stdout.splitlines()[-1]))
+    found = evaluate("multilabel", split.y[split.val], probs, config.classes)
+    for metric, value in trial.metrics.items():
+        assert found[metric] == pytest.approx(value, abs=1e-6), metric
+    labels = json.loads((folder / "labels.json").read_text())
+    assert labels["thresholds"] == trial.thresholds
