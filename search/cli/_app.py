@@ -68,4 +68,9 @@ def _root(verbose: Annotated[bool, option_info(_VERBOSE)] = _VERBOSE.default) ->
 
 
 def main() -> None:
+    """The ``hpsearch`` process: TensorFlow's native log lines filtered unless ``-v``."""
+    if not {"-v", "--verbose"} & set(sys.argv[1:]):
+        from search.cli._native_log import filter_native_stderr
+
+        filter_native_stderr()
     app()

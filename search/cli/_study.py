@@ -47,6 +47,7 @@ def run(data: DataOpt,
     """Create (or resume) a study and run trials here, then print the leaderboard.
 
     Without --n-trials it stops after 20 trials; the sampler's seed is --seed."""
+    from search.metrics import versus_baselines
     from search.study import count_states, leaderboard, open_study
     from search.views import leaderboard_table
     from search.worker import make_progress, run_search
@@ -60,6 +61,9 @@ def run(data: DataOpt,
         rows = leaderboard(opened, config)
     console.print(leaderboard_table(rows, config.baselines, config.task, config.metric,
                                     title=f"Leaderboard of {name}"))
+    if rows:
+        for sentence in versus_baselines(rows[0].metrics, config.baselines, config.task):
+            console.print(f"best trial: {sentence}", highlight=False)
     counts = count_states(opened.get_trials(deepcopy=False))
     console.print(", ".join(f"{k.lower()} {v}" for k, v in counts.items()))
 

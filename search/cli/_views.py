@@ -56,6 +56,8 @@ def best(study: StudyOpt, storage_url: StorageOpt = None, as_json: JsonOpt = Fal
         return
     console.print(leaderboard_table([trial], result.baselines, result.task, result.metric,
                                     title=f"Best trial of {study}"))
+    for sentence in result.comparisons():
+        console.print(f"best trial: {sentence}", highlight=False)
     console.print(json.dumps(trial.params, indent=2))
 
 

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from search._lazy import lazy_names
 from search.metrics._attrs import TrialAttr
+from search.metrics._compare import ahead, versus_baselines
 from search.metrics._names import Detail, Direction, Metric
 from search.metrics._tasks import HEADLINE, KEY_METRICS, RECORDED, check_metric, objectives
 
@@ -36,10 +37,12 @@ __all__ = [
     "Direction",
     "Metric",
     "TrialAttr",
+    "ahead",
     "best_f1_threshold",
     "check_metric",
     "evaluate",
     "objectives",
     "predict_labels",
     "tune_thresholds",
+    "versus_baselines",
 ]

@@ -16,7 +16,7 @@ from typing import Any
 from optuna.trial import FrozenTrial, TrialState
 
 from search._errors import StudyError
-from search.metrics import RECORDED, Detail, Direction, Metric, TrialAttr
+from search.metrics import RECORDED, Detail, Direction, Metric, TrialAttr, versus_baselines
 from search.options import BudgetOptions
 from search.study._config import StudyConfig
 from spaces import Task, params_of
@@ -57,6 +57,37 @@ class TrialSummary:
 
 
 @dataclass(frozen=True)
+class FamilyTime:
+    """Where the time went: a model family's finished trials, their wall time, the best."""
+
+    family: str
+    trials: int
+    pruned: int
+    seconds: float
+    best: float | None
+
+    @property
+    def per_trial(self) -> float:
+        return self.seconds / self.trials if self.trials else 0.0
+
+
+def family_times(trials: Sequence[FrozenTrial], direction: Direction) -> list[FamilyTime]:
+    """Finished and pruned trials by model family (the ``family`` param), busiest first."""
+    groups: dict[str, list[FrozenTrial]] = {}
+    for trial in trials:
+        if trial.state in BUDGET_STATES and trial.duration is not None:
+            groups.setdefault(str(trial.params.get("family", "?")), []).append(trial)
+    rows = []
+    for family, group in groups.items():
+        best = best_of(group, direction)
+        rows.append(FamilyTime(
+            family, len(group), sum(t.state is TrialState.PRUNED for t in group),
+            sum(t.duration.total_seconds() for t in group if t.duration is not None),
+            best.value if best else None))
+    return sorted(rows, key=lambda row: -row.seconds)
+
+
+@dataclass(frozen=True)
 class RunningTrial:
     number: int
     worker: str | None
@@ -87,6 +118,13 @@ class StudyStatus:
     running: list[RunningTrial]
     failures: list[FailedTrial]
     data_report: dict[str, Any]
+    families: list[FamilyTime] = dataclasses.field(default_factory=list)
+
+    def comparisons(self) -> list[str]:
+        """The best trial against each baseline on the task's headline metrics."""
+        if self.best is None:
+            return []
+        return versus_baselines(self.best.metrics, self.baselines, self.task)
 
     def require_best(self) -> TrialSummary:
         """The best trial, or the error that says there is none yet."""
@@ -105,7 +143,9 @@ class StudyStatus:
                 "baselines": self.baselines,
                 "running": [dataclasses.asdict(r) for r in self.running],
                 "failures": [dataclasses.asdict(f) for f in self.failures[-RECENT_FAILURES:]],
-                "data_report": self.data_report}
+                "data_report": self.data_report,
+                "families": [dataclasses.asdict(f) for f in self.families],
+                "versus_baselines": self.comparisons()}
 
     def best_to_dict(self) -> dict[str, Any]:
         """``hpsearch best --json``: the best trial with the study's heading and baselines."""
@@ -179,7 +219,7 @@ def status_of(study_name: str, trials: Sequence[FrozenTrial], config: StudyConfi
         counts=count_states(trials), n_trials=len(trials), budget=config.budget,
         best=summarize_trial(best, config) if best else None, baselines=config.baselines,
         running=running_trials(trials, now), failures=failed_trials(trials),
-        data_report=config.data_report)
+        data_report=config.data_report, families=family_times(trials, config.direction))
 
 
 def no_finished_trial(study_name: str, counts: dict[str, int]) -> StudyError:

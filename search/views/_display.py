@@ -9,24 +9,31 @@ from rich.console import Console
 from rich.table import Table
 
 from search.metrics import HEADLINE, Metric
-from search.study import RECENT_FAILURES, StudyStatus, TrialSummary
+from search.study import RECENT_FAILURES, FamilyTime, StudyStatus, TrialSummary
 from spaces import Task
 
 
 def short_params(p: dict[str, Any]) -> str:
-    """A configuration in one line: ``2×bi-gru 64 | conv 32k3 | last | dense 1×64 | ...``."""
+    """A configuration in one line: ``ngram mlp 256 | 2-gram tfidf 39,686 | drop 0.50 | ...``."""
     parts = []
-    if p.get("rnn_layers"):
-        bi = "bi-" if p.get("bidirectional") else ""
-        parts.append(f"{p['rnn_layers']}×{bi}{p['cell']} {p['rnn_units']}")
-    else:
-        parts.append("no rnn")
-    if p.get("conv"):
-        parts.append(f"conv {p['conv_filters']}k{p['conv_kernel']}")
-    parts.append(p.get("pooling", "?"))
+    family = p.get("family", "sequence")
+    if "ngram_order" in p:
+        kind = "mlp " + str(p["ngram_units"]) if p.get("ngram_hidden") else "linear"
+        bag = f"{p['ngram_order']}-gram {p.get('ngram_weighting', 'ids')} {p['ngram_vocab']:,}"
+        parts.append(f"{'ngram ' + kind + ' | ' if 'ngram_hidden' in p else 'fasttext | '}{bag}")
+    if family in ("sequence", "wide_deep"):
+        if p.get("rnn_layers"):
+            bi = "bi-" if p.get("bidirectional") else ""
+            parts.append(f"{p['rnn_layers']}×{bi}{p['cell']} {p['rnn_units']}")
+        else:
+            parts.append("pooled embeddings")
+        if p.get("conv"):
+            parts.append(f"conv {p['conv_filters']}k{p['conv_kernel']}")
+        parts.append(p["pooling"])
     if p.get("dense_layers"):
         parts.append(f"dense {p['dense_layers']}×{p['dense_units']}")
-    parts.append(f"drop {p.get('dropout', 0):.2f}")
+    if "dropout" in p:
+        parts.append(f"drop {p['dropout']:.2f}")
     parts.append(f"lr {p['learning_rate']:.1e} bs {p['batch_size']}")
     weight = p.get("class_weight", "none")
     if weight == "softened":
@@ -78,7 +85,22 @@ def print_status(status: StudyStatus, console: Console | None = None) -> None:
     if status.best:
         console.print("best params: " + ", ".join(
             f"{k}={_fmt(v)}" for k, v in status.best.params.items()))
+        for sentence in status.comparisons():
+            console.print(f"best trial: {sentence}", highlight=False)
+    if status.families:
+        console.print(families_table(status.families))
     for run in status.running:
         console.print(f"running: trial {run.number} on {run.worker} epoch {_fmt(run.epoch)}")
     for failure in status.failures[-RECENT_FAILURES:]:
         console.print(f"[red]failed[/]: trial {failure.number}: {failure.reason}")
+
+
+def families_table(families: Sequence[FamilyTime]) -> Table:
+    """Time and results by model family."""
+    table = Table(title="Time by model family")
+    for column in ("family", "trials", "pruned", "s per trial", "total s", "best"):
+        table.add_column(column, justify="left" if column == "family" else "right")
+    for row in families:
+        table.add_row(row.family, str(row.trials), str(row.pruned), f"{row.per_trial:.1f}",
+                      f"{row.seconds:.0f}", _fmt(row.best))
+    return table

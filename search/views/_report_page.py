@@ -14,8 +14,8 @@ from typing import Any
 import optuna
 from optuna.trial import FrozenTrial
 
-from search.metrics import Detail, Direction, objectives
-from search.study import StudyConfig, StudyStatus, TrialSummary, summarize_trial
+from search.metrics import Detail, objectives, versus_baselines
+from search.study import FamilyTime, StudyConfig, StudyStatus, TrialSummary, summarize_trial
 from spaces import Task
 
 
@@ -103,24 +103,22 @@ def _table(head: list[str], rows: list[list[Cell]], *, left: tuple[int, ...] = (
     return "".join(out)
 
 
-def versus_baselines(value: float | None, config: StudyConfig) -> str:
-    """Whether the best trial beats each baseline on the objective, in words."""
-    if value is None:
+def _versus(best: TrialSummary, config: StudyConfig) -> str:
+    """The best trial against each baseline, headline metric by headline metric."""
+    return " ".join(html.escape(sentence[0].upper() + sentence[1:]) + "."
+                    for sentence in versus_baselines(best.metrics, config.baselines,
+                                                     config.task))
+
+
+def family_section(families: list[FamilyTime]) -> str:
+    """Where the time went, by model family."""
+    if not families:
         return ""
-    better: list[str] = []
-    worse: list[str] = []
-    for name, values in config.baselines.items():
-        base = values.get(config.metric)
-        if not isinstance(base, int | float):
-            continue
-        wins = value > base if config.direction is Direction.MAXIMIZE else value < base
-        (better if wins else worse).append(f"{html.escape(name)} ({_fmt(float(base))})")
-    if not better and not worse:
-        return ""
-    if not worse:
-        return f"It beats every baseline on {config.metric}."
-    return (f"Baselines still ahead on {config.metric}: {', '.join(worse)}"
-            + (f"; it beats {', '.join(better)}." if better else "."))
+    rows: list[list[Cell]] = [[html.escape(f.family), str(f.trials), str(f.pruned),
+                               f"{f.per_trial:.1f}", f"{f.seconds:.0f}", _e(f.best)]
+                              for f in families]
+    return "<h2>Time by model family</h2>" + _table(
+        ["family", "trials", "pruned", "s per trial", "total s", "best"], rows)
 
 
 def _best_section(best: TrialSummary, config: StudyConfig) -> str:
@@ -138,7 +136,7 @@ def _best_section(best: TrialSummary, config: StudyConfig) -> str:
         facts.append(f"took {best.duration_s:.0f} s")
     params = ", ".join(f"<code>{html.escape(k)}={_e(v)}</code>" for k, v in best.params.items())
     return (f"<h2>Best trial: {best.number}</h2><p>{config.metric} = {_e(best.value)} "
-            f"({'; '.join(facts)}). {versus_baselines(best.value, config)}</p>"
+            f"({'; '.join(facts)}). {_versus(best, config)}</p>"
             + _table(head, rows, row_class=classes)
             + f"<p><small>* the objective.</small> Parameters: {params}</p>")
 
@@ -213,6 +211,7 @@ def render_html(status: StudyStatus, config: StudyConfig, best: FrozenTrial | No
     parts.insert(-1, f'<p class="headline{bad}">{html.escape(report.headline)}</p>')
     if best is not None:
         parts.append(_best_section(summarize_trial(best, config), config))
+    parts.append(family_section(status.families))
     best_files = ("confusion.png", "per_label.png")
     parts += [_figure(f) for f in report.figures if f.file not in best_files]
     if best is not None:
