@@ -22,19 +22,20 @@ COST_EPOCHS = 3
 class TrialMonitor(keras.callbacks.Callback):
     """Scores the validation split after each epoch and keeps the best weights. Stops the
     fit when the pruner says so, after ``patience`` epochs without improvement, on a
-    non-finite loss, at the first epoch end past ``deadline`` (``time.monotonic()``), and,
+    non-finite loss, at the first epoch end past ``deadline`` (on ``clock``), and,
     after a few steps, when ``COST_EPOCHS`` epochs would take longer than ``cost_limit_s``."""
 
     def __init__(self, evaluate_fn: Callable[[], dict[str, Any]], *, metric: str,
                  maximize: bool, patience: int, report: EpochReport,
                  steps_per_epoch: int, deadline: float | None = None,
-                 cost_limit_s: float | None = None):
+                 cost_limit_s: float | None = None,
+                 clock: Callable[[], float] = time.monotonic):
         super().__init__()
         self.evaluate_fn = evaluate_fn
         self.metric, self.sign = metric, (-1.0 if maximize else 1.0)
         self.patience, self.report = patience, report
         self.steps_per_epoch, self.deadline = steps_per_epoch, deadline
-        self.cost_limit_s = cost_limit_s
+        self.cost_limit_s, self.clock = cost_limit_s, clock
         self.best: dict[str, Any] | None = None
         self.best_epoch = -1
         self.best_weights: list[np.ndarray] | None = None
@@ -50,11 +51,11 @@ class TrialMonitor(keras.callbacks.Callback):
         if self.cost_limit_s is None or self.epochs_run > 0:
             return
         if self._started is None:
-            self._started = time.monotonic()
+            self._started = self.clock()
             return
         self._steps += 1
         if self._steps == COST_CHECK_STEPS:
-            per_epoch = (time.monotonic() - self._started) / self._steps * self.steps_per_epoch
+            per_epoch = (self.clock() - self._started) / self._steps * self.steps_per_epoch
             if per_epoch * COST_EPOCHS > self.cost_limit_s:
                 self.over_cost = (
                     f"over the cost cap: about {per_epoch:.0f}s per epoch, so {COST_EPOCHS} "
@@ -84,7 +85,7 @@ class TrialMonitor(keras.callbacks.Callback):
             self.pruned = True
         elif epoch - self.best_epoch >= self.patience:
             self.stopped_early = True
-        elif self.deadline is not None and time.monotonic() >= self.deadline:
+        elif self.deadline is not None and self.clock() >= self.deadline:
             self.cut_by_deadline = True
         self.model.stop_training = self.pruned or self.stopped_early or self.cut_by_deadline
 
