@@ -167,8 +167,8 @@ def _sequence_branch(code: _Code, params: dict[str, Any], dims: Dims) -> None:
 def describe(params: dict[str, Any]) -> str:
     """One line that names the model."""
     family = params["family"]
-    bag = (f"{params['ngram_weighting']} n-grams (up to {params.get('ngram_order')} words)"
-           if "ngram_order" in params else "")
+    bag = (f"{params['ngram_weighting']} n-grams (up to {params['ngram_order']} words)"
+           if "ngram_weighting" in params else "")
     if family == "ngram":
         if params["ngram_hidden"]:
             return f"An n-gram MLP: {bag} through {params['ngram_units']} ReLU units."

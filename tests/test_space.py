@@ -120,3 +120,26 @@ def test_starting_points_are_moved_into_the_space() -> None:
 
     sequence_only = parse_space({"params": {"family": "sequence"}})
     assert {p["family"] for p in starting_points(sequence_only, Task.MULTICLASS)} == {"sequence"}
+
+
+@pytest.mark.parametrize("task", list(Task))
+def test_every_sampled_configuration_can_be_written_out(task: Task) -> None:
+    """Random draws from the whole space: each writes valid network code, a description and
+    a leaderboard line, whatever the family (pure Python, no Keras)."""
+    import optuna
+
+    from search.views import short_params
+    from spaces import default_space, suggest_params
+    from spaces._network import Dims, describe, network_code
+
+    study = optuna.create_study(sampler=optuna.samplers.RandomSampler(seed=3))
+    families = set()
+    for _ in range(150):
+        trial = study.ask()
+        params = suggest_params(trial, default_space(), task)
+        families.add(params["family"])
+        code = network_code(params, Dims(3, word_vocab=50, ngram_width=20))
+        compile(code, "<network>", "exec")
+        assert describe(params) and short_params(params)
+        study.tell(trial, 1.0)
+    assert families == {"ngram", "fasttext", "sequence", "wide_deep"}

@@ -113,7 +113,7 @@ def fit(params: dict[str, Any], prepared: Prepared, settings: FitSettings, *,
                     shuffle=False)
     except tf.errors.ResourceExhaustedError as exc:
         raise TrialFailed(f"out of memory: {str(exc).splitlines()[0][:300]}") from None
-    except (tf.errors.OpError, ValueError, TypeError) as exc:
+    except Exception as exc:  # a framework error fails this trial; the search goes on
         raise TrialFailed(f"{type(exc).__name__}: {str(exc).splitlines()[0][:300]}") from None
     if monitor.failure:
         raise TrialFailed(monitor.failure)
