@@ -74,7 +74,7 @@ def write_file(path: Path, text: str, what: str, *, executable: bool = False) ->
     """Write ``text`` to ``path`` (making its folder); an OS error is a ``PathError``."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text)
+        path.write_text(text, encoding="utf-8")
         if executable:
             path.chmod(0o755)
     except OSError as exc:
