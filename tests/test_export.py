@@ -100,7 +100,7 @@ def test_the_script_reads_splits_vectorizes_and_scores_as_hpsearch(scripted_stud
         module = _export(url, tmp_path, trial)
         texts, y = module.read_rows(data)
         assert texts == split.texts and np.array_equal(y, split.y)
-        train, val = module.split_rows(y)
+        train, val = module.split_rows(y, data)
         assert np.array_equal(train, split.train) and np.array_equal(val, split.val)
         params = summarize_trial(study.trials[trial], config).params
         mine = network_inputs(prepared.train, prepared.vectorizer, params)
@@ -137,10 +137,10 @@ def test_the_generated_scripts_pass_ruff_and_stay_short(scripted_study, tmp_path
 
 
 def test_export_refuses_a_directory_for_the_script(scripted_study, tmp_path):
-    from search._errors import StudyError
+    from search._errors import PathError
 
     _, _, url = scripted_study
-    with pytest.raises(StudyError, match="is a directory; name the script file"):
+    with pytest.raises(PathError, match="is a directory; name the file to write"):
         export_script("s", tmp_path, url)
 
 

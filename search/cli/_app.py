@@ -8,16 +8,28 @@ from __future__ import annotations
 
 import logging
 import sys
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
+import typer.core
 
+from search.cli._console import user_errors
 from search.cli._options import option_info
 from search.options import WorkerOptions
 
+
+class _Commands(typer.core.TyperGroup):
+    """Every command runs inside the one exit path for problems a user can fix
+    (``user_errors``), whatever part of it raises."""
+
+    def invoke(self, ctx: Any) -> Any:  # typer's own click Context, private to typer
+        with user_errors():
+            return super().invoke(ctx)
+
+
 app = typer.Typer(
     help="Hyperparameter search for Keras text classifiers, on Optuna studies.",
-    no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
+    no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False, cls=_Commands,
 )
 log = logging.getLogger("hpsearch")
 

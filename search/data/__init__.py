@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from search._lazy import lazy_names
-from search.data._checks import check_data
+from search.data._checks import check_data, joined_labels
 from search.data._embeddings import load_embedding_matrix
 from search.data._features import (
     Bags,
@@ -27,13 +27,14 @@ from search.data._features import (
     ngram_bags,
     ngram_ids,
 )
-from search.data._fingerprint import data_fingerprint, fingerprint
-from search.data._labels import encode_labels, label_sets
+from search.data._fingerprint import data_fingerprint, file_sha256, fingerprint
+from search.data._labels import encode_labels, label_name, label_sets, parse_label_cell
 from search.data._prepare import LabelledSplit, load_split
 from search.data._prepared import CACHE_KEY, EncodedSplit, Prepared, Ragged
+from search.data._read import read_table
 from search.data._sample import sample_frame, write_sample
 from search.data._split import split_indices
-from search.data._table import TextTable, detect_task, load_table, read_table
+from search.data._table import TextTable, detect_task, load_table
 from search.data._vectorize import Vectorizer, fit_vectorizer
 
 if TYPE_CHECKING:
@@ -58,8 +59,11 @@ __all__ = [
     "data_fingerprint",
     "detect_task",
     "encode_labels",
+    "file_sha256",
     "fingerprint",
     "fit_vectorizer",
+    "joined_labels",
+    "label_name",
     "label_sets",
     "layer_vocabulary",
     "load_embedding_matrix",
@@ -69,6 +73,7 @@ __all__ = [
     "network_inputs",
     "ngram_bags",
     "ngram_ids",
+    "parse_label_cell",
     "read_table",
     "sample_frame",
     "split_indices",

@@ -10,12 +10,22 @@ from typing import Any
 from search.options import DataOptions
 
 
-def fingerprint(path: str | Path, options: dict[str, Any]) -> str:
-    """sha256 of the file's bytes and of ``options``."""
+def _file_digest(path: str | Path) -> hashlib._Hash:
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
         for chunk in iter(lambda: handle.read(1 << 20), b""):
             digest.update(chunk)
+    return digest
+
+
+def file_sha256(path: str | Path) -> str:
+    """sha256 of the file's bytes (how the exported script knows the study's data file)."""
+    return _file_digest(path).hexdigest()
+
+
+def fingerprint(path: str | Path, options: dict[str, Any]) -> str:
+    """sha256 of the file's bytes and of ``options``."""
+    digest = _file_digest(path)
     digest.update(json.dumps(options, sort_keys=True, default=str).encode())
     return digest.hexdigest()
 

@@ -78,6 +78,9 @@ class Prepared:
     train: EncodedSplit
     val: EncodedSplit
     embedding_matrix: np.ndarray | None = None
+    # Which rows of the data file (after invalid rows were dropped) validate: the exported
+    # script makes the same split from them.
+    val_rows: np.ndarray | None = None
 
     def to_bytes(self) -> bytes:
         buffer = io.BytesIO()
@@ -99,7 +102,7 @@ class Prepared:
             ngram_df=found["ngram_df"], n_docs=int(found["n_docs"]),
             max_len=int(found["max_len"]))
         return cls(vectorizer, _split(found, "train"), _split(found, "val"),
-                   found.get("embedding_matrix"))
+                   found.get("embedding_matrix"), found.get("val_rows"))
 
 
 def _arrays(prepared: Prepared) -> dict[str, np.ndarray]:
@@ -111,8 +114,9 @@ def _arrays(prepared: Prepared) -> dict[str, np.ndarray]:
         out |= {f"{name}_word_ids": split.words.values, f"{name}_word_splits": split.words.splits,
                 f"{name}_gram_ids": split.grams.values, f"{name}_gram_splits": split.grams.splits,
                 f"{name}_n_tokens": split.n_tokens, f"{name}_y": split.y}
-    if prepared.embedding_matrix is not None:
-        out["embedding_matrix"] = prepared.embedding_matrix
+    for name in ("embedding_matrix", "val_rows"):
+        if getattr(prepared, name) is not None:
+            out[name] = getattr(prepared, name)
     return out
 
 

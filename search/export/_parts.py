@@ -6,12 +6,24 @@ the rendered script's functions against ``search.data`` and ``search.metrics``).
 from __future__ import annotations
 
 READER = '''\
-def label_set(cell):
-    \"\"\"A label cell as labels: a JSON list, or text split on LABEL_SEP.\"\"\"
-    if isinstance(cell, (list, tuple, np.ndarray)):
-        return [str(v).strip() for v in cell if str(v).strip()]
-    text = "" if cell is None or pd.isna(cell) else str(cell).strip()
-    return [p.strip() for p in (text.split(LABEL_SEP) if LABEL_SEP else [text]) if p.strip()]
+def label_names(cell):
+    \"\"\"A label cell as the study read it: a JSON list, or (multi-label) text split on
+    LABEL_SEP; numbers named as written (0 stays "0").\"\"\"
+    text = cell.strip() if isinstance(cell, str) else ""
+    if text[:1] == "[" and text[-1:] == "]":
+        with contextlib.suppress(ValueError):  # "[draft]" is a label, not a broken list
+            listed = json.loads(text)
+            cell = listed if isinstance(listed, list) else cell
+    if isinstance(cell, str):
+        cell = cell.split(LABEL_SEP) if TASK == "multilabel" and LABEL_SEP else [cell]
+    elif not isinstance(cell, (list, tuple, np.ndarray)):
+        cell = [cell]
+    names = [("true" if v else "false") if isinstance(v, (bool, np.bool_))
+             else str(int(v)) if isinstance(v, (int, np.integer))
+             else repr(float(v)) if isinstance(v, (float, np.floating)) else str(v).strip()
+             for v in cell if v is not None and v is not pd.NA and not (
+                 isinstance(v, (float, np.floating)) and np.isnan(v))]
+    return [n for n in names if n]
 
 
 def read_rows(path):
@@ -21,19 +33,21 @@ def read_rows(path):
         fail(f"{path} is not a file; pass the data file with --data.")
     try:
         if suffix in (".jsonl", ".json", ".ndjson"):
-            frame = pd.read_json(path, lines=True, dtype=False)
+            rows = [json.loads(line) for line in path.read_text("utf-8").splitlines() if line]
+            frame = pd.DataFrame({c: pd.Series([r.get(c) for r in rows], dtype=object)
+                                  for c in (TEXT_COL, LABEL_COL) if any(c in r for r in rows)})
         elif suffix in (".parquet", ".pq"):
-            frame = pd.read_parquet(path)
+            frame = pd.read_parquet(path, dtype_backend="numpy_nullable")
         else:
-            tsv = {"sep": "\\t", "quoting": 3} if suffix == ".tsv" else {}
-            frame = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""], **tsv)
+            frame = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""],
+                                **({"sep": "\\t", "quoting": 3} if suffix == ".tsv" else {}))
     except (OSError, ValueError) as exc:
         fail(f"could not read {path}: {exc}")
     for column in (TEXT_COL, LABEL_COL):
         if column not in frame.columns:
             fail(f"{path} has no column {column!r}; it has {', '.join(map(str, frame.columns))}.")
     texts = frame[TEXT_COL].astype("string").fillna("").str.strip().tolist()
-    sets = [label_set(cell) for cell in frame[LABEL_COL].tolist()]
+    sets = [label_names(cell) for cell in frame[LABEL_COL].tolist()]
     bad = {i for i, (text, labels) in enumerate(zip(texts, sets, strict=True))
            if not text or (TASK != "multilabel" and len(labels) != 1)}
     if bad and not DROP_INVALID:
@@ -59,47 +73,18 @@ READ_TARGETS = {
 ''',
 }
 
-SPLIT_SINGLE = '''\
-def split_rows(y):
-    """(training, validation) rows: each class in both parts in proportion (a class of one
-    row stays in training), drawn with the study's seed."""
-    rng = np.random.default_rng(SPLIT_SEED)
-    val = np.zeros(len(y), dtype=bool)
-    for label in np.unique(y):
-        rows = rng.permutation(np.flatnonzero(y == label))
-        if len(rows) >= 2:
-            val[rows[:min(max(int(round(VAL_FRAC * len(rows))), 1), len(rows) - 1)]] = True
-    return np.flatnonzero(~val), np.flatnonzero(val)
-'''
-
-SPLIT_MULTILABEL = '''\
-def split_rows(y):
-    """(training, validation) rows by iterative stratification (Sechidis et al., 2011): label
-    by label, rarest first, each row to the part that most needs its labels."""
-    rng = np.random.default_rng(SPLIT_SEED)
-    y = np.asarray(y) > 0
-    fractions = np.array([1.0 - VAL_FRAC, VAL_FRAC])
-    want_rows = fractions * len(y)
-    want_label = np.outer(fractions, y.sum(axis=0)).astype("float64")
-    part, left = np.full(len(y), -1), y.copy()
-    while left.any():
-        counts = left.sum(axis=0)
-        label = int(np.argmin(np.where(counts > 0, counts, np.iinfo(np.int64).max)))
-        for row in rng.permutation(np.flatnonzero(left[:, label])):
-            need = want_label[:, label]
-            best = np.flatnonzero(need == need.max())
-            if len(best) > 1:
-                best = best[want_rows[best] == want_rows[best].max()]
-            j = int(rng.choice(best))
-            part[row] = j
-            want_rows[j] -= 1
-            want_label[j] -= y[row]
-            left[row] = False
-    for row in rng.permutation(np.flatnonzero(part < 0)):
-        j = int(np.argmax(want_rows))
-        part[row] = j
-        want_rows[j] -= 1
-    return np.flatnonzero(part == 0), np.flatnonzero(part == 1)
+SPLIT = '''\
+def split_rows(y, path):
+    \"\"\"(training, validation) rows: the study's own split when ``path`` is its data file,
+    else a new stratified one.\"\"\"
+    if hashlib.sha256(Path(path).read_bytes()).hexdigest() == STUDY["data_sha256"]:
+        val = np.asarray(STUDY["val_rows"], dtype=int)
+    else:
+        print(f"{path} is not the study's data file: a new split of its rows")
+        single = TASK != "multilabel" and np.bincount(y.astype(int)).min() >= 2
+        val = train_test_split(np.arange(len(y)), test_size=VAL_FRAC, random_state=SPLIT_SEED,
+                               stratify=y if single else None)[1]
+    return np.setdiff1d(np.arange(len(y)), val), np.sort(val)
 '''
 
 _PER_CLASS = '''\
@@ -168,5 +153,3 @@ def evaluate(y, probs):
 
 EVALUATORS = {"multiclass": EVALUATE_MULTICLASS, "binary": EVALUATE_BINARY,
               "multilabel": EVALUATE_MULTILABEL}
-SPLITTERS = {"multiclass": SPLIT_SINGLE, "binary": SPLIT_SINGLE,
-             "multilabel": SPLIT_MULTILABEL}

@@ -18,7 +18,7 @@ import numpy as np
 
 from search.data import Prepared, layer_vocabulary
 from search.export._card import CARD
-from search.export._parts import EVALUATORS, READ_TARGETS, READER, SPLITTERS
+from search.export._parts import EVALUATORS, READ_TARGETS, READER, SPLIT
 from search.metrics import HEADLINE
 from search.study import StudyConfig, TrialSummary
 from spaces._families import input_names
@@ -88,7 +88,7 @@ def script_files(study_name: str, config: StudyConfig, trial: TrialSummary,
         "ngram_order": params.get("ngram_order"),
         "ngram_weighting": params.get("ngram_weighting"),
         "ngram_width": network_dims(config, prepared, params).ngram_width,
-        "reader": READER + READ_TARGETS[task], "splitter": SPLITTERS[task],
+        "reader": READER + READ_TARGETS[task], "splitter": SPLIT,
         "evaluator": EVALUATORS[task],
         "network": network,
         "losses": LOSSES if uses_custom_loss(loss) else None, "loss": loss, "card": CARD,
@@ -100,6 +100,9 @@ def script_files(study_name: str, config: StudyConfig, trial: TrialSummary,
     script = _environment().get_template(TEMPLATE).render(**context)
     record = {k: (v.tolist() if isinstance(v, np.ndarray) else v) for k, v in vocabulary.items()}
     record["info"] = card_info(study_name, config, trial)
+    record["data_sha256"] = config.data_sha256
+    record["val_rows"] = (None if prepared.val_rows is None
+                          else [int(i) for i in prepared.val_rows])
     return ScriptFiles(script, record, prepared.embedding_matrix)
 
 

@@ -38,6 +38,7 @@ class StudyConfig:
     baselines: dict[str, dict[str, Any]] = field(default_factory=dict)
     data_report: dict[str, Any] = field(default_factory=dict)
     created_at: float = 0.0
+    data_sha256: str | None = None  # of the data file's bytes alone
     version: int = CONFIG_VERSION
 
     @property

@@ -15,12 +15,14 @@ from pathlib import Path
 import optuna
 
 import storage
-from search._errors import DataError, StudyError
+from search._errors import DataError, OptionError, StudyError
+from search._paths import input_file
 from search.data import (
     CACHE_KEY,
     LabelledSplit,
     check_data,
     data_fingerprint,
+    file_sha256,
     load_split,
 )
 from search.metrics import TrialAttr, check_metric
@@ -32,6 +34,8 @@ from search.study._vectorize import Vectorized, vectorize_split
 from spaces import Space, check_space_for_task, load_space, starting_points
 
 log = logging.getLogger("hpsearch")
+# The longest study name Optuna's tables hold.
+MAX_NAME_LENGTH = 512
 
 
 def create_study(study_name: str, data: str | Path, *, storage_url: str | None = None,
@@ -45,7 +49,8 @@ def create_study(study_name: str, data: str | Path, *, storage_url: str | None =
     (``create_study("s", "d.csv", max_epochs=5)``), which replace the groups' values. If the
     study exists with the same data and split options it is reused (``resume``); with other
     data it is refused, so two datasets never mix in one study. With ``start_points``, the
-    first trials are known-good configurations moved into the space.
+    first trials are known-good configurations moved into the space. A create that fails
+    leaves nothing behind: no study, no stored data, no new SQLite file.
     """
     keywords = dict(options)
     data_options = (data_options or DataOptions()).take(keywords)
@@ -53,47 +58,116 @@ def create_study(study_name: str, data: str | Path, *, storage_url: str | None =
     budget = (budget or BudgetOptions()).take(keywords)
     refuse_unknown(keywords, DataOptions, SearchOptions, BudgetOptions)
     url = storage.resolve_storage_url(storage_url)
-    rdb = storage.open_storage(url, heartbeat_interval=None)
-    path = _data_file(data)
-    fingerprint = data_fingerprint(path, data_options)
-    existing = _existing_study(rdb, url, study_name, fingerprint, resume)
-    if existing is not None:
-        return existing
-    space = load_space(search_options.space)
-    split = load_split(path, data_options)
-    check_space_for_task(space, split.task)
-    check_metric(search_options.metric, split.task)
-    vectorized = vectorize_split(split, data_options)
-    space = space.capped("ngram_vocab", max(vectorized.prepared.vectorizer.available_ngrams(), 1))
-    report = _check_data(split, vectorized)
-    baselines = _baselines(split, data_options.seed)
-    digest = storage.put_blob(url, study_name, CACHE_KEY, vectorized.prepared.to_bytes())
-    config = StudyConfig(
-        task=split.task, classes=split.classes, data_path=str(path),
-        data_fingerprint=fingerprint, cache_sha256=digest, space=space.to_dict(),
-        max_len=vectorized.max_len,
-        vocab_size=vectorized.prepared.vectorizer.word_vocab_size,
-        data=data_options, search=search_options, budget=budget,
-        embeddings=vectorized.embeddings, baselines=baselines, data_report=report,
-        created_at=time.time())
-    study = _new_study(rdb, study_name, config)
-    if start_points:
-        _enqueue_starting_points(study, space, config)
+    path = _check_inputs(study_name, data, data_options, search_options)
+    problem = storage.sqlite_file_problem(url, must_exist=False)
+    if problem:
+        raise StudyError(problem)
+    with storage.sqlite_file_removed_on_failure(url):
+        rdb = storage.open_storage(url, heartbeat_interval=None)
+        fingerprint = data_fingerprint(path, data_options)
+        existing = _existing_study(rdb, url, study_name, fingerprint, resume)
+        if existing is not None:
+            return existing
+        space = load_space(search_options.space)
+        split = load_split(path, data_options)
+        check_space_for_task(space, split.task)
+        check_metric(search_options.metric, split.task)
+        vectorized = vectorize_split(split, data_options)
+        space = space.capped("ngram_vocab",
+                             max(vectorized.prepared.vectorizer.available_ngrams(), 1))
+        report = _check_data(split, vectorized)
+        baselines = _baselines(split, data_options.seed)
+        config = StudyConfig(
+            task=split.task, classes=split.classes, data_path=str(path),
+            data_fingerprint=fingerprint, data_sha256=file_sha256(path), cache_sha256="",
+            space=space.to_dict(),
+            max_len=vectorized.max_len,
+            vocab_size=vectorized.prepared.vectorizer.word_vocab_size,
+            data=data_options, search=search_options, budget=budget,
+            embeddings=vectorized.embeddings, baselines=baselines, data_report=report,
+            created_at=time.time())
+        _record(rdb, url, study_name, config, vectorized, space if start_points else None)
     log.info("created study %r in %s", study_name, storage.mask_url(url))
     return config
 
 
-def _data_file(data: str | Path) -> Path:
-    path = Path(data)
-    if not path.is_file():
-        raise DataError(f"Data file {str(path)!r} does not exist.")
-    return path
+def check_study_name(study_name: str) -> str:
+    """``study_name`` if it can name a study: not blank, at most ``MAX_NAME_LENGTH`` long."""
+    if not study_name.strip():
+        raise OptionError(f"A study name needs at least one visible character, but got "
+                          f"{study_name!r}. Pass --study NAME.")
+    if len(study_name) > MAX_NAME_LENGTH:
+        raise OptionError(f"A study name may have at most {MAX_NAME_LENGTH} characters, but "
+                          f"got {len(study_name)}. Choose a shorter --study name.")
+    return study_name
+
+
+def _check_inputs(study_name: str, data: str | Path, data_options: DataOptions,
+                  search_options: SearchOptions) -> Path:
+    """Every name and file the study needs, checked before anything is opened or written."""
+    check_study_name(study_name)
+    for flag, given in (("--val-data", data_options.val_data),
+                        ("--embeddings", data_options.embeddings),
+                        ("--space", search_options.space)):
+        if given is not None:
+            input_file(given, f"The file given to {flag}", DataError)
+    return input_file(data, "Data file (--data)", DataError)
+
+
+def _record(rdb: optuna.storages.BaseStorage, url: str, study_name: str, config: StudyConfig,
+            vectorized: Vectorized, space: Space | None) -> None:
+    """Store the vectorized split, create the study with its config, queue the starting points
+    (unless ``space`` is None); if any step fails, undo the others."""
+    created = False
+    try:
+        config.cache_sha256 = storage.put_blob(url, study_name, CACHE_KEY,
+                                               vectorized.prepared.to_bytes())
+        study = _empty_study(rdb, study_name, config)
+        created = True
+        study.set_user_attr(CONFIG_ATTR, config.to_dict())
+        with experimental_optuna():
+            study.set_metric_names([config.metric.value])
+        if space is not None:
+            _enqueue_starting_points(study, space, config)
+    except BaseException:
+        _discard(rdb, url, study_name, created)
+        raise
+
+
+def _discard(rdb: optuna.storages.BaseStorage, url: str, study_name: str,
+             created: bool) -> None:
+    """Remove what a failed create wrote: the study if it made it, the data if no study of
+    that name remains."""
+    try:
+        if created:
+            optuna.delete_study(study_name=study_name, storage=rdb)
+        if study_name not in {s.study_name for s in rdb.get_all_studies()}:
+            storage.delete_blobs(url, study_name)
+    except Exception as exc:  # the first error matters; the next create cleans up the rest
+        log.warning("could not remove the half-made study %r: %s", study_name,
+                    storage.mask_secrets(str(exc), url))
+
+
+def _remove_half_made(rdb: optuna.storages.BaseStorage, url: str, study_name: str) -> None:
+    """An interrupted create can leave a study without its config and without trials: remove
+    it so that it is created again (one with trials is not hpsearch's and stays refused)."""
+    try:
+        study_id = rdb.get_study_id_from_name(study_name)
+    except KeyError:
+        return
+    if CONFIG_ATTR in rdb.get_study_user_attrs(study_id) or rdb.get_all_trials(study_id):
+        return
+    log.warning("study %r has no hpsearch config and no trials: a create of it was "
+                "interrupted. Removing it and creating it again.", study_name)
+    rdb.delete_study(study_id)
+    storage.delete_blobs(url, study_name)
 
 
 def _existing_study(rdb: optuna.storages.BaseStorage, url: str, study_name: str,
                     fingerprint: str, resume: bool) -> StudyConfig | None:
     """The config of the study of that name made from the same data, or None if there is no
     such study; a study of that name made from other data is refused."""
+    _remove_half_made(rdb, url, study_name)
     existing = read_config(rdb, study_name)
     if existing is None:
         return None
@@ -125,18 +199,14 @@ def _baselines(split: LabelledSplit, seed: int) -> dict[str, dict[str, float]]:
     return compute_baselines(split, seed)
 
 
-def _new_study(rdb: optuna.storages.BaseStorage, study_name: str,
-               config: StudyConfig) -> optuna.Study:
+def _empty_study(rdb: optuna.storages.BaseStorage, study_name: str,
+                 config: StudyConfig) -> optuna.Study:
     try:
-        study = optuna.create_study(study_name=study_name, storage=rdb,
-                                    direction=config.direction.value)
+        return optuna.create_study(study_name=study_name, storage=rdb,
+                                   direction=config.direction.value)
     except optuna.exceptions.DuplicatedStudyError:
         raise StudyError(f"Study {study_name!r} was created by another process meanwhile; "
                          "run the command again to resume it.") from None
-    study.set_user_attr(CONFIG_ATTR, config.to_dict())
-    with experimental_optuna():
-        study.set_metric_names([config.metric.value])
-    return study
 
 
 def _enqueue_starting_points(study: optuna.Study, space: Space, config: StudyConfig) -> None:

@@ -46,5 +46,5 @@ def vectorize_split(split: LabelledSplit, options: DataOptions) -> Vectorized:
     prepared = Prepared(
         vectorizer, encode_texts(train_texts, split.y[split.train], vectorizer),
         encode_texts([split.texts[i] for i in split.val], split.y[split.val], vectorizer),
-        matrix)
+        matrix, None if options.val_data is not None else split.val)
     return Vectorized(prepared, lengths, max_len, embeddings)
