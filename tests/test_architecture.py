@@ -28,7 +28,7 @@ MAY_IMPORT = {
     "study": {"options", "metrics", "data", "training"},
     "worker": {"options", "metrics", "data", "study", "training"},
     "views": {"options", "metrics", "study"},
-    "export": {"study"},
+    "export": {"study", "data", "metrics"},
     "cli": {"options", "metrics", "data", "study", "training", "worker", "views", "export"},
 }
 

@@ -61,8 +61,9 @@ def combine(*setups: Setup) -> Setup:
     return setup
 
 
-GOOD = {"rnn_layers": 1, "cell": "lstm", "rnn_units": 100, "bidirectional": False,
-        "embedding_dim": 80, "embedding_dropout": 0.2, "dropout": 0.2, "conv": False,
+GOOD = {"family": "sequence", "rnn_layers": 1, "cell": "lstm", "rnn_units": 100,
+        "bidirectional": False, "embedding_dim": 80, "embedding_dropout": 0.2, "dropout": 0.2,
+        "conv": False,
         "pooling": "last", "dense_layers": 0, "learning_rate": 0.001, "batch_size": 128,
         "class_weight": "none", "loss": "crossentropy"}
 FEW_SEPARATORS = ["a" if i % 2 else "b" for i in range(60)] + ["a|b"]
@@ -243,7 +244,7 @@ CASES = [
     Case("params-partial-and-misspelt", enqueue("p.yaml"), ["missing: cell, rnn_units, "
          "bidirectional", "'rnn_unitz' is not a parameter of this space (did you mean "
          "'rnn_units'?)"],
-         write("p.yaml", "rnn_layers: 1\nrnn_unitz: 12\n")),
+         write("p.yaml", "family: sequence\nrnn_layers: 1\nrnn_unitz: 12\n")),
     Case("params-not-an-integer", enqueue("p.json"), ["rnn_units=12.5 must be an integer "
          "(an integer from 8 to 256, log scale)"], write("p.json", json.dumps(
              {**GOOD, "rnn_units": 12.5}))),

@@ -49,7 +49,7 @@ def test_a_half_made_study_is_made_again(storage_url: str, study_name: str,
         config = create_study(study_name, multiclass_csv, storage_url=storage_url)
     assert "has no hpsearch config and no trials: a create of it was interrupted" in caplog.text
     study, stored = open_study(study_name, storage_url)
-    assert stored.cache_sha256 == config.cache_sha256 and len(study.trials) == 2
+    assert stored.cache_sha256 == config.cache_sha256 and len(study.trials) == 3
     assert storage.get_blob(storage_url, study_name, CACHE_KEY)[1] == config.cache_sha256  # type: ignore[index]
 
 

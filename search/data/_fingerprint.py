@@ -10,7 +10,8 @@ from typing import Any
 from search.options import DataOptions
 
 
-def _file_digest(path: str | Path) -> hashlib._Hash:
+def _file_digest(path: str | Path) -> Any:
+    """The running sha256 of the file's bytes."""
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
         for chunk in iter(lambda: handle.read(1 << 20), b""):

@@ -72,7 +72,9 @@ def fit_vectorizer(train_tokens: Sequence[Sequence[str]], *, max_tokens: int, ma
         word_counts.update(tokens)
         doc_freq.update(set(ngrams_of(tokens)))
     words = sorted(word_counts, key=lambda w: (-word_counts[w], w))[:max(max_tokens - 2, 0)]
-    min_df = 2 if len(train_tokens) >= 50 else 1
+    # N-grams of a single text tell nothing of a class, unless there are too few texts for
+    # any n-gram to come twice.
+    min_df = 2 if len(train_tokens) >= 50 and max(doc_freq.values(), default=0) >= 2 else 1
     kept = sorted((g for g, n in doc_freq.items() if n >= min_df),
                   key=lambda g: (-doc_freq[g], g))[:max_ngrams]
     return Vectorizer(

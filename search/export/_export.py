@@ -36,13 +36,14 @@ def export_script(study_name: str, out: str | Path, storage_url: str | None = No
     study, config = open_study(study_name, url)
     trial = summarize_trial(pick_trial(study, config, trial_number), config)
     files = script_files(study_name, config, trial, load_prepared(url, study_name, config), out)
+    write_file(out, files.script, "the script", executable=True)
     write_file(record_file(out), json.dumps(files.record, ensure_ascii=False), "the vocabularies")
     if files.embeddings is not None:
         buffer = io.BytesIO()
         np.save(buffer, files.embeddings)
         write_bytes(embeddings_file(out), buffer.getvalue(), "the word vectors")
     log.info("trial %d: %s", trial.number, trial.params.get("family"))
-    return write_file(out, files.script, "the script", executable=True)
+    return out
 
 
 def export_model(study_name: str, out_dir: str | Path, storage_url: str | None = None,

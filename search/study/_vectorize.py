@@ -7,6 +7,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
+from search._errors import DataError
 from search.data import LabelledSplit, Prepared, fit_vectorizer, load_embedding_matrix
 from search.data._vectorize import choose_max_len, length_percentiles
 from search.options import DataOptions
@@ -35,6 +36,10 @@ def vectorize_split(split: LabelledSplit, options: DataOptions) -> Vectorized:
     lengths = length_percentiles(train_tokens)
     max_len = options.max_len or choose_max_len(lengths)
     vectorizer = fit_vectorizer(train_tokens, max_tokens=options.max_tokens, max_len=max_len)
+    if not vectorizer.words:
+        raise DataError("No training text holds a word (letters or digits) once lower-cased "
+                        "and stripped of punctuation, so there is nothing to learn from. Check "
+                        "--text-col.")
     matrix, embeddings = None, None
     if options.embeddings is not None:
         matrix, coverage = load_embedding_matrix(options.embeddings, vectorizer.words,
