@@ -17,12 +17,14 @@ if TYPE_CHECKING:
     import optuna
 
 STARTING_POINTS: tuple[dict[str, Any], ...] = (
-    # Logistic regression on TF-IDF word pairs: level with the baseline after a few seconds.
+    # Logistic regression on TF-IDF words and word pairs: level with the TF-IDF + logistic
+    # regression baseline within seconds (on fortunes.csv and imbalanced binary data alike).
     {"family": "ngram", "ngram_order": 2, "ngram_vocab": 100_000, "ngram_weighting": "tfidf",
-     "ngram_hidden": False, "ngram_l2": 1e-6, "learning_rate": 0.03, "batch_size": 256,
+     "ngram_hidden": False, "ngram_l2": 1e-6, "learning_rate": 0.1, "batch_size": 128,
      "class_weight": "none", "loss": "crossentropy"},
-    # An n-gram MLP: one ReLU layer over the same bag; on small data usually ahead of it.
-    {"family": "ngram", "ngram_order": 2, "ngram_vocab": 100_000, "ngram_weighting": "tfidf",
+    # An MLP on TF-IDF words: one ReLU layer over the bag; on fortunes.csv ahead of the linear
+    # models on every headline metric, and cheap (unigrams overfit less than pairs here).
+    {"family": "ngram", "ngram_order": 1, "ngram_vocab": 100_000, "ngram_weighting": "tfidf",
      "ngram_hidden": True, "ngram_units": 256, "ngram_l2": 1e-8, "dropout": 0.5,
      "dense_layers": 0, "learning_rate": 0.003, "batch_size": 256, "class_weight": "none",
      "loss": "crossentropy"},

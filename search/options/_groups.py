@@ -67,7 +67,7 @@ class SearchOptions(OptionGroup):
     pruner: PrunerName = option(PrunerName.MEDIAN, "--pruner", "Stops weak trials early.")
     sampler: SamplerName = option(SamplerName.TPE, "--sampler", "Picks the next trial.")
     max_epochs: int = option(20, "--max-epochs", "Epochs per trial at most.", min=1)
-    patience: int = option(4, "--patience", "Stop a trial after this many epochs without "
+    patience: int = option(3, "--patience", "Stop a trial after this many epochs without "
                            "improvement.", min=1)
 
 
