@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import re
 import subprocess
 import sys
 from pathlib import Path
@@ -22,14 +21,8 @@ from search.metrics import evaluate
 from search.study import load_prepared, open_study, summarize_trial
 from spaces import Task
 from tests.conftest import ScriptedTrainer
+from tests.exported import run_script
 
-WITHOUT_HPSEARCH = (
-    "import runpy, sys\n"
-    "for name in ('search', 'spaces', 'storage'):\n"
-    "    sys.modules[name] = None\n"
-    "sys.argv = sys.argv[1:]\n"
-    "runpy.run_path(sys.argv[0], run_name='__main__')\n"
-)
 # Words in several scripts and cases, so the vectorizer meets what Keras lower-cases and what
 # it keeps as written.
 NON_ASCII = {"ka": "Ká", "lo": "東", "mi": "ÉT", "ne": "ß", "su": "🎉", "ta": "Ça"}
@@ -179,14 +172,6 @@ def _fit_vocab(params: dict[str, Any], config: Any) -> dict[str, Any]:
     return {**params, "ngram_vocab": config.space["ngram_vocab"]["high"]}
 
 
-def _run_script(script: Path, *args: str) -> dict[str, float]:
-    run = subprocess.run([sys.executable, "-c", WITHOUT_HPSEARCH, str(script), *args],
-                         capture_output=True, text=True, timeout=600, cwd=script.parent)
-    assert run.returncode == 0, run.stderr[-3000:]
-    line = next(x for x in run.stdout.splitlines() if x.startswith("this model"))
-    return {k: float(v) for k, v in re.findall(r"(\w+) (-?\d+\.\d+)", line)}
-
-
 @pytest.mark.slow
 @pytest.mark.parametrize("task", list(Task))
 def test_the_exported_script_reproduces_the_trial(task: Task, tmp_path: Path) -> None:
@@ -196,7 +181,7 @@ def test_the_exported_script_reproduces_the_trial(task: Task, tmp_path: Path) ->
     study, config = open_study("s", url)
     trial = summarize_trial(study.trials[0], config)
     script = export_script("s", tmp_path / "train_best.py", url)
-    found = _run_script(script, "--data", str(data), "--out", str(tmp_path / "model"))
+    found = run_script(script, "--data", str(data), "--out", str(tmp_path / "model"))
     for metric in KEY_METRICS[task]:
         assert abs(found[metric] - trial.metrics[metric]) <= 0.01, metric
     labels = json.loads((tmp_path / "model" / "labels.json").read_text())
@@ -226,7 +211,7 @@ def test_the_script_with_val_data_and_word_vectors(tmp_path: Path) -> None:
     refused = subprocess.run([sys.executable, str(script), "--data", str(train), "--out",
                               str(tmp_path / "m")], capture_output=True, text=True)
     assert refused.returncode == 2 and "pass it with --val-data" in refused.stderr
-    found = _run_script(script, "--data", str(train), "--val-data", str(val), "--out",
+    found = run_script(script, "--data", str(train), "--val-data", str(val), "--out",
                         str(tmp_path / "model"))
     for metric in ("val_loss", "accuracy", "macro_f1"):
         assert abs(found[metric] - trial.metrics[metric]) <= 0.01, metric
