@@ -188,6 +188,14 @@ def test_the_exported_script_reproduces_the_trial(task: Task, tmp_path: Path) ->
     assert labels["classes"] == config.classes and labels["task"] == task.value
     card = (tmp_path / "model" / "README.md").read_text()
     assert "tfidf_logreg" in card and config.data_fingerprint[:16] in card
+    if task is Task.BINARY:  # every row: no validation score, the trial's thresholds kept
+        full = subprocess.run([sys.executable, str(script), "--data", str(data), "--out",
+                               str(tmp_path / "full"), "--full"], capture_output=True,
+                              text=True, timeout=600)
+        assert full.returncode == 0, full.stderr[-2000:]
+        assert "no validation score" in full.stdout and "this model" not in full.stdout
+        labels = json.loads((tmp_path / "full" / "labels.json").read_text())
+        assert labels["thresholds"] == trial.thresholds
 
 
 @pytest.mark.slow
