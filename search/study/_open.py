@@ -25,6 +25,12 @@ def read_config(rdb: optuna.storages.BaseStorage, study_name: str) -> StudyConfi
     return StudyConfig.from_dict(attrs[CONFIG_ATTR])
 
 
+def config_of(study: optuna.Study) -> StudyConfig:
+    """The config of an open study as its storage holds it now: ``hpsearch update`` changes
+    the budget under running workers, which read it again before every trial."""
+    return StudyConfig.from_dict(study.user_attrs[CONFIG_ATTR])
+
+
 def refuse_shared_sqlite(url: str, mounts_text: str | None = None) -> None:
     """Refuse a SQLite file that workers on several machines would share (see storage)."""
     problem = storage.shared_sqlite_problem(url, mounts_text)
@@ -34,6 +40,20 @@ def refuse_shared_sqlite(url: str, mounts_text: str | None = None) -> None:
 
 def study_names(rdb: optuna.storages.BaseStorage) -> list[str]:
     return [s.study_name for s in rdb.get_all_studies()]
+
+
+def require_config(rdb: optuna.storages.BaseStorage, url: str,
+                   study_name: str) -> StudyConfig:
+    """The study's config; a missing study is refused with the names of those there."""
+    config = read_config(rdb, study_name)
+    if config is None:
+        known = study_names(rdb)
+        raise StudyError(
+            f"No study named {study_name!r} in {storage.mask_url(url)}. "
+            + (f"Studies there: {', '.join(known)}." if known else "It holds no studies yet; "
+               "create one with `hpsearch create` or `hpsearch run`.")
+        )
+    return config
 
 
 def open_study(study_name: str, url: str | None = None, *, heartbeat_interval: int | None = None,
@@ -46,14 +66,7 @@ def open_study(study_name: str, url: str | None = None, *, heartbeat_interval: i
     url = storage.resolve_storage_url(url)
     rdb = storage.open_storage(url, heartbeat_interval=heartbeat_interval,
                                grace_period=grace_period, retry_window_s=retry_window_s)
-    config = read_config(rdb, study_name)
-    if config is None:
-        known = study_names(rdb)
-        raise StudyError(
-            f"No study named {study_name!r} in {storage.mask_url(url)}. "
-            + (f"Studies there: {', '.join(known)}." if known else "It holds no studies yet; "
-               "create one with `hpsearch create` or `hpsearch run`.")
-        )
+    config = require_config(rdb, url, study_name)
     study = optuna.load_study(study_name=study_name, storage=rdb,
                               sampler=make_sampler(config.search, seed),
                               pruner=make_pruner(config.search))
