@@ -1,9 +1,9 @@
 """``hpsearch create``: check the data, vectorize the split once, record everything in a study.
 
-``create_study`` is a pipeline of named steps: check the options, find the data file, resume
-a study of the same data, load the space, read and split the table, check the space and the
-metric against the task, vectorize, check the data, score the baselines, store the vectorized
-split, create the study with its config, and queue the starting points.
+``create_study`` is a pipeline of named steps: check the options, find the data file, load the
+space, resume a study of the same data and settings, read and split the table, check the space
+and the metric against the task, vectorize, check the data, score the baselines, create the
+study with its config, store the vectorized split under its id, and queue the starting points.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from search.metrics import TrialAttr, check_metric
 from search.options import BudgetOptions, DataOptions, SearchOptions, refuse_unknown
 from search.study._config import CONFIG_ATTR, StudyConfig
 from search.study._open import read_config
+from search.study._resume import refuse_other_data, refuse_other_settings
 from search.study._strategy import experimental_optuna
 from spaces import Space, check_space_for_task, load_space, starting_points
 
@@ -44,9 +45,10 @@ def create_study(study_name: str, data: str | Path, *, storage_url: str | None =
 
     The options come as groups, or as keywords named like the groups' fields
     (``create_study("s", "d.csv", max_epochs=5)``), which replace the groups' values. If the
-    study exists with the same data and split options it is reused (``resume``); with other
-    data it is refused, so two datasets never mix in one study. With ``start_points``, the
-    first trials are known-good configurations moved into the space.
+    study exists with the same data and settings it is reused (``resume``); with other data,
+    search options, space or budget it is refused with the differences listed, so trials
+    that do not compare never mix in one study (``hpsearch update`` changes a budget). With
+    ``start_points``, the first trials are known-good configurations moved into the space.
     """
     keywords = dict(options)
     data_options = (data_options or DataOptions()).take(keywords)
@@ -57,25 +59,34 @@ def create_study(study_name: str, data: str | Path, *, storage_url: str | None =
     rdb = storage.open_storage(url, heartbeat_interval=None)
     path = _data_file(data)
     fingerprint = data_fingerprint(path, data_options)
-    existing = _existing_study(rdb, url, study_name, fingerprint, resume)
-    if existing is not None:
-        return existing
     space = load_space(search_options.space)
+    existing = _existing_study(rdb, study_name, resume)
+    if existing is not None:
+        refuse_other_data(study_name, url, existing, fingerprint, data_options)
+        refuse_other_settings(study_name, existing, search_options, space, budget)
+        log.info("study %r exists with the same data and settings: resuming it", study_name)
+        return existing
+    space_asked = space.to_dict()
     split = load_split(path, data_options)
     check_space_for_task(space, split.task)
     check_metric(search_options.metric, split.task)
     vectorized = vectorize_split(split, data_options)
     report = _check_data(split, vectorized)
     baselines = _baselines(split, data_options.seed)
-    digest = storage.put_blob(url, study_name, CACHE_KEY, vectorized.prepared.to_bytes())
+    prepared = vectorized.prepared.to_bytes()
     config = StudyConfig(
         task=split.task, classes=split.classes, data_path=str(path),
-        data_fingerprint=fingerprint, cache_sha256=digest, space=space.to_dict(),
+        data_fingerprint=fingerprint, cache_sha256=storage.blob_digest(prepared),
+        space=space.to_dict(), space_asked=space_asked,
         max_len=vectorized.max_len, vocab_size=vectorized.prepared.vocab_size,
         data=data_options, search=search_options, budget=budget,
         embeddings=vectorized.embeddings, baselines=baselines, data_report=report,
         created_at=time.time())
+    # The data is stored under the study's id, once the study exists: a process that loses
+    # the race to create it stores nothing (see storage._blobs).
+    storage.drop_orphan_blobs(rdb)
     study = _new_study(rdb, study_name, config)
+    storage.put_blob(rdb, study_name, CACHE_KEY, prepared)
     if start_points:
         _enqueue_starting_points(study, space, config)
     log.info("created study %r in %s", study_name, storage.mask_url(url))
@@ -89,23 +100,16 @@ def _data_file(data: str | Path) -> Path:
     return path
 
 
-def _existing_study(rdb: optuna.storages.BaseStorage, url: str, study_name: str,
-                    fingerprint: str, resume: bool) -> StudyConfig | None:
-    """The config of the study of that name made from the same data, or None if there is no
-    such study; a study of that name made from other data is refused."""
+def _existing_study(rdb: optuna.storages.BaseStorage, study_name: str,
+                    resume: bool) -> StudyConfig | None:
+    """The config of the study of that name, or None if there is no such study; refused
+    without ``resume``."""
     existing = read_config(rdb, study_name)
     if existing is None:
         return None
-    if existing.data_fingerprint != fingerprint:
-        raise StudyError(
-            f"Study {study_name!r} already exists in {storage.mask_url(url)} with different "
-            f"data or split options (it was created from {existing.data_path!r}). Trials "
-            "of two datasets must not mix: choose a new --study name."
-        )
     if not resume:
         raise StudyError(f"Study {study_name!r} already exists; `hpsearch worker --study "
                          f"{study_name}` adds trials to it.")
-    log.info("study %r exists with the same data: resuming it", study_name)
     return existing
 
 
