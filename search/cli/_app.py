@@ -6,16 +6,40 @@ names, errors) only: each command imports what it needs when it runs, so ``--hel
 
 from __future__ import annotations
 
+import functools
+import importlib.metadata
 import logging
 import sys
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, Any
 
 import typer
 
+from search.cli._console import user_errors
 from search.cli._options import option_info
 from search.options import WorkerOptions
 
-app = typer.Typer(
+
+class _App(typer.Typer):
+    """Runs every command inside the one exit path (``user_errors``), so that no error a user
+    can act on ends in a traceback, whichever command raises it."""
+
+    def command(self, *args: Any, **kwargs: Any) -> Callable[[Callable[..., Any]], Any]:
+        register = super().command(*args, **kwargs)
+
+        def decorate(command: Callable[..., Any]) -> Callable[..., Any]:
+            @functools.wraps(command)
+            def guarded(*a: Any, **kw: Any) -> Any:
+                with user_errors():
+                    return command(*a, **kw)
+
+            register(guarded)
+            return command
+
+        return decorate
+
+
+app = _App(
     help="Hyperparameter search for Keras text classifiers, on Optuna studies.",
     no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
 )
@@ -62,8 +86,25 @@ def setup_logging(verbose: bool = False) -> None:
 (_VERBOSE,) = [spec for spec in WorkerOptions.specs() if spec.name == "verbose"]
 
 
+def version() -> str:
+    """hpsearch's version, from the installed package's metadata."""
+    try:
+        return importlib.metadata.version("hpsearch")
+    except importlib.metadata.PackageNotFoundError:
+        return "unknown (not installed: pip install -e .)"
+
+
+def _print_version(asked: bool) -> None:
+    if asked:
+        typer.echo(f"hpsearch {version()}")
+        raise typer.Exit()
+
+
 @app.callback()
-def _root(verbose: Annotated[bool, option_info(_VERBOSE)] = _VERBOSE.default) -> None:
+def _root(verbose: Annotated[bool, option_info(_VERBOSE)] = _VERBOSE.default,
+          show_version: Annotated[bool, typer.Option(
+              "--version", help="Print hpsearch's version and exit.", is_eager=True,
+              callback=_print_version)] = False) -> None:
     setup_logging(verbose)
 
 
