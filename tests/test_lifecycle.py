@@ -6,9 +6,7 @@ from __future__ import annotations
 
 import importlib.metadata
 import json
-import logging
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -40,15 +38,7 @@ from tests.scripted_studies import leave_running
 from tests.worker_procs import REPO
 
 runner = CliRunner()
-
-
-@pytest.fixture(autouse=True)
-def keep_hpsearch_logging() -> Iterator[None]:
-    """The in-process CLI points the hpsearch logger at its own (then closed) stream."""
-    logger = logging.getLogger("hpsearch")
-    handlers, level, propagate = logger.handlers[:], logger.level, logger.propagate
-    yield
-    logger.handlers[:], logger.level, logger.propagate = handlers, level, propagate
+pytestmark = pytest.mark.usefixtures("keep_hpsearch_logging")
 
 
 def _create(url: str, data: Path, *args: str) -> Result:
@@ -216,7 +206,7 @@ def test_every_exit_code_is_documented_in_the_readme() -> None:
 
 
 def test_user_errors_and_ctrl_c_exit_with_their_code_and_no_traceback(
-        monkeypatch: pytest.MonkeyPatch) -> None:
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.delenv(storage.ENV_URL, raising=False)
     monkeypatch.setenv(storage.ENV_URL_FILE, "/no/such/url-file")
     result = runner.invoke(app, ["studies"])
@@ -224,6 +214,12 @@ def test_user_errors_and_ctrl_c_exit_with_their_code_and_no_traceback(
     assert result.output == ("error: $HPSEARCH_STORAGE_FILE names '/no/such/url-file', which "
                              "is not a file. Point it at a file holding one storage URL, or "
                              "unset it.\n")
+
+    a_file = tmp_path / "a-file"
+    a_file.write_text("")
+    result = runner.invoke(app, ["sample-data", "--out", str(a_file / "data.csv")])
+    assert result.exit_code == ExitCode.USER_ERROR
+    assert result.output.startswith("error: ") and str(a_file) in result.output
 
     def interrupted(url: str | None = None) -> None:
         raise KeyboardInterrupt

@@ -21,14 +21,18 @@ err_console = Console(stderr=True)
 @contextmanager
 def user_errors() -> Iterator[None]:
     """The one exit path: an hpsearch error exits with its ``exit_code`` (a problem the user
-    can fix: 2; a worker whose trials keep failing: 3), a storage or space error with 2, Ctrl-C
-    with 130; each prints its message only. Every command runs inside it (``_app``)."""
+    can fix: 2; a worker whose trials keep failing: 3), a storage or space error and an
+    operating system's refusal (a file, a port) with 2, Ctrl-C with 130; each prints its
+    message only. Every command runs inside it (``_app``)."""
     try:
         yield
     except HpsearchError as exc:
         _exit(str(exc), exc.exit_code)
     except (StorageError, SpaceError, HeadMismatchError) as exc:
         _exit(str(exc), ExitCode.USER_ERROR)
+    except OSError as exc:  # a path that cannot be read or written, a port in use...
+        _exit(f"{exc.strerror or exc}: {exc.filename}" if exc.filename else str(exc),
+              ExitCode.USER_ERROR)
     except KeyboardInterrupt:
         _exit("interrupted", ExitCode.INTERRUPTED)
 

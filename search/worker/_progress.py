@@ -53,7 +53,8 @@ class LogProgress:
         self.of_study = of_study
         self.done = 0
         self.failed = 0
-        log.info("worker started: %s trials, timeout %s", n_trials or "unbounded",
+        log.info("worker started: %s trials%s, timeout %s", n_trials or "unbounded",
+                 " (the study's budget)" if of_study and n_trials else "",
                  f"{timeout:.0f}s" if timeout else "none")
 
     def budget_changed(self, n_trials: int | None) -> None:
