@@ -34,6 +34,10 @@ class OptionError(HpsearchError):
     """An option value breaks its rule (a bound, a choice, another option it must outlast)."""
 
 
+class PathError(HpsearchError):
+    """A file or folder named by the user cannot be read or written as asked."""
+
+
 class StudyError(HpsearchError):
     """The study is missing, or exists with different data or settings."""
 

@@ -56,8 +56,6 @@ def requeue_trial(study: optuna.Study, trial: FrozenTrial,
     """
     history = [*trial.system_attrs.get(RETRY_HISTORY_ATTR, []), trial.number]
     if max_retry is not None and len(history) > max_retry:
-        log.warning("trial %d failed and was already retried %d times; not queued again",
-                    trial.number, max_retry)
         return False
     system_attrs = {**trial.system_attrs, FAILED_TRIAL_ATTR: history[0],
                     RETRY_HISTORY_ATTR: history}
@@ -74,7 +72,14 @@ class RequeueStaleTrial:
         self.max_retry = max_retry
 
     def __call__(self, study: optuna.Study, trial: FrozenTrial) -> None:
-        requeue_trial(study, trial, self.max_retry)
+        queued = requeue_trial(study, trial, self.max_retry)
+        log.warning("trial %d of study %r failed: %s; %s", trial.number, study.study_name,
+                    trial.user_attrs.get(FAIL_REASON_ATTR, "no heartbeat"),
+                    _requeued(queued, self.max_retry))
+
+
+def _requeued(queued: bool, max_retry: int | None) -> str:
+    return "queued again" if queued else f"not queued again (retried {max_retry} times already)"
 
 
 def fail_and_requeue(study: optuna.Study, trial_id: int, reason: str) -> int | None:
@@ -92,8 +97,9 @@ def fail_and_requeue(study: optuna.Study, trial_id: int, reason: str) -> int | N
             return None
     except optuna.exceptions.UpdateFinishedTrialError:
         return None
-    requeue_trial(study, rdb.get_trial(trial_id))
-    log.info("trial %d failed (%s) and queued again", trial.number, reason)
+    queued = requeue_trial(study, rdb.get_trial(trial_id))
+    log.info("trial %d failed (%s) and %s", trial.number, reason,
+             _requeued(queued, DEFAULT_MAX_RETRY))
     return trial.number
 
 
@@ -125,13 +131,30 @@ def stale_trial_ids(rdb: ResilientStorage, study_id: int) -> list[int]:
         return []
     _stamp_trials_without_heartbeat(rdb, study_id)
     stale = optuna.storages.RDBStorage._get_stale_trial_ids(rdb, study_id)
-    reason = (f"no heartbeat for more than {grace}s: its worker was killed or lost its "
-              "machine or its database connection; the trial is queued again")
+    silent = _seconds_without_heartbeat(rdb, stale)
     for trial_id in stale:
+        reason = (f"no heartbeat for more than {grace}s (the last one "
+                  f"{silent.get(trial_id, grace):.0f}s ago): its worker was killed or lost its "
+                  "machine or its database connection")
         # Another worker may have failed it first.
         with contextlib.suppress(optuna.exceptions.UpdateFinishedTrialError):
             rdb.set_trial_user_attr(trial_id, FAIL_REASON_ATTR, reason)
     return stale
+
+
+def _seconds_without_heartbeat(rdb: ResilientStorage, trial_ids: list[int]) -> dict[int, float]:
+    """How long each trial has gone without a heartbeat, by the database's clock."""
+    if not trial_ids:
+        return {}
+    beat = models.TrialHeartbeatModel
+    with _create_scoped_session(rdb.scoped_session) as session:
+        now = session.execute(sa.func.now()).scalar()
+        rows = session.execute(sa.select(beat.trial_id, beat.heartbeat)
+                               .where(beat.trial_id.in_(trial_ids))).all()
+    if now is None:
+        return {}
+    now = now.replace(tzinfo=None)  # as Optuna does: PostgreSQL answers with a time zone
+    return {trial_id: (now - last).total_seconds() for trial_id, last in rows}
 
 
 def fail_stale_trials(study: optuna.Study) -> None:

@@ -15,7 +15,7 @@ from storage._heartbeat import DEFAULT_MAX_RETRY, RequeueStaleTrial
 from storage._resilient import ResilientStorage
 from storage._retry import backoff_delays
 from storage._schema import schema_lock
-from storage._url import is_sqlite, mask_secrets, mask_url
+from storage._url import check_storage_url, is_sqlite, mask_secrets, mask_url
 
 # One worker process holds at most POOL_SIZE + MAX_OVERFLOW = 3 PostgreSQL connections: its
 # main thread, its heartbeat thread and its stale-trial watch each check one out per statement.
@@ -87,6 +87,7 @@ def open_storage(
     Opening does not wait: an unreachable database is reported at once. Many processes may open
     an empty database together; the tables are created once.
     """
+    check_storage_url(url)
     kwargs: dict[str, Any] = {"retry_window_s": retry_window_s}
     if heartbeat_interval:
         kwargs |= {
@@ -97,13 +98,15 @@ def open_storage(
     try:
         return _create(url, kwargs)
     except (sqlalchemy.exc.SQLAlchemyError, optuna.exceptions.StorageInternalError) as exc:
+        said = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0].rstrip(".")
         raise StorageError(
-            f"Could not open the study storage {mask_url(url)}: {mask_secrets(str(exc), url)}. "
+            f"Could not open the study storage {mask_url(url)}: {mask_secrets(said, url)}. "
             "Check that the database server is running and the URL is right "
             "(--storage or $HPSEARCH_STORAGE)."
         ) from None
-    except ModuleNotFoundError as exc:
+    except ImportError as exc:  # Optuna re-raises a missing driver as a plain ImportError
+        driver = repr(exc.name) if exc.name else "of its scheme"
         raise StorageError(
-            f"The storage URL {mask_url(url)} needs the driver {exc.name!r}, which is not "
+            f"The storage URL {mask_url(url)} needs the driver {driver}, which is not "
             "installed. Use postgresql+psycopg:// (installed with hpsearch) or install the driver."
         ) from None

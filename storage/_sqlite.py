@@ -3,11 +3,14 @@ when parallel workers strain it. Callers raise or log what these functions say."
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
+import sqlite3
+from collections.abc import Iterator
 from pathlib import Path
 
-from storage._url import is_sqlite
+from storage._url import is_sqlite, mask_url
 
 log = logging.getLogger("hpsearch.storage")
 POSTGRES_HINT = ("Use PostgreSQL for that: --storage postgresql+psycopg://USER@HOST/DB, with the "
@@ -34,6 +37,52 @@ def sqlite_path(url: str) -> Path | None:
     if not sep or not path or path == ":memory:":
         return None
     return Path(path)
+
+
+def sqlite_file_problem(url: str, *, must_exist: bool) -> str | None:
+    """Why the SQLite file of ``url`` cannot hold studies, or None: it is a directory, its
+    folder is missing, or (``must_exist``, for commands that read a study) there is no such
+    file. Checking first means a mistyped path leaves no empty database behind."""
+    path = sqlite_path(url)
+    if path is None:
+        return None
+    where = f"{path} (from the storage URL {mask_url(url)})"
+    if path.is_dir():
+        return (f"The SQLite study file {where} is a directory. Name a file in it, like "
+                f"sqlite:///{path / 'hpsearch.db'}.")
+    if must_exist and not path.exists():
+        return (f"There is no SQLite database at {where}, so it holds no study. Run the "
+                "command in the folder where the study was created, or pass --storage (or set "
+                "$HPSEARCH_STORAGE) with the path of its database file.")
+    if not path.exists() and not path.absolute().parent.is_dir():
+        return (f"The folder of the SQLite study file {where} does not exist. Create it, or "
+                "name a file in an existing folder.")
+    return None
+
+
+def _holds_studies(path: Path) -> bool:
+    try:
+        with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as db:
+            return bool(db.execute("SELECT count(*) FROM studies").fetchone()[0])
+    except sqlite3.Error:  # no table: no study
+        return False
+
+
+@contextlib.contextmanager
+def sqlite_file_removed_on_failure(url: str) -> Iterator[None]:
+    """If the block fails, remove the SQLite file of ``url`` when the block created it and it
+    holds no study (a failed ``create`` on a new path leaves no empty database behind)."""
+    path = sqlite_path(url)
+    created = path is not None and not path.exists()
+    try:
+        yield
+    except BaseException:
+        if created and path is not None and path.is_file() and not _holds_studies(path):
+            for leftover in (path, *(path.with_name(path.name + s)
+                                      for s in ("-journal", "-wal", "-shm"))):
+                leftover.unlink(missing_ok=True)
+            log.debug("removed %s, created by the failed command", path)
+        raise
 
 
 def _mounts(mounts_text: str) -> list[tuple[str, str]]:

@@ -129,8 +129,8 @@ def test_a_missing_sqlite_file_is_not_created(tmp_path: Path) -> None:
     with pytest.raises(HpsearchError) as missing:
         make_dashboard(f"sqlite:///{db}", port=0)
     assert str(missing.value).startswith(f"There is no SQLite database at {db} ")
-    assert "Run the dashboard from the directory where you ran `hpsearch run`, or pass " \
-           "--storage." in str(missing.value)
+    assert "Run the command in the folder where the study was created, or pass --storage" \
+           in str(missing.value)
     assert not db.exists()
 
 

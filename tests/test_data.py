@@ -89,9 +89,13 @@ def test_multilabel_is_detected_and_empty_rows_are_allowed(tmp_path: Path) -> No
 
 
 def test_several_labels_with_forced_multiclass_are_refused(tmp_path: Path) -> None:
-    frame = pd.DataFrame({"text": ["a", "b"], "label": ["x|y", "z"]})
+    frame = pd.DataFrame({"text": ["a", "b"], "label": ['["x", "y"]', "z"]})
     with pytest.raises(DataError, match=r"several labels in a single-label task, rows 1"):
         load_table(write(tmp_path, "d.csv", frame), task=Task.MULTICLASS)
+    # A single-label task keeps a cell whole: the separator is part of the name.
+    frame = pd.DataFrame({"text": ["a", "b"], "label": ["x|y", "z"]})
+    table = load_table(write(tmp_path, "d.csv", frame), task=Task.MULTICLASS)
+    assert table.labels == [["x|y"], ["z"]]
 
 
 def test_stratified_split_keeps_class_shares_and_is_seeded() -> None:

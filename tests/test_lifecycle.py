@@ -212,7 +212,7 @@ def test_user_errors_and_ctrl_c_exit_with_their_code_and_no_traceback(
     result = runner.invoke(app, ["studies"])
     assert result.exit_code == ExitCode.USER_ERROR
     assert result.output == ("error: $HPSEARCH_STORAGE_FILE names '/no/such/url-file', which "
-                             "is not a file. Point it at a file holding one storage URL, or "
+                             "does not exist. Point it at a file holding one storage URL, or "
                              "unset it.\n")
 
     a_file = tmp_path / "a-file"

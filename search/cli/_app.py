@@ -6,42 +6,31 @@ names, errors) only: each command imports what it needs when it runs, so ``--hel
 
 from __future__ import annotations
 
-import functools
 import importlib.metadata
 import logging
 import sys
-from collections.abc import Callable
 from typing import Annotated, Any
 
 import typer
+import typer.core
 
 from search.cli._console import user_errors
 from search.cli._options import option_info
 from search.options import WorkerOptions
 
 
-class _App(typer.Typer):
-    """Runs every command inside the one exit path (``user_errors``), so that no error a user
-    can act on ends in a traceback, whichever command raises it."""
+class _Commands(typer.core.TyperGroup):
+    """Every command runs inside the one exit path for problems a user can fix
+    (``user_errors``), whatever part of it raises."""
 
-    def command(self, *args: Any, **kwargs: Any) -> Callable[[Callable[..., Any]], Any]:
-        register = super().command(*args, **kwargs)
-
-        def decorate(command: Callable[..., Any]) -> Callable[..., Any]:
-            @functools.wraps(command)
-            def guarded(*a: Any, **kw: Any) -> Any:
-                with user_errors():
-                    return command(*a, **kw)
-
-            register(guarded)
-            return command
-
-        return decorate
+    def invoke(self, ctx: Any) -> Any:  # typer's own click Context, private to typer
+        with user_errors():
+            return super().invoke(ctx)
 
 
-app = _App(
+app = typer.Typer(
     help="Hyperparameter search for Keras text classifiers, on Optuna studies.",
-    no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
+    no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False, cls=_Commands,
 )
 log = logging.getLogger("hpsearch")
 

@@ -14,15 +14,16 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from search._lazy import lazy_names
-from search.data._checks import check_data
+from search.data._checks import check_data, joined_labels
 from search.data._embeddings import load_embedding_matrix
 from search.data._fingerprint import data_fingerprint, fingerprint
-from search.data._labels import encode_labels, label_sets
+from search.data._labels import encode_labels, label_name, label_sets, parse_label_cell
 from search.data._prepare import LabelledSplit, Vectorized, load_split, vectorize_split
 from search.data._prepared import CACHE_KEY, Prepared
+from search.data._read import read_table
 from search.data._sample import sample_frame, write_sample
 from search.data._split import split_indices
-from search.data._table import TextTable, detect_task, load_table, read_table
+from search.data._table import TextTable, detect_task, load_table
 
 if TYPE_CHECKING:
     from search.data._baselines import compute_baselines, majority_baseline, tfidf_baseline
@@ -42,11 +43,14 @@ __all__ = [
     "detect_task",
     "encode_labels",
     "fingerprint",
+    "joined_labels",
+    "label_name",
     "label_sets",
     "load_embedding_matrix",
     "load_split",
     "load_table",
     "majority_baseline",
+    "parse_label_cell",
     "read_table",
     "sample_frame",
     "split_indices",

@@ -9,6 +9,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.multiclass import OneVsRestClassifier
 
+from search._errors import DataError
 from search.data._prepare import LabelledSplit
 from search.metrics import RECORDED
 from search.metrics._evaluate import evaluate
@@ -51,9 +52,13 @@ def tfidf_baseline(task: Task, train_texts: list[str], y_train: np.ndarray,
                                  sublinear_tf=True)
     try:
         x_train = vectorizer.fit_transform(train_texts)
-    except ValueError:  # too few documents for min_df=2
-        vectorizer = TfidfVectorizer(sublinear_tf=True)
-        x_train = vectorizer.fit_transform(train_texts)
+    except ValueError:  # too few documents for min_df=2, or only one-letter words
+        vectorizer = TfidfVectorizer(sublinear_tf=True, token_pattern=r"(?u)\b\w+\b")
+        try:
+            x_train = vectorizer.fit_transform(train_texts)
+        except ValueError:
+            raise DataError("No training text holds a word (letters or digits), so there is "
+                            "nothing to learn from. Check --text-col.") from None
     x_val = vectorizer.transform(val_texts)
     linear = LogisticRegression(max_iter=1000, C=4.0, random_state=seed)
     if task is Task.MULTILABEL:

@@ -65,6 +65,14 @@ def check_data(task: Task, classes: list[str], texts: list[str], labels: list[li
         warn(f"{len(missing)} class(es) too rare to appear in both splits: "
              f"{', '.join(missing[:20])}{' ...' if len(missing) > 20 else ''}")
 
+    if len(train) < len(val):
+        warn(f"the training split has only {len(train)} rows, against {len(val)} for "
+             "validation: models trained on so few rows learn little. Lower --val-frac "
+             "(default 0.2), or give --val-data")
+    joined = joined_labels(classes)
+    if joined:
+        warn(joined)
+
     report["token_length_percentiles"] = lengths
     report["max_len"] = max_len
     if lengths["max"] > max_len:
@@ -72,3 +80,40 @@ def check_data(task: Task, classes: list[str], texts: list[str], labels: list[li
         warn(f"texts are cut at {max_len} tokens (95th percentile of training lengths; "
              f"longest has {cut}); set --max-len to change")
     return report
+
+
+# Characters that often join several labels in one cell.
+_JOINERS = ",;|/+"
+
+
+def joined_labels(classes: list[str]) -> str | None:
+    """A warning when class names look like several labels joined by a separator that was not
+    split on: their parts are class names themselves, or recur across classes ('a;b', 'a;c')."""
+    names = set(classes)
+    for joiner in _JOINERS:
+        joined = [c for c in classes if joiner in c]
+        parts = [[p.strip() for p in c.split(joiner) if p.strip()] for c in joined]
+        every = [p for ps in parts for p in ps]
+        telling = [c for c, ps in zip(joined, parts, strict=True)
+                   if len(ps) > 1 and (set(ps) <= names or any(every.count(p) > 1 for p in ps))]
+        if telling:
+            shown = ", ".join(map(repr, telling[:5])) + (" ..." if len(telling) > 5 else "")
+            return (f"{len(telling)} label(s) look like several labels joined by {joiner!r}: "
+                    f"{shown}. If a cell may hold several labels, pass --label-sep "
+                    f"{joiner!r} (and --task multilabel)")
+    return None
+
+
+def empty_validation(y: np.ndarray, task: Task, classes: list[str], val_frac: float) -> str:
+    """Why the stratified split left no validation row, and what to do."""
+    if task is not Task.MULTILABEL:
+        counts = np.bincount(np.asarray(y, dtype="int64"), minlength=len(classes))
+        single = [c for c, n in zip(classes, counts, strict=True) if n < 2]
+        if len(single) == len(classes):
+            return (f"The validation split is empty: every class has a single example "
+                    f"({', '.join(single[:10])}). A stratified split puts a class in both "
+                    "parts only when it has at least two rows (one to train on, one to "
+                    "validate), so it cannot split these. Add examples of these classes, or "
+                    "give a validation file with --val-data.")
+    return (f"The validation split is empty ({len(y)} rows, --val-frac {val_frac}): too few "
+            "rows to set some aside. Add rows, raise --val-frac, or give --val-data.")

@@ -1,25 +1,81 @@
-"""Label cells to targets. Copied into exported scripts: imports only numpy and pandas."""
+"""Label cells to label names and targets: the one label parser, used for every file format.
+
+The rule: a label is the text the user wrote. A cell is missing (no label), a list (a JSON
+list ``["x", "y"]`` written in any format, or a list value in JSON Lines or Parquet), or text
+split on the separator (``sep``; ``None`` keeps the cell whole). Numbers are named as written:
+``0`` stays ``"0"`` even when a blank cell makes pandas store the column as floats, and a float
+keeps its shortest form (``0.5``, ``1.0``).
+
+Copied into exported scripts: imports only the standard library, numpy and pandas.
+"""
 
 from __future__ import annotations
+
+import json
 
 import numpy as np
 import pandas as pd
 
+MISSING, ONE, LISTED, SPLIT = "missing", "one", "listed", "split"
+
+
+def label_name(value):
+    """One label as the user wrote it: text stripped, integers without ``.0``, floats in
+    their shortest form, booleans as JSON writes them."""
+    if isinstance(value, (bool, np.bool_)):
+        return "true" if value else "false"
+    if isinstance(value, (int, np.integer)):
+        return str(int(value))
+    if isinstance(value, (float, np.floating)):
+        return repr(float(value))
+    if isinstance(value, str):
+        return value.strip()
+    raise ValueError(f"a label must be text or a number, but got {value!r}")
+
+
+def _is_missing(cell):
+    if cell is None or cell is pd.NA or cell is pd.NaT:
+        return True
+    return isinstance(cell, (float, np.floating)) and bool(np.isnan(cell))
+
+
+def _json_list(text):
+    """The list a cell written as a JSON list holds, or None when it is not one."""
+    if not (text.startswith("[") and text.endswith("]")):
+        return None
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return None  # "[draft]" is a label, not a broken list
+    return value if isinstance(value, list) else None
+
+
+def parse_label_cell(cell, sep):
+    """(label names, how the cell was written: MISSING, ONE, LISTED or SPLIT)."""
+    if isinstance(cell, (list, tuple, np.ndarray)):
+        values, how = list(cell), LISTED
+    elif _is_missing(cell):
+        return [], MISSING
+    elif isinstance(cell, str):
+        text = cell.strip()
+        listed = _json_list(text)
+        if listed is not None:
+            values, how = listed, LISTED
+        elif sep and sep in text:
+            values, how = text.split(sep), SPLIT
+        else:
+            values, how = [text], ONE
+    else:
+        values, how = [cell], ONE
+    names = [label_name(v) for v in values if not _is_missing(v)]
+    names = [n for n in names if n]
+    return names, (MISSING if not names else how)
+
 
 def label_sets(cells, sep):
-    """Each cell as a list of label names: lists stay lists, strings split on ``sep``,
-    missing or blank cells give an empty list."""
-    out = []
-    for cell in cells:
-        if isinstance(cell, (list, tuple, np.ndarray)):
-            out.append([str(v).strip() for v in cell if str(v).strip()])
-        elif cell is None or (isinstance(cell, float) and np.isnan(cell)) or pd.isna(cell):
-            out.append([])
-        else:
-            text = str(cell).strip()
-            parts = text.split(sep) if sep and sep in text else [text]
-            out.append([p.strip() for p in parts if p.strip()])
-    return out
+    """Each cell as a list of label names (see ``parse_label_cell``); ``sep=None`` splits
+    nothing, as for a single-label task."""
+    return [parse_label_cell(cell, sep)[0] for cell in cells]
 
 
 def encode_labels(sets, task, classes):

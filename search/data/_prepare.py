@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 
 from search._errors import DataError
+from search.data._checks import empty_validation
 from search.data._embeddings import load_embedding_matrix
 from search.data._labels import encode_labels
 from search.data._prepared import Prepared
@@ -52,10 +53,10 @@ class Vectorized:
     embeddings: dict[str, Any] | None  # path, dimension and vocabulary coverage
 
 
-def _read(path: Path, options: DataOptions) -> TextTable:
+def _read(path: Path, options: DataOptions, multilabel: bool | None = None) -> TextTable:
     table = load_table(path, text_col=options.text_col, label_col=options.label_col,
                        label_sep=options.label_sep, task=options.task,
-                       drop_invalid=options.drop_invalid)
+                       drop_invalid=options.drop_invalid, multilabel=multilabel)
     if table.dropped:
         log.warning("dropped %d invalid row(s) of %s (--drop-invalid)", table.dropped, path)
     return table
@@ -67,9 +68,10 @@ def load_split(path: Path, options: DataOptions) -> LabelledSplit:
     table = _read(path, options)
     texts, labels = table.texts, table.labels
     if options.val_data is not None:
-        val_table = _read(options.val_data, options)
+        val_table = _read(options.val_data, options, multilabel=table.multilabel)
         texts, labels = texts + val_table.texts, labels + val_table.labels
-    combined = TextTable(texts=texts, labels=labels, rows=np.arange(len(texts)), path=str(path))
+    combined = TextTable(texts=texts, labels=labels, rows=np.arange(len(texts)), path=str(path),
+                         multilabel=table.multilabel)
     task, classes = detect_task(combined, options.task)
     y = encode_labels(labels, task.value, classes)
     if task is Task.BINARY:
@@ -79,8 +81,7 @@ def load_split(path: Path, options: DataOptions) -> LabelledSplit:
     else:
         train, val = split_indices(y, task.value, options.val_frac, options.seed)
     if len(val) == 0:
-        raise DataError(f"The validation split is empty ({len(texts)} rows, --val-frac "
-                        f"{options.val_frac}). Add rows or raise --val-frac.")
+        raise DataError(empty_validation(y, task, classes, options.val_frac))
     log.info("%s task, %d classes, %d training and %d validation rows",
              task.value, len(classes), len(train), len(val))
     return LabelledSplit(texts, labels, y, train, val, task, classes)

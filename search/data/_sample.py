@@ -7,6 +7,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from search._errors import PathError
+from search._paths import make_folder, output_file
+from search.data._read import READERS
 from spaces import Task
 
 _SYLLABLES = ["ka", "lo", "mi", "ne", "su", "ta", "ri", "po", "ve", "da", "gu", "fe", "zo",
@@ -62,15 +65,21 @@ def sample_frame(task: Task = Task.MULTICLASS, rows: int = 2000, classes: int = 
 
 
 def write_sample(out: str | Path, **kwargs: object) -> Path:
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
+    """Write ``sample_frame(**kwargs)`` to ``out``, in the format its suffix names."""
+    out = output_file(out, "Sample data file (--out)")
+    fmt = READERS.get(out.suffix.lower())
+    if fmt is None:
+        raise PathError(f"Sample data file {str(out)!r} has the suffix {out.suffix!r}; the "
+                        f"format follows the suffix: {', '.join(sorted(READERS))}.")
     frame = sample_frame(**kwargs)  # type: ignore[arg-type]
-    if out.suffix == ".parquet":
-        frame.to_parquet(out, index=False)
-    elif out.suffix in (".jsonl", ".json"):
-        frame.to_json(out, orient="records", lines=True)
-    elif out.suffix == ".tsv":
-        frame.to_csv(out, sep="\t", index=False)
-    else:
-        frame.to_csv(out, index=False)
+    make_folder(out.parent, "the folder of the sample data")
+    try:
+        if fmt == "parquet":
+            frame.to_parquet(out, index=False)
+        elif fmt == "jsonl":
+            frame.to_json(out, orient="records", lines=True)
+        else:
+            frame.to_csv(out, sep="\t" if fmt == "tsv" else ",", index=False)
+    except OSError as exc:
+        raise PathError(f"Could not write {str(out)!r}: {exc.strerror or exc}.") from None
     return out

@@ -1,19 +1,30 @@
-"""Reading the user's table, and refusing what cannot work before any trial starts."""
+"""From the user's table to texts and label sets, and the task they make.
+
+The label rule (README, "Data"): each cell is parsed by ``_labels.parse_label_cell`` in every
+format. Without ``--task``, the table is multi-label when some cell is a list of several labels,
+or when at least ``MULTILABEL_MIN_SHARE`` of the labelled rows hold the separator. Fewer rows
+holding it is refused: single labels whose names contain the separator cannot be told apart
+from a few multi-label rows, so the user says which (``--task``). A single-label task keeps
+each cell whole.
+"""
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
-import pandas as pd
 
 from search._errors import DataError
-from search.data._labels import label_sets
+from search.data._labels import LISTED, SPLIT, parse_label_cell
+from search.data._read import read_table
 from spaces import Task
 
-READERS = {".csv": "csv", ".tsv": "tsv", ".jsonl": "jsonl", ".json": "jsonl",
-           ".ndjson": "jsonl", ".parquet": "parquet", ".pq": "parquet"}
+log = logging.getLogger("hpsearch")
+# Below this share of labelled rows holding the separator, the task must be given.
+MULTILABEL_MIN_SHARE = 0.05
 
 
 @dataclass
@@ -25,57 +36,74 @@ class TextTable:
     rows: np.ndarray
     path: str
     dropped: int = 0
+    multilabel: bool = False
 
 
-def read_table(path: str | Path, text_col: str, label_col: str) -> pd.DataFrame:
-    path = Path(path)
-    if not path.is_file():
-        raise DataError(f"Data file {str(path)!r} does not exist.")
-    fmt = READERS.get(path.suffix.lower())
-    if fmt is None:
-        raise DataError(
-            f"Cannot tell the format of {str(path)!r} from its suffix {path.suffix!r}. "
-            f"Supported: {', '.join(sorted(READERS))}."
-        )
-    as_text = {text_col: "string", label_col: "string"}
-    try:
-        if fmt == "csv":
-            frame = pd.read_csv(path, dtype=as_text, keep_default_na=False, na_values=[""])
-        elif fmt == "tsv":
-            frame = pd.read_csv(path, sep="\t", dtype=as_text, keep_default_na=False,
-                                na_values=[""], quoting=3)
-        elif fmt == "jsonl":
-            frame = pd.read_json(path, lines=True, dtype=False)
-        else:
-            frame = pd.read_parquet(path)
-    except Exception as exc:  # pandas raises many types for unreadable files
-        raise DataError(f"Could not read {str(path)!r} as {fmt}: {exc}") from None
-    if frame.empty:
-        raise DataError(f"{str(path)!r} has no data rows.")
-    for role, col in (("text", text_col), ("label", label_col)):
-        if col not in frame.columns:
-            raise DataError(
-                f"{str(path)!r} has no {role} column {col!r}. Columns: "
-                f"{', '.join(map(str, frame.columns))}. Use --{role}-col to name it."
-            )
-    return frame
-
-
-def _row_list(rows: np.ndarray, limit: int = 10) -> str:
+def _row_list(rows: np.ndarray | list[int], limit: int = 10) -> str:
     shown = ", ".join(str(r) for r in rows[:limit])
     return shown + (f" and {len(rows) - limit} more" if len(rows) > limit else "")
 
 
+def _parse_cells(cells: list[Any], sep: str | None, path: str) -> list[tuple[list[str], str]]:
+    parsed = []
+    for row, cell in enumerate(cells, 1):
+        try:
+            parsed.append(parse_label_cell(cell, sep))
+        except ValueError as exc:
+            raise DataError(f"{path!r} row {row}: {exc}. A label cell holds text, a number or "
+                            "a list of them.") from None
+    _warn_float_labels(cells, path)
+    return parsed
+
+
+def _warn_float_labels(cells: list[Any], path: str) -> None:
+    floats = sorted({c for c in cells if isinstance(c, float) and c == c})
+    if floats and all(f.is_integer() for f in floats):
+        log.warning("the labels of %s are stored as floats (%s), so they are named %s as "
+                    "written. pandas stores an integer column with a blank cell as floats: if "
+                    "they are class ids, write the column as integers or text.", path,
+                    ", ".join(map(repr, floats[:5])), repr(repr(floats[0])))
+
+
+def _is_multilabel(parsed: list[tuple[list[str], str]], task: Task | None, sep: str,
+                   path: str) -> bool:
+    """Whether the labels are multi-label (see the module's rule)."""
+    if task is not None:
+        return task is Task.MULTILABEL
+    if any(how == LISTED and len(names) > 1 for names, how in parsed):
+        return True
+    split = [row for row, (names, how) in enumerate(parsed, 1) if how == SPLIT]
+    labelled = sum(1 for names, _ in parsed if names)
+    if not split or len(split) >= MULTILABEL_MIN_SHARE * labelled:
+        return bool(split)
+    examples = ", ".join(repr(sep.join(parsed[r - 1][0])) for r in split[:3])
+    raise DataError(
+        f"{path!r}: {len(split)} of {labelled} labelled rows ({len(split) / labelled:.1%}) hold "
+        f"the label separator {sep!r} (rows {_row_list(split)}: {examples}). So few cannot "
+        "tell a multi-label table from single labels whose names contain it. Pass --task "
+        "multilabel if these rows carry several labels, or --task multiclass (or binary) to "
+        "keep each cell whole as one label; --label-sep changes the separator."
+    )
+
+
 def load_table(path: str | Path, *, text_col: str = "text", label_col: str = "label",
-               label_sep: str = "|", task: Task | None = None,
-               drop_invalid: bool = False) -> TextTable:
+               label_sep: str = "|", task: Task | None = None, drop_invalid: bool = False,
+               multilabel: bool | None = None) -> TextTable:
     """Texts and label sets. Empty texts, and missing labels in a single-label table, are an
-    error naming the rows, unless ``drop_invalid``; a multi-label row may have no label."""
+    error naming the rows, unless ``drop_invalid``; a multi-label row may have no label.
+    ``multilabel`` imposes the decision made on another file (the training file, for
+    ``--val-data``)."""
     frame = read_table(path, text_col, label_col)
+    where = str(path)
     texts = frame[text_col].astype("string").fillna("").str.strip()
-    sets = label_sets(frame[label_col].tolist(), label_sep)
-    multilabel = task is Task.MULTILABEL or (
-        task is None and any(len(s) > 1 for s in sets))
+    cells = frame[label_col].tolist()
+    parsed = _parse_cells(cells, label_sep, where)
+    if multilabel is None:
+        multilabel = _is_multilabel(parsed, task, label_sep, where)
+    if not multilabel:  # one label per cell: the separator splits nothing
+        parsed = [parse_label_cell(c, None) if how == SPLIT else (names, how)
+                  for c, (names, how) in zip(cells, parsed, strict=True)]
+    sets = [names for names, _ in parsed]
     rows = np.arange(1, len(frame) + 1)
     empty_text = (texts == "").to_numpy()
     no_label = np.array([len(s) == 0 for s in sets]) & (not multilabel)
@@ -94,26 +122,25 @@ def load_table(path: str | Path, *, text_col: str = "text", label_col: str = "la
     bad = empty_text | no_label | several
     if problems and not drop_invalid:
         raise DataError(
-            f"{str(path)!r}: " + "; ".join(problems) + ". Rows are numbered from 1, header not "
+            f"{where!r}: " + "; ".join(problems) + ". Rows are numbered from 1, header not "
             "counted. Fix the data, or pass --drop-invalid to skip these rows."
         )
     keep = ~bad
     table = TextTable(
         texts=[str(t) for t, k in zip(texts.tolist(), keep, strict=True) if k],
         labels=[s for s, k in zip(sets, keep, strict=True) if k],
-        rows=rows[keep],
-        path=str(path),
-        dropped=int(bad.sum()),
+        rows=rows[keep], path=where, dropped=int(bad.sum()), multilabel=multilabel,
     )
     if not table.texts:
-        raise DataError(f"{str(path)!r} has no usable rows left.")
+        raise DataError(f"{where!r} has no usable rows left: --drop-invalid skipped all "
+                        f"{table.dropped}. Run without it to see which rows and why.")
     return table
 
 
 def detect_task(table: TextTable, forced: Task | None = None) -> tuple[Task, list[str]]:
     """The task and the class names in output order (sorted)."""
     classes = sorted({label for labels in table.labels for label in labels})
-    if forced is Task.MULTILABEL or (forced is None and any(len(s) > 1 for s in table.labels)):
+    if forced is Task.MULTILABEL or (forced is None and table.multilabel):
         task = Task.MULTILABEL
     elif forced is not None:
         task = forced
@@ -131,4 +158,8 @@ def detect_task(table: TextTable, forced: Task | None = None) -> tuple[Task, lis
         )
     if task is Task.MULTILABEL and not classes:
         raise DataError(f"{table.path!r}: every row has no label; nothing to learn.")
+    if forced is Task.MULTILABEL and not any(len(s) > 1 for s in table.labels):
+        log.warning("--task multilabel, but no row of %s has more than one label: a "
+                    "multi-class model (--task multiclass, or no --task) fits one label per "
+                    "row better", table.path)
     return task, classes

@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from search._paths import output_file, write_file
 from search.study import pick_trial, summarize_trial
 
 # Read as files, not imported, so exporting does not load TensorFlow. Order matters: each
@@ -52,9 +53,9 @@ def export_script(study_name: str, out: str | Path, storage_url: str | None = No
     """Write the script for the best trial (or ``trial_number``) of the study to ``out``."""
     from search.study import open_study
 
+    out = output_file(out, "Script (--out)")
     study, config = open_study(study_name, storage_url)
     best = summarize_trial(pick_trial(study, config, trial_number), config).to_dict()
-    out = Path(out)
     script_config = {
         "study": study_name, "trial": best["number"], "filename": out.name,
         "task": config.task.value, "classes": config.classes, "params": best["params"],
@@ -65,7 +66,4 @@ def export_script(study_name: str, out: str | Path, storage_url: str | None = No
         "vocab_size": config.vocab_size, "max_len": config.max_len,
         "embeddings": config.embeddings, "study_metrics": best["metrics"],
     }
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(script_source(script_config))
-    out.chmod(0o755)
-    return out
+    return write_file(out, script_source(script_config), "the script", executable=True)

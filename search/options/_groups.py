@@ -38,7 +38,7 @@ class DataOptions(OptionGroup):
                              "1).")
     val_data: Path | None = option(None, "--val-data", "Use this file for validation instead "
                                    "of a split.")
-    seed: int = option(0, "--seed", "Seed of the split, the baselines and the trials.")
+    seed: int = option(0, "--seed", "Seed of the split, the baselines and the trials.", min=0)
     max_tokens: int = option(20_000, "--max-tokens", "Vocabulary size.", min=100)
     max_len: int | None = option(None, "--max-len", "Tokens per text (default: the 95th "
                                  "percentile of training lengths).", min=1)
@@ -51,6 +51,9 @@ class DataOptions(OptionGroup):
         super().__post_init__()
         if not 0.0 < self.val_frac < 1.0:
             raise OptionError(f"--val-frac must be between 0 and 1, but got {self.val_frac}.")
+        if self.text_col == self.label_col:
+            raise OptionError(f"--text-col and --label-col must name two columns, but both are "
+                              f"{self.text_col!r}. Name the label column with --label-col.")
 
 
 @dataclass(frozen=True)
@@ -99,7 +102,7 @@ class WorkerOptions(OptionGroup):
         600.0, "--reconnect-timeout", "Seconds to wait out an unreachable database before "
         "giving up.", min=1, envvar="HPSEARCH_RECONNECT_TIMEOUT")
     seed: int | None = option(None, "--seed", "Sampler seed; hpsearch launch gives its workers "
-                              "seed, seed+1, ...")
+                              "seed, seed+1, ...", min=0)
     verbose: bool = option(False, "--verbose", "Log every epoch.", short="-v", root=True)
 
     def __post_init__(self) -> None:

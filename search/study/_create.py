@@ -15,7 +15,8 @@ from pathlib import Path
 import optuna
 
 import storage
-from search._errors import DataError, StudyError
+from search._errors import DataError, OptionError, StudyError
+from search._paths import input_file
 from search.data import (
     CACHE_KEY,
     LabelledSplit,
@@ -34,6 +35,8 @@ from search.study._strategy import experimental_optuna
 from spaces import Space, check_space_for_task, load_space, starting_points
 
 log = logging.getLogger("hpsearch")
+# The longest study name Optuna's tables hold.
+MAX_NAME_LENGTH = 512
 
 
 def create_study(study_name: str, data: str | Path, *, storage_url: str | None = None,
@@ -48,7 +51,8 @@ def create_study(study_name: str, data: str | Path, *, storage_url: str | None =
     study exists with the same data and settings it is reused (``resume``); with other data,
     search options, space or budget it is refused with the differences listed, so trials
     that do not compare never mix in one study (``hpsearch update`` changes a budget). With
-    ``start_points``, the first trials are known-good configurations moved into the space.
+    ``start_points``, the first trials are known-good configurations moved into the space. A
+    create that fails leaves nothing behind: no study, no stored data, no new SQLite file.
     """
     keywords = dict(options)
     data_options = (data_options or DataOptions()).take(keywords)
@@ -56,54 +60,113 @@ def create_study(study_name: str, data: str | Path, *, storage_url: str | None =
     budget = (budget or BudgetOptions()).take(keywords)
     refuse_unknown(keywords, DataOptions, SearchOptions, BudgetOptions)
     url = storage.resolve_storage_url(storage_url)
-    rdb = storage.open_storage(url, heartbeat_interval=None)
-    path = _data_file(data)
-    fingerprint = data_fingerprint(path, data_options)
-    space = load_space(search_options.space)
-    existing = _existing_study(rdb, study_name, resume)
-    if existing is not None:
-        refuse_other_data(study_name, url, existing, fingerprint, data_options)
-        refuse_other_settings(study_name, existing, search_options, space, budget)
-        log.info("study %r exists with the same data and settings: resuming it", study_name)
-        return existing
-    space_asked = space.to_dict()
-    split = load_split(path, data_options)
-    check_space_for_task(space, split.task)
-    check_metric(search_options.metric, split.task)
-    vectorized = vectorize_split(split, data_options)
-    report = _check_data(split, vectorized)
-    baselines = _baselines(split, data_options.seed)
-    prepared = vectorized.prepared.to_bytes()
-    config = StudyConfig(
-        task=split.task, classes=split.classes, data_path=str(path),
-        data_fingerprint=fingerprint, cache_sha256=storage.blob_digest(prepared),
-        space=space.to_dict(), space_asked=space_asked,
-        max_len=vectorized.max_len, vocab_size=vectorized.prepared.vocab_size,
-        data=data_options, search=search_options, budget=budget,
-        embeddings=vectorized.embeddings, baselines=baselines, data_report=report,
-        created_at=time.time())
-    # The data is stored under the study's id, once the study exists: a process that loses
-    # the race to create it stores nothing (see storage._blobs).
-    storage.drop_orphan_blobs(rdb)
-    study = _new_study(rdb, study_name, config)
-    storage.put_blob(rdb, study_name, CACHE_KEY, prepared)
-    if start_points:
-        _enqueue_starting_points(study, space, config)
+    path = _check_inputs(study_name, data, data_options, search_options)
+    problem = storage.sqlite_file_problem(url, must_exist=False)
+    if problem:
+        raise StudyError(problem)
+    with storage.sqlite_file_removed_on_failure(url):
+        rdb = storage.open_storage(url, heartbeat_interval=None)
+        fingerprint = data_fingerprint(path, data_options)
+        space = load_space(search_options.space)
+        existing = _existing_study(rdb, url, study_name, resume)
+        if existing is not None:
+            refuse_other_data(study_name, url, existing, fingerprint, data_options)
+            refuse_other_settings(study_name, existing, search_options, space, budget)
+            log.info("study %r exists with the same data and settings: resuming it",
+                     study_name)
+            return existing
+        space_asked = space.to_dict()
+        split = load_split(path, data_options)
+        check_space_for_task(space, split.task)
+        check_metric(search_options.metric, split.task)
+        vectorized = vectorize_split(split, data_options)
+        report = _check_data(split, vectorized)
+        baselines = _baselines(split, data_options.seed)
+        prepared = vectorized.prepared.to_bytes()
+        config = StudyConfig(
+            task=split.task, classes=split.classes, data_path=str(path),
+            data_fingerprint=fingerprint, cache_sha256=storage.blob_digest(prepared),
+            space=space.to_dict(), space_asked=space_asked,
+            max_len=vectorized.max_len, vocab_size=vectorized.prepared.vocab_size,
+            data=data_options, search=search_options, budget=budget,
+            embeddings=vectorized.embeddings, baselines=baselines, data_report=report,
+            created_at=time.time())
+        _record(rdb, url, study_name, config, prepared, space if start_points else None)
     log.info("created study %r in %s", study_name, storage.mask_url(url))
     return config
 
 
-def _data_file(data: str | Path) -> Path:
-    path = Path(data)
-    if not path.is_file():
-        raise DataError(f"Data file {str(path)!r} does not exist.")
-    return path
+def check_study_name(study_name: str) -> str:
+    """``study_name`` if it can name a study: not blank, at most ``MAX_NAME_LENGTH`` long."""
+    if not study_name.strip():
+        raise OptionError(f"A study name needs at least one visible character, but got "
+                          f"{study_name!r}. Pass --study NAME.")
+    if len(study_name) > MAX_NAME_LENGTH:
+        raise OptionError(f"A study name may have at most {MAX_NAME_LENGTH} characters, but "
+                          f"got {len(study_name)}. Choose a shorter --study name.")
+    return study_name
 
 
-def _existing_study(rdb: optuna.storages.BaseStorage, study_name: str,
+def _check_inputs(study_name: str, data: str | Path, data_options: DataOptions,
+                  search_options: SearchOptions) -> Path:
+    """Every name and file the study needs, checked before anything is opened or written."""
+    check_study_name(study_name)
+    for flag, given in (("--val-data", data_options.val_data),
+                        ("--embeddings", data_options.embeddings),
+                        ("--space", search_options.space)):
+        if given is not None:
+            input_file(given, f"The file given to {flag}", DataError)
+    return input_file(data, "Data file (--data)", DataError)
+
+
+def _record(rdb: storage.ResilientStorage, url: str, study_name: str, config: StudyConfig,
+            prepared: bytes, space: Space | None) -> None:
+    """Create the study with its config, store the vectorized split under its id, queue the
+    starting points (unless ``space`` is None); if any step fails, undo the others. The data
+    is stored once the study exists, under its id: a process that loses the race to create
+    it stores nothing (see storage._blobs)."""
+    storage.drop_orphan_blobs(rdb)
+    study = _empty_study(rdb, study_name, config)
+    try:
+        study.set_user_attr(CONFIG_ATTR, config.to_dict())
+        with experimental_optuna():
+            study.set_metric_names([config.metric.value])
+        storage.put_blob(rdb, study_name, CACHE_KEY, prepared)
+        if space is not None:
+            _enqueue_starting_points(study, space, config)
+    except BaseException:
+        _discard(rdb, url, study_name)
+        raise
+
+
+def _discard(rdb: storage.ResilientStorage, url: str, study_name: str) -> None:
+    """Remove what a failed create wrote: the study it made, with its data."""
+    try:
+        storage.delete_study(rdb, study_name)
+    except Exception as exc:  # the first error matters; the next create cleans up the rest
+        log.warning("could not remove the half-made study %r: %s", study_name,
+                    storage.mask_secrets(str(exc), url))
+
+
+def _remove_half_made(rdb: storage.ResilientStorage, url: str, study_name: str) -> None:
+    """An interrupted create can leave a study without its config and without trials: remove
+    it so that it is created again (one with trials is not hpsearch's and stays refused)."""
+    try:
+        study_id = rdb.get_study_id_from_name(study_name)
+    except KeyError:
+        return
+    if CONFIG_ATTR in rdb.get_study_user_attrs(study_id) or rdb.get_all_trials(study_id):
+        return
+    log.warning("study %r has no hpsearch config and no trials: a create of it was "
+                "interrupted. Removing it and creating it again.", study_name)
+    storage.delete_study(rdb, study_name)
+
+
+def _existing_study(rdb: storage.ResilientStorage, url: str, study_name: str,
                     resume: bool) -> StudyConfig | None:
-    """The config of the study of that name, or None if there is no such study; refused
-    without ``resume``."""
+    """The config of the study of that name, or None if there is none (a half-made one is
+    removed first); refused without ``resume``."""
+    _remove_half_made(rdb, url, study_name)
     existing = read_config(rdb, study_name)
     if existing is None:
         return None
@@ -128,18 +191,14 @@ def _baselines(split: LabelledSplit, seed: int) -> dict[str, dict[str, float]]:
     return compute_baselines(split, seed)
 
 
-def _new_study(rdb: optuna.storages.BaseStorage, study_name: str,
-               config: StudyConfig) -> optuna.Study:
+def _empty_study(rdb: storage.ResilientStorage, study_name: str,
+                 config: StudyConfig) -> optuna.Study:
     try:
-        study = optuna.create_study(study_name=study_name, storage=rdb,
-                                    direction=config.direction.value)
+        return optuna.create_study(study_name=study_name, storage=rdb,
+                                   direction=config.direction.value)
     except optuna.exceptions.DuplicatedStudyError:
         raise StudyError(f"Study {study_name!r} was created by another process meanwhile; "
                          "run the command again to resume it.") from None
-    study.set_user_attr(CONFIG_ATTR, config.to_dict())
-    with experimental_optuna():
-        study.set_metric_names([config.metric.value])
-    return study
 
 
 def _enqueue_starting_points(study: optuna.Study, space: Space, config: StudyConfig) -> None:

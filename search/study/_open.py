@@ -64,6 +64,9 @@ def open_study(study_name: str, url: str | None = None, *, heartbeat_interval: i
 
     Workers pass their heartbeat settings and how long to wait out a database outage."""
     url = storage.resolve_storage_url(url)
+    missing = storage.sqlite_file_problem(url, must_exist=True)
+    if missing:  # checked first: opening would leave an empty database file behind
+        raise StudyError(f"No study named {study_name!r}. {missing}")
     rdb = storage.open_storage(url, heartbeat_interval=heartbeat_interval,
                                grace_period=grace_period, retry_window_s=retry_window_s)
     config = require_config(rdb, url, study_name)

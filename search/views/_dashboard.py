@@ -150,11 +150,8 @@ def make_dashboard(storage_url: str | None = None, host: str = DEFAULT_HOST,
     """A dashboard server on the study storage (not yet serving; call ``serve_forever`` or
     ``start``). The storage is opened without heartbeats: the dashboard only reads."""
     url = storage.resolve_storage_url(storage_url)
-    path = storage.sqlite_path(url)
-    if path is not None and not path.is_file():
-        raise HpsearchError(
-            f"There is no SQLite database at {path} (from the storage URL "
-            f"{storage.mask_url(url)}), so there are no studies to show. Run the dashboard "
-            "from the directory where you ran `hpsearch run`, or pass --storage.")
+    missing = storage.sqlite_file_problem(url, must_exist=True)
+    if missing:
+        raise HpsearchError(missing)
     rdb = storage.open_storage(url, heartbeat_interval=None)
     return DashboardServer(rdb, host, port, allow_writes=allow_writes)

@@ -14,6 +14,7 @@ from pathlib import Path
 import optuna
 from optuna.trial import FrozenTrial
 
+from search._paths import make_folder, output_folder, write_file
 from search.metrics import Detail
 from search.study import (
     BUDGET_STATES,
@@ -85,9 +86,9 @@ def _draw(report: Report, out: Path, name: str, title: str,
 
 def write_report(study_name: str, out_dir: str | Path, storage_url: str | None = None) -> Report:
     """Write ``index.html`` and its PNG figures for ``study_name`` into ``out_dir``."""
+    out = output_folder(out_dir, "Report folder (--out)")
     study, config = open_study(study_name, storage_url)
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    make_folder(out, "the report folder")
     for stale in FIGURE_FILES:
         (out / stale).unlink(missing_ok=True)
     trials = study.get_trials(deepcopy=False)
@@ -99,7 +100,7 @@ def write_report(study_name: str, out_dir: str | Path, storage_url: str | None =
         _draw_study_figures(report, out, study, config, trials)
     if best is not None:
         _draw_best_figures(report, out, best, config)
-    report.index.write_text(render_html(status, config, best, report), encoding="utf-8")
+    write_file(report.index, render_html(status, config, best, report), "the report page")
     return report
 
 
