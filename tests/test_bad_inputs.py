@@ -294,7 +294,7 @@ def contents(url_or_folder: Path) -> dict[str, object]:
         with sqlite3.connect(db) as conn:
             for query in ("SELECT study_name FROM studies", "SELECT count(*) FROM trials",
                           "SELECT count(*) FROM trial_user_attributes",
-                          "SELECT study_name, key FROM hpsearch_blobs"):
+                          "SELECT study_id, key FROM hpsearch_study_blobs"):
                 found[query] = sorted(conn.execute(query).fetchall())
     return found
 

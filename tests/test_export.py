@@ -72,7 +72,7 @@ def test_the_scripts_model_is_the_trials_layer_for_layer(scripted_study, tmp_pat
     module = _export(url, tmp_path, trial)
     study, config = open_study("s", url)
     summary = summarize_trial(study.trials[trial], config)
-    prepared = load_prepared(url, "s", config)
+    prepared = load_prepared(study, config)
     n_out = 1 if task is Task.BINARY else len(config.classes)
     theirs = build_network(summary.params, dims(prepared, summary.params, n_out), sparse=True)
     mine = module.build_network()
@@ -87,7 +87,7 @@ def test_the_scripts_model_is_the_trials_layer_for_layer(scripted_study, tmp_pat
 def test_the_script_reads_splits_vectorizes_and_scores_as_hpsearch(scripted_study, tmp_path):
     task, data, url = scripted_study
     study, config = open_study("s", url)
-    prepared = load_prepared(url, "s", config)
+    prepared = load_prepared(study, config)
     split = load_split(data, config.data)
     for trial in (0, 1, 2):
         module = _export(url, tmp_path, trial)
@@ -120,7 +120,7 @@ def test_the_generated_scripts_pass_ruff_and_stay_short(scripted_study, tmp_path
     """Trials 0 and 1 are n-gram models, trial 2 a recurrent one beside an n-gram branch
     (its code, helpers and word ids make it the longest)."""
     _, _, url = scripted_study
-    for trial, most in ((0, 300), (1, 300), (2, 330)):
+    for trial, most in ((0, 300), (1, 300), (2, 340)):
         path = export_script("s", tmp_path / f"train_{trial}.py", url, trial_number=trial)
         found = subprocess.run([sys.executable, "-m", "ruff", "check", "--config",
                                 str(Path(__file__).parent.parent / "pyproject.toml"),
