@@ -66,7 +66,7 @@ class SearchOptions(OptionGroup):
                             "(val_loss is minimised, the others maximised).")
     pruner: PrunerName = option(PrunerName.MEDIAN, "--pruner", "Stops weak trials early.")
     sampler: SamplerName = option(SamplerName.TPE, "--sampler", "Picks the next trial.")
-    max_epochs: int = option(20, "--max-epochs", "Epochs per trial at most.", min=1)
+    max_epochs: int = option(30, "--max-epochs", "Epochs per trial at most.", min=1)
     patience: int = option(3, "--patience", "Stop a trial after this many epochs without "
                            "improvement.", min=1)
 
