@@ -32,7 +32,8 @@ KEYS: dict[str, Key] = {
                             "least two training texts)"),
     "ngram_weighting": Key("choice", Choice(("binary", "count", "tfidf")),
                            allowed=("binary", "count", "tfidf"),
-                           help="n-gram bag values, then each row scaled to unit length"),
+                           help="n-gram bag values (tfidf: (1 + ln count) x idf), then each row "
+                                "scaled to unit length"),
     "ngram_hidden": Key("choice", Choice((True, False)), allowed=(False, True),
                         help="the bag through a ReLU layer (an n-gram MLP) or straight into "
                              "the output (a linear model, the 'wide' part of wide_deep)"),

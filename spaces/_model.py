@@ -16,7 +16,7 @@ from keras import layers, ops
 from spaces._families import input_names
 from spaces._losses import make_loss
 from spaces._network import HELPERS, Dims, network_code  # noqa: F401 (Dims: re-exported)
-from spaces._text import ngram_bag_layer, ngram_id_layer, word_layer
+from spaces._text import ngram_bag, ngram_id_layer, word_layer
 
 
 def build_network(params, dims, *, embedding_matrix=None, sparse=False):
@@ -44,10 +44,8 @@ def vectorized_inputs(params, *, words=None, max_len=None, ngrams=None, idf=None
     if "words" in names:
         fed["words"] = word_layer(words, max_len)(text)
     if "ngrams" in names:
-        counts = ngram_bag_layer(ngrams, params["ngram_order"], params["ngram_weighting"],
-                                 idf)(text)
-        # multi_hot counts come as integers.
-        fed["ngrams"] = layers.UnitNormalization(name="unit_length")(ops.cast(counts, "float32"))
+        fed["ngrams"] = ngram_bag(text, ngrams, params["ngram_order"],
+                                  params["ngram_weighting"], idf)
     if "ngram_ids" in names:
         fed["ngram_ids"] = ngram_id_layer(ngrams, params["ngram_order"])(text)
     return text, fed

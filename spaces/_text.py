@@ -7,7 +7,7 @@ built-in layers only, so the saved model loads anywhere with ``safe_mode=True``.
 
 from __future__ import annotations
 
-from keras import layers
+from keras import layers, ops
 
 # Keras' "lower_and_strip_punctuation": ASCII letters lower-cased (others kept as written),
 # ASCII punctuation deleted; then tokens are split on whitespace. PUNCTUATION is the pattern
@@ -15,7 +15,6 @@ from keras import layers
 STANDARDIZE = "lower_and_strip_punctuation"
 SPLIT = "whitespace"
 PUNCTUATION = r'[!"#$%&()\*\+,-\./:;<=>?@\[\\\]^_`{|}~\']'
-UNKNOWN = "[UNK]"
 
 
 def word_layer(words, max_len=None, *, ragged=False, name="words"):
@@ -33,18 +32,18 @@ def ngram_id_layer(ngrams, order, *, ragged=False, name="ngram_ids"):
         output_mode="int", ragged=ragged, name=name)
 
 
-def ngram_bag_layer(ngrams, order, weighting, idf=None, name="ngram_counts"):
-    """A bag of 1- to ``order``-grams: column 0 for unknown n-grams, then one per n-gram.
-
-    ``binary``: 1 where present (column 0: any unknown n-gram). ``count`` and ``tfidf``
-    (count x ``idf``): column 0 stays 0, or a long text's unknown n-grams would outweigh
-    everything it says once the row is scaled to unit length.
-    """
-    if weighting == "binary":
-        return layers.TextVectorization(
-            standardize=STANDARDIZE, split=SPLIT, vocabulary=list(ngrams), ngrams=order,
-            output_mode="multi_hot", name=name)
-    weights = [1.0] * len(ngrams) if weighting == "count" else [float(v) for v in idf]
-    return layers.TextVectorization(
-        standardize=STANDARDIZE, split=SPLIT, vocabulary=[UNKNOWN, *ngrams], ngrams=order,
-        output_mode="tf_idf", idf_weights=[0.0, *weights], name=name)
+def ngram_bag(text, ngrams, order, weighting, idf=None):
+    """A text's bag of 1- to ``order``-grams, each row of unit length: 1 where present
+    (``binary``), the count (``count``), or (1 + ln count) x idf (``tfidf``, the sublinear
+    form scikit-learn's TF-IDF uses). N-grams not in the vocabulary (column 0) weigh 0."""
+    mode = "multi_hot" if weighting == "binary" else "count"
+    counts = layers.TextVectorization(
+        standardize=STANDARDIZE, split=SPLIT, vocabulary=list(ngrams), ngrams=order,
+        output_mode=mode, name="ngram_counts")(text)
+    counts = ops.cast(counts, "float32")
+    if weighting == "tfidf":
+        counts = ops.where(ops.greater(counts, 0.0), 1.0 + ops.log(ops.maximum(counts, 1.0)),
+                           0.0)
+    scale = [float(v) for v in idf] if weighting == "tfidf" else [1.0] * len(ngrams)
+    weighted = layers.Rescaling(scale=[0.0, *scale], name="ngram_weights")(counts)
+    return layers.UnitNormalization(name="unit_length")(weighted)

@@ -65,16 +65,14 @@ class Bags:
 
 def ngram_bags(split: EncodedSplit, vectorizer: Vectorizer, setting: NgramSetting,
                weighting: str) -> Bags:
-    """Each text as a bag of n-grams, L2-normalised. Weighting ``binary`` (present or not;
-    column 0: any unknown n-gram), ``count``, or ``tfidf`` (count x idf); unknown n-grams
-    count only in ``binary`` (see ``spaces._text.ngram_bag_layer``).
-    """
+    """Each text as a bag of n-grams, L2-normalised: ``binary`` (1 where present), ``count``,
+    or ``tfidf`` ((1 + ln count) x idf, float32 as Keras computes it); n-grams not in the
+    subset (column 0) are left out (see ``spaces._text.ngram_bag``)."""
     if weighting not in WEIGHTINGS:
         raise ValueError(f"weighting must be one of {WEIGHTINGS}, but got {weighting!r}")
     rows, columns = _columns(split, vectorizer, setting)
     width = len(setting.subset(vectorizer)) + 1
-    if weighting != "binary":
-        rows, columns = rows[columns > 0], columns[columns > 0]
+    rows, columns = rows[columns > 0], columns[columns > 0]
     keys, counts = np.unique(rows * width + columns, return_counts=True)
     rows, columns = keys // width, keys % width
     weights = counts.astype("float32")
@@ -82,7 +80,7 @@ def ngram_bags(split: EncodedSplit, vectorizer: Vectorizer, setting: NgramSettin
         weights[:] = 1.0
     elif weighting == "tfidf":
         idf = np.concatenate([[0.0], vectorizer.idf(setting.subset(vectorizer))])
-        weights = weights * idf.astype("float32")[columns]
+        weights = ((np.float32(1.0) + np.log(weights)) * idf.astype("float32")[columns])
     norms = np.sqrt(np.bincount(rows, weights=weights.astype("float64") ** 2,
                                 minlength=len(split.n_tokens)))
     weights = (weights / np.maximum(norms[rows], 1e-12)).astype("float32")
