@@ -91,8 +91,6 @@ def network_code(params: dict[str, Any], dims: Dims) -> str:
         code(f'logits = layers.Dense({dims.n_outputs}, dtype="float32", name="logits")(x)')
         if "ngrams" in names and not hidden:
             code('logits = layers.Add(name="wide_and_deep")([wide, logits])')
-    else:
-        code("logits = wide")
     inputs = ", ".join(f'"{name}": {name}' for name in names)
     code(f'return keras.Model({{{inputs}}}, logits, name="network")')
     return "def build_network(sparse=True, embedding_matrix=None):\n" + "\n".join(code.lines)
@@ -109,7 +107,8 @@ def _ngram_branch(code: _Code, params: dict[str, Any], dims: Dims, out: str) -> 
         code(f'{out} = layers.Dropout({params["dropout"]!r})({out})')
     else:
         code("# Straight into the output: a linear model on the bag.")
-        code(f'wide = layers.Dense({dims.n_outputs}, dtype="float32", '
+        name = "wide" if has_deep_part(params) else "logits"
+        code(f'{name} = layers.Dense({dims.n_outputs}, dtype="float32", '
              f'kernel_regularizer={penalty}, name="wide")(ngrams)')
 
 

@@ -18,6 +18,9 @@ from search.training import FitSettings
 from spaces import Task
 from tests.scripted_trainer import NoTensorFlow
 
+# What a scripted trial reports besides its loss: 1 / loss, so that better is consistent.
+SCORES = ("accuracy", "macro_f1", "micro_f1", "f1_positive", "pr_auc")
+
 STORAGE_MODES = ["sqlite", "postgres"]
 
 
@@ -79,7 +82,7 @@ class ScriptedTrainer(NoTensorFlow):
         best: dict[str, Any] | None = None
         for epoch in range(max_epochs):
             loss = floor + 1.0 / (epoch + 1)
-            metrics = {"val_loss": loss, "accuracy": 1 / loss, "macro_f1": 1 / loss}
+            metrics = {"val_loss": loss, **{name: 1 / loss for name in SCORES}}
             if best is None or loss < best["val_loss"]:
                 best, best_epoch = metrics, epoch
             if report(epoch, metrics):

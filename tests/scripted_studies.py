@@ -68,7 +68,8 @@ def make_study(name: str, data: Path, url: str, *, n_trials: int = 5,
     """A study with ``n_trials`` finished (complete or pruned) trials, the calls in
     ``fail_on`` failed and those in ``prune_on`` pruned, run by the detailed scripted
     trainer."""
-    create_study(name, data, storage_url=url, max_epochs=max_epochs, pruner=pruner,
+    create_study(name, data, storage_url=url, metric="val_loss",
+                 max_epochs=max_epochs, pruner=pruner,
                  n_trials=n_trials)
     run_worker(name, url, seed=0, trainer=DetailedTrainer(fail_on=fail_on, prune_on=prune_on))
 
@@ -89,7 +90,8 @@ def leave_running(name: str, url: str, epochs: int = 2) -> int:
 
 def fail_only(name: str, data: Path, url: str, failures: int = 3) -> None:
     """A study whose every trial failed."""
-    create_study(name, data, storage_url=url, max_epochs=3, pruner=PrunerName.NONE)
+    create_study(name, data, storage_url=url, metric="val_loss",
+                 max_epochs=3, pruner=PrunerName.NONE)
     run_worker(name, url, n_trials=failures, trainer=ScriptedTrainer(fail_on=set(
         range(failures))))
 

@@ -17,6 +17,9 @@ from typing import Any
 from search.training import FitSettings
 from search.training._result import TrainResult
 
+# What a scripted trial reports besides its loss: 1 / loss, so that better is consistent.
+SCORES = ("accuracy", "macro_f1", "micro_f1", "f1_positive", "pr_auc")
+
 ENV_EPOCH_S = "HPSEARCH_TEST_EPOCH_S"
 TRAINER_SPEC = "tests.scripted_trainer:SleepingTrainer"
 
@@ -57,7 +60,7 @@ class SleepingTrainer(NoTensorFlow):
             if self.epoch_s:
                 time.sleep(self.epoch_s)
             loss = expected_value(params["learning_rate"], epoch + 1)
-            metrics = {"val_loss": loss, "accuracy": 1 / loss, "macro_f1": 1 / loss}
+            metrics = {"val_loss": loss, **{name: 1 / loss for name in SCORES}}
             if not best or loss < best["val_loss"]:
                 best, best_epoch = metrics, epoch
             if report(epoch, metrics):

@@ -19,7 +19,8 @@ from tests.scripted_studies import DetailedTrainer
 
 def test_trials_are_recorded_pruned_and_failed_with_reasons(
         storage_url: str, study_name: str, multiclass_csv: Path) -> None:
-    create_study(study_name, multiclass_csv, storage_url=storage_url, max_epochs=6,
+    create_study(study_name, multiclass_csv, storage_url=storage_url, metric="val_loss",
+                 max_epochs=6,
                  pruner=PrunerName.MEDIAN, n_trials=12)
     trainer = ScriptedTrainer(fail_on={2})
     summary = run_worker(study_name, storage_url, seed=0, trainer=trainer)
@@ -43,7 +44,8 @@ def test_trials_are_recorded_pruned_and_failed_with_reasons(
 
 def test_study_budget_bounds_every_worker(storage_url: str, study_name: str,
                                           multiclass_csv: Path) -> None:
-    create_study(study_name, multiclass_csv, storage_url=storage_url, max_epochs=2,
+    create_study(study_name, multiclass_csv, storage_url=storage_url, metric="val_loss",
+                 max_epochs=2,
                  pruner=PrunerName.NONE, n_trials=3)
     run_worker(study_name, storage_url, trainer=ScriptedTrainer())
     again = run_worker(study_name, storage_url, trainer=ScriptedTrainer())
@@ -61,7 +63,8 @@ def test_a_trial_failed_by_a_stale_check_as_it_finishes_is_dropped_and_the_worke
     """The stale-trial check of another worker fails trial 1 in the instant between its
     objective's end and Optuna's record of it; Optuna then raises "Cannot tell a FAIL trial"
     (or "Should not reach.")."""
-    create_study(study_name, multiclass_csv, storage_url=storage_url, max_epochs=3,
+    create_study(study_name, multiclass_csv, storage_url=storage_url, metric="val_loss",
+                 max_epochs=3,
                  pruner=PrunerName.NONE, n_trials=3)
 
     class FailedAsItFinishes(Objective):

@@ -39,7 +39,12 @@ class ScriptFiles:
 
 
 def pyrepr(value: Any, indent: int = 0) -> str:
-    """A Python literal, wrapped to fit 100 columns after ``indent`` characters."""
+    """A Python literal, wrapped to fit 100 columns after ``indent`` characters; a dict of
+    scores reads as one line of four decimals where it fits."""
+    if isinstance(value, dict) and all(isinstance(v, float) for v in value.values()):
+        text = "{" + ", ".join(f"{k!r}: {v:.4f}" for k, v in value.items()) + "}"
+        return textwrap.fill(text, 96 - indent, subsequent_indent=" " * (indent + 1),
+                             break_long_words=False, break_on_hyphens=False)
     text = pprint.pformat(value, width=96 - indent, compact=True, sort_dicts=False)
     return text.replace("\n", "\n" + " " * indent)
 

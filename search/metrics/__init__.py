@@ -14,7 +14,14 @@ from search._lazy import lazy_names
 from search.metrics._attrs import TrialAttr
 from search.metrics._compare import ahead, versus_baselines
 from search.metrics._names import Detail, Direction, Metric
-from search.metrics._tasks import HEADLINE, KEY_METRICS, RECORDED, check_metric, objectives
+from search.metrics._tasks import (
+    DEFAULT_OBJECTIVE,
+    HEADLINE,
+    KEY_METRICS,
+    RECORDED,
+    check_metric,
+    objectives,
+)
 
 if TYPE_CHECKING:
     from search.metrics._evaluate import (
@@ -30,6 +37,7 @@ __getattr__ = lazy_names(__name__, {
 
 
 __all__ = [
+    "DEFAULT_OBJECTIVE",
     "HEADLINE",
     "KEY_METRICS",
     "RECORDED",

@@ -35,6 +35,16 @@ KEY_METRICS: dict[Task, tuple[Metric, ...]] = {
 }
 
 
+# The objective when --metric is not given: the headline metric that ranks models the way a user
+# reads them. Measured: selecting by val_loss picked a multi-label model 4 points of micro-F1
+# below the best trial's, and a 30-class model 0.6 points of accuracy below it.
+DEFAULT_OBJECTIVE: dict[Task, Metric] = {
+    Task.MULTICLASS: Metric.ACCURACY,
+    Task.BINARY: Metric.PR_AUC,
+    Task.MULTILABEL: Metric.MICRO_F1,
+}
+
+
 def objectives(task: Task) -> tuple[Metric, ...]:
     """The metrics a study of ``task`` may optimise: those it records that have a direction."""
     return tuple(m for m in RECORDED[task] if m.direction is not None)

@@ -62,8 +62,10 @@ class SearchOptions(OptionGroup):
 
     space: Path | None = option(None, "--space", "YAML space file (default: the built-in lstm "
                                 "space).")
-    metric: Metric = option(Metric.VAL_LOSS, "--metric", "Objective; the direction follows "
-                            "(val_loss is minimised, the others maximised).")
+    metric: Metric | None = option(
+        None, "--metric", "Objective (default: the task's own: accuracy for multi-class, pr_auc "
+        "for binary, micro_f1 for multi-label); the direction follows (val_loss is minimised, "
+        "the others maximised).")
     pruner: PrunerName = option(PrunerName.MEDIAN, "--pruner", "Stops weak trials early.")
     sampler: SamplerName = option(SamplerName.TPE, "--sampler", "Picks the next trial.")
     max_epochs: int = option(30, "--max-epochs", "Epochs per trial at most.", min=1)

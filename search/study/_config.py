@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from search._errors import StudyError
-from search.metrics import Direction, Metric
+from search.metrics import DEFAULT_OBJECTIVE, Direction, Metric
 from search.options import BudgetOptions, DataOptions, OptionGroup, SearchOptions
 from spaces import Space, Task, parse_space
 
@@ -46,12 +46,12 @@ class StudyConfig:
 
     @property
     def metric(self) -> Metric:
-        """The objective."""
-        return self.search.metric
+        """The objective (``create`` records the task's default when none was given)."""
+        return self.search.metric or DEFAULT_OBJECTIVE[self.task]
 
     @property
     def direction(self) -> Direction:
-        return self.search.metric.direction or Direction.MINIMIZE
+        return self.metric.direction or Direction.MINIMIZE
 
     def parsed_space(self) -> Space:
         return parse_space({"params": self.space}, source="the study's recorded space")

@@ -8,6 +8,7 @@ study with its config, store the vectorized split under its id, and queue the st
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
 from pathlib import Path
@@ -25,14 +26,14 @@ from search.data import (
     file_sha256,
     load_split,
 )
-from search.metrics import TrialAttr, check_metric
+from search.metrics import DEFAULT_OBJECTIVE, TrialAttr, check_metric
 from search.options import BudgetOptions, DataOptions, SearchOptions, refuse_unknown
 from search.study._config import CONFIG_ATTR, StudyConfig
 from search.study._open import read_config
 from search.study._resume import refuse_other_data, refuse_other_settings
 from search.study._strategy import experimental_optuna
 from search.study._vectorize import Vectorized, vectorize_split
-from spaces import Space, check_space_for_task, load_space, starting_points
+from spaces import Space, Task, check_space_for_task, load_space, starting_points
 
 log = logging.getLogger("hpsearch")
 # The longest study name Optuna's tables hold.
@@ -71,14 +72,16 @@ def create_study(study_name: str, data: str | Path, *, storage_url: str | None =
         existing = _existing_study(rdb, url, study_name, resume)
         if existing is not None:
             refuse_other_data(study_name, url, existing, fingerprint, data_options)
-            refuse_other_settings(study_name, existing, search_options, space, budget)
+            refuse_other_settings(study_name, existing,
+                                  with_objective(search_options, existing.task), space, budget)
             log.info("study %r exists with the same data and settings: resuming it",
                      study_name)
             return existing
         space_asked = space.to_dict()
         split = load_split(path, data_options)
         check_space_for_task(space, split.task)
-        check_metric(search_options.metric, split.task)
+        search_options = with_objective(search_options, split.task)
+        check_metric(search_options.metric or DEFAULT_OBJECTIVE[split.task], split.task)
         vectorized = vectorize_split(split, data_options)
         space = space.capped("ngram_vocab",
                              max(vectorized.prepared.vectorizer.available_ngrams(), 1))
@@ -108,6 +111,13 @@ def check_study_name(study_name: str) -> str:
         raise OptionError(f"A study name may have at most {MAX_NAME_LENGTH} characters, but "
                           f"got {len(study_name)}. Choose a shorter --study name.")
     return study_name
+
+
+def with_objective(options: SearchOptions, task: Task) -> SearchOptions:
+    """``options`` with the task's default objective when ``--metric`` was not given."""
+    if options.metric is not None:
+        return options
+    return dataclasses.replace(options, metric=DEFAULT_OBJECTIVE[task])
 
 
 def _check_inputs(study_name: str, data: str | Path, data_options: DataOptions,

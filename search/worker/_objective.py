@@ -106,7 +106,7 @@ class Objective:
     def _settings(self, trial: optuna.Trial) -> FitSettings:
         config, search = self.config, self.config.search
         return FitSettings(
-            task=config.task, classes=config.classes, metric=search.metric,
+            task=config.task, classes=config.classes, metric=config.metric,
             max_epochs=search.max_epochs, patience=search.patience,
             seed=config.data.seed + trial.number, deadline=self.deadline,
             cost_limit_s=self.cost_limit_s)
@@ -116,7 +116,7 @@ class Objective:
         search = self.config.search
 
         def report(epoch: int, metrics: dict[str, Any]) -> bool:
-            value = float(metrics[search.metric])
+            value = float(metrics[self.config.metric])
             with self.signals.deferred():
                 trial.report(value, epoch + 1)
                 trial.set_user_attr(TrialAttr.EPOCH, epoch + 1)
@@ -143,4 +143,4 @@ class Objective:
             trial.set_user_attr(TrialAttr.STOPPED_EARLY, True)
         if result.cut_by_deadline:
             trial.set_user_attr(TrialAttr.CUT_BY_DEADLINE, True)
-        return float(result.metrics[self.config.search.metric])
+        return float(result.metrics[self.config.metric])
