@@ -21,6 +21,11 @@ class StudyError(HpsearchError):
     """The study is missing, or exists with different data or settings."""
 
 
+class DeviceError(HpsearchError):
+    """The devices a worker was given cannot train as asked (a GPU it cannot see, a setting
+    of its device environment variables that breaks its rule)."""
+
+
 class TrialFailed(Exception):
     """One trial could not finish (NaN loss, out of memory, framework error).
 
