@@ -167,10 +167,10 @@ def test_mixed_precision_holds_for_every_trial_of_a_worker(
 @pytest.mark.slow
 @pytest.mark.timeout(300)
 def test_a_worker_told_to_use_a_gpu_it_cannot_see_refuses_to_start(
-        sqlite_url: str, study_name: str, multiclass_csv: Path) -> None:
+        sqlite_url: str, study_name: str, multiclass_csv: Path, tmp_path: Path) -> None:
     """The real path: this machine has no GPU, TensorFlow lists none, the worker exits 2."""
     create_study(study_name, multiclass_csv, storage_url=sqlite_url, max_epochs=1)
-    env = {"PATH": "/usr/bin:/bin", "HOME": str(REPO), "CUDA_VISIBLE_DEVICES": "0",
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "CUDA_VISIBLE_DEVICES": "0",
            "PYTHONPATH": str(REPO)}
     done = subprocess.run([sys.executable, "-m", "search", "worker", "--study", study_name,
                            "--storage", sqlite_url, "--n-trials", "1"],
