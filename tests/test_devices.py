@@ -161,7 +161,7 @@ def test_mixed_precision_holds_for_every_trial_of_a_worker(
     # Recorded from each trained network: the second trial follows a clear_session().
     assert [t.user_attrs["policy"] for t in done] == ["mixed_float16"] * 2
     assert [t.user_attrs["gpu"] for t in done] == ["cpu"] * 2
-    assert all(np.isfinite(t.value) for t in done)
+    assert all(t.value is not None and np.isfinite(t.value) for t in done)
 
 
 @pytest.mark.slow
