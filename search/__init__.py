@@ -10,7 +10,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from search._errors import DataError, HpsearchError, OptionError, StudyError, TrialFailed
+from search._errors import (
+    ConsecutiveFailures,
+    DataError,
+    ExitCode,
+    HpsearchError,
+    OptionError,
+    StudyError,
+    TrialFailed,
+)
 from search._lazy import lazy_names
 from search.metrics import Metric
 from search.options import BudgetOptions, DataOptions, SearchOptions, WorkerOptions
@@ -24,9 +32,12 @@ if TYPE_CHECKING:
         TrialSummary,
         best_trial,
         create_study,
+        delete_study,
         enqueue_params,
+        list_studies,
         open_study,
         study_status,
+        update_budget,
     )
     from search.training import Trainer
     from search.worker import WorkerExit, WorkerSummary, launch_workers, run_search, run_worker
@@ -35,7 +46,8 @@ __getattr__ = lazy_names(__name__, {
     "search.export": ("export_script",),
     "search.options": ("PrunerName", "SamplerName"),
     "search.study": ("StudyConfig", "StudyStatus", "TrialSummary", "best_trial",
-                     "create_study", "enqueue_params", "open_study", "study_status"),
+                     "create_study", "delete_study", "enqueue_params", "list_studies",
+                     "open_study", "study_status", "update_budget"),
     "search.training": ("Trainer",),
     "search.worker": ("WorkerExit", "WorkerSummary", "launch_workers", "run_search",
                       "run_worker"),
@@ -44,8 +56,10 @@ __getattr__ = lazy_names(__name__, {
 
 __all__ = [
     "BudgetOptions",
+    "ConsecutiveFailures",
     "DataError",
     "DataOptions",
+    "ExitCode",
     "HpsearchError",
     "Metric",
     "OptionError",
@@ -63,11 +77,14 @@ __all__ = [
     "WorkerSummary",
     "best_trial",
     "create_study",
+    "delete_study",
     "enqueue_params",
     "export_script",
     "launch_workers",
+    "list_studies",
     "open_study",
     "run_search",
     "run_worker",
     "study_status",
+    "update_budget",
 ]

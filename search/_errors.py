@@ -1,8 +1,29 @@
-"""What can go wrong, by what it means for the search."""
+"""What can go wrong, by what it means for the search, and the exit status each one gives."""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    """The exit status of an ``hpsearch`` command (README's "Exit codes" lists them all)."""
+
+    OK = 0
+    # The command could not do its work: a worker of `launch` exited non-zero, `delete` was not
+    # confirmed; also any unexpected error (a bug), which prints its traceback.
+    FAILED = 1
+    # A problem the user can fix: an option, the data, the study, the storage. No traceback.
+    USER_ERROR = 2
+    # A worker stopped after --max-consecutive-failures failed trials in a row.
+    TRIALS_FAILING = 3
+    # Ctrl-C outside a worker (a worker fails its trial as interrupted and exits 0).
+    INTERRUPTED = 130
 
 
 class HpsearchError(Exception):
-    """A problem the user can fix; the CLI prints the message and exits non-zero."""
+    """A problem the user can fix; the CLI prints the message and exits with ``exit_code``."""
+
+    exit_code = ExitCode.USER_ERROR
 
 
 class DataError(HpsearchError):
@@ -24,6 +45,22 @@ class StudyError(HpsearchError):
 class DeviceError(HpsearchError):
     """The devices a worker was given cannot train as asked (a GPU it cannot see, a setting
     of its device environment variables that breaks its rule)."""
+
+
+class ConsecutiveFailures(HpsearchError):
+    """A worker's latest trials all failed, so it stops: a bug, bad data or a broken device is
+    likelier than bad luck, and retrying forever hides it (KerasTuner's
+    ``max_consecutive_failed_trials``)."""
+
+    exit_code = ExitCode.TRIALS_FAILING
+
+    def __init__(self, failures: list[tuple[int, str]], limit: int):
+        reasons = "\n".join(f"  trial {number}: {reason}" for number, reason in failures)
+        super().__init__(
+            f"{len(failures)} trials failed in a row (--max-consecutive-failures {limit}), "
+            f"so this worker stops:\n{reasons}\nFix what the reasons point at and start the "
+            "worker again, or raise --max-consecutive-failures.")
+        self.failures = failures
 
 
 class TrialFailed(Exception):

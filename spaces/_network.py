@@ -16,8 +16,8 @@ from spaces._families import has_deep_part, input_names
 
 # Helpers the network code may call (the exported script prints those it calls).
 HELPERS = '''\
-def token_mask(ids, dtype="float32"):  # 1.0 at real tokens, 0.0 at padding: (batch, len, 1)
-    return ops.expand_dims(ops.cast(ops.not_equal(ids, 0), dtype), -1)
+def token_mask(ids, dtype="float32", first=1):  # 1.0 at ids >= first, else 0.0: (batch, len, 1)
+    return ops.expand_dims(ops.cast(ops.greater_equal(ids, first), dtype), -1)
 
 
 def masked_mean(x, mask):  # over real tokens (Keras' pooling layers would count padding)
@@ -119,7 +119,8 @@ def _fasttext_branch(code: _Code, params: dict[str, Any], dims: Dims) -> None:
     code('ngram_ids = keras.Input((None,), dtype="int32", name="ngram_ids")')
     code(f'x = layers.Embedding({dims.ngram_width + 1}, {params["embedding_dim"]}, '
          'name="ngram_embedding")(ngram_ids)')
-    code('x = masked_mean(ops.cast(x, "float32"), token_mask(ngram_ids))')
+    code("# Unknown n-grams (id 1) are left out of the mean, like padding (id 0).")
+    code('x = masked_mean(ops.cast(x, "float32"), token_mask(ngram_ids, first=2))')
     code(f'x = layers.Dropout({params["dropout"]!r})(x)')
 
 

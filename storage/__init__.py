@@ -27,25 +27,38 @@ from storage._sqlite import (
 )
 from storage._url import (
     DEFAULT_URL,
+    ENV_OPTUNA_URL,
     ENV_URL,
     ENV_URL_FILE,
+    URL_SOURCES,
     check_storage_url,
     is_sqlite,
     mask_secrets,
     mask_url,
     resolve_storage_url,
+    url_precedence,
 )
 
 if TYPE_CHECKING:
-    from storage._blobs import blob_keys, delete_blob, delete_blobs, get_blob, put_blob
+    from storage._blobs import (
+        blob_digest,
+        blob_keys,
+        delete_blob,
+        delete_study,
+        drop_orphan_blobs,
+        get_blob,
+        put_blob,
+    )
+    from storage._budget import BudgetSpent, cap_trials
     from storage._heartbeat import (
         RequeueStaleTrial,
         StaleTrialWatch,
         fail_and_requeue,
         fail_stale_trials,
+        lost_to_stale_check,
         requeue_trial,
     )
-    from storage._optuna_private import in_distribution, trial_id
+    from storage._optuna_private import in_distribution, storage_of, trial_id
     from storage._rdb import (
         DEFAULT_RETRY_WINDOW_S,
         MAX_OVERFLOW,
@@ -57,10 +70,12 @@ if TYPE_CHECKING:
     from storage._retry import connection_error_text, is_connection_error
 
 _LAZY = {
-    "storage._blobs": ("blob_keys", "delete_blob", "delete_blobs", "get_blob", "put_blob"),
+    "storage._blobs": ("blob_digest", "blob_keys", "delete_blob", "delete_study",
+                       "drop_orphan_blobs", "get_blob", "put_blob"),
+    "storage._budget": ("BudgetSpent", "cap_trials"),
     "storage._heartbeat": ("RequeueStaleTrial", "StaleTrialWatch", "fail_and_requeue",
-                           "fail_stale_trials", "requeue_trial"),
-    "storage._optuna_private": ("in_distribution", "trial_id"),
+                           "fail_stale_trials", "lost_to_stale_check", "requeue_trial"),
+    "storage._optuna_private": ("in_distribution", "storage_of", "trial_id"),
     "storage._rdb": ("DEFAULT_RETRY_WINDOW_S", "MAX_OVERFLOW", "POOL_SIZE", "engine_kwargs",
                      "open_storage"),
     "storage._resilient": ("ResilientStorage",),
@@ -76,8 +91,10 @@ def __getattr__(name: str) -> object:
 
 
 __all__ = [
+    "BudgetSpent",
     "DEFAULT_RETRY_WINDOW_S",
     "DEFAULT_URL",
+    "ENV_OPTUNA_URL",
     "ENV_URL",
     "ENV_URL_FILE",
     "FAILED_TRIAL_ATTR",
@@ -90,10 +107,14 @@ __all__ = [
     "ResilientStorage",
     "StaleTrialWatch",
     "StorageError",
-    "connection_error_text",
+    "URL_SOURCES",
+    "blob_digest",
     "blob_keys",
+    "cap_trials",
+    "connection_error_text",
     "delete_blob",
-    "delete_blobs",
+    "delete_study",
+    "drop_orphan_blobs",
     "engine_kwargs",
     "fail_and_requeue",
     "fail_stale_trials",
@@ -102,6 +123,7 @@ __all__ = [
     "check_storage_url",
     "is_connection_error",
     "is_sqlite",
+    "lost_to_stale_check",
     "mask_secrets",
     "mask_url",
     "open_storage",
@@ -114,5 +136,7 @@ __all__ = [
     "sqlite_on_network_filesystem",
     "sqlite_parallel_warnings",
     "sqlite_path",
+    "storage_of",
     "trial_id",
+    "url_precedence",
 ]

@@ -1,119 +1,183 @@
 """Binary payloads kept beside the study in the same database (the vectorized data cache).
 
-Workers on other machines then need only the storage URL and the study name.
+Workers on other machines then need only the storage URL and the study name. A blob is keyed
+by the study's *id*, not its name, so a study deleted and created again under the same name
+never reads the old one's data; and it goes through the study's own engine, so it shares its
+pool and waits out database outages like every other call (``ResilientStorage``).
+
+A blob is written once: storing the same bytes again does nothing (a retried write, a second
+``create``), and other bytes under a key that holds some are refused, since workers may be
+running on what is stored.
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
+from typing import TYPE_CHECKING, TypeVar, cast
 
 import sqlalchemy as sa
-import sqlalchemy.exc
+from optuna.storages._rdb import models
 
 from storage._errors import StorageError
-from storage._rdb import engine_kwargs
-from storage._schema import schema_lock
+from storage._retry import RETRIED_ERRORS
 from storage._url import mask_secrets, mask_url
 
+if TYPE_CHECKING:
+    from storage._resilient import ResilientStorage
+
+T = TypeVar("T")
 _metadata = sa.MetaData()
 blobs = sa.Table(
-    "hpsearch_blobs",
+    "hpsearch_study_blobs",
     _metadata,
-    sa.Column("study_name", sa.String(512), primary_key=True),
+    sa.Column("study_id", sa.Integer, primary_key=True),
     sa.Column("key", sa.String(128), primary_key=True),
     sa.Column("sha256", sa.String(64), nullable=False),
     sa.Column("data", sa.LargeBinary, nullable=False),
 )
 
 
-def _engine(url: str) -> sa.Engine:
-    kwargs = engine_kwargs(url)
-    kwargs.pop("pool_size", None)
-    kwargs.pop("max_overflow", None)
-    return sa.create_engine(url, poolclass=sa.pool.NullPool, **kwargs)
+def create_blob_table(engine: sa.Engine) -> None:
+    """Create the blob table if missing (``open_storage`` calls it under its schema lock)."""
+    _metadata.create_all(engine, checkfirst=True)
 
 
-def _wrap(url: str, action: str, exc: Exception) -> StorageError:
-    return StorageError(
-        f"Could not {action} in {mask_url(url)}: {mask_secrets(str(exc).splitlines()[0], url)}"
-    )
-
-
-def put_blob(url: str, study_name: str, key: str, data: bytes) -> str:
-    """Store ``data`` under (study, key), replacing what was there; return its sha256."""
-    digest = hashlib.sha256(data).hexdigest()
-    engine = _engine(url)
+def _call(rdb: ResilientStorage, action: str, call: Callable[[], T]) -> T:
+    """``call()`` retried through outages; any database error left becomes a StorageError."""
     try:
-        with schema_lock(url):
-            _metadata.create_all(engine, checkfirst=True)
-        with engine.begin() as conn:
-            conn.execute(blobs.delete().where(blobs.c.study_name == study_name, blobs.c.key == key))
-            conn.execute(
-                blobs.insert().values(study_name=study_name, key=key, sha256=digest, data=data)
-            )
-    except sqlalchemy.exc.SQLAlchemyError as exc:
-        raise _wrap(url, f"store {key!r} for study {study_name!r}", exc) from None
-    finally:
-        engine.dispose()
+        return cast(T, rdb._with_retry(call))
+    except RETRIED_ERRORS as exc:
+        said = mask_secrets(str(exc).splitlines()[0], rdb.url)
+        raise StorageError(f"Could not {action} in {mask_url(rdb.url)}: {said}") from None
+
+
+def _study_id(rdb: ResilientStorage, study_name: str) -> int | None:
+    try:
+        return rdb.get_study_id_from_name(study_name)
+    except KeyError:
+        return None
+
+
+def _stored_digest(rdb: ResilientStorage, study_id: int, key: str) -> str | None:
+    def read() -> str | None:
+        with rdb.engine.connect() as conn:
+            return conn.execute(sa.select(blobs.c.sha256).where(
+                blobs.c.study_id == study_id, blobs.c.key == key)).scalar_one_or_none()
+
+    return _call(rdb, f"read the digest of {key!r}", read)
+
+
+def blob_digest(data: bytes) -> str:
+    """The sha256 a blob is stored and checked with."""
+    return hashlib.sha256(data).hexdigest()
+
+
+def put_blob(rdb: ResilientStorage, study_name: str, key: str, data: bytes) -> str:
+    """Store ``data`` under (the study's id, ``key``) unless the same bytes are there already;
+    return their sha256. Refuses (``StorageError``) when other bytes are stored under the key,
+    or when the study does not exist."""
+    digest = blob_digest(data)
+    study_id = _study_id(rdb, study_name)
+    if study_id is None:
+        raise StorageError(f"Cannot store {key!r} for study {study_name!r}: there is no such "
+                           f"study in {mask_url(rdb.url)}. Create the study first.")
+
+    def insert() -> None:
+        with rdb.engine.begin() as conn:
+            conn.execute(blobs.insert().values(study_id=study_id, key=key, sha256=digest,
+                                               data=data))
+
+    stored = _stored_digest(rdb, study_id, key)
+    if stored is None:
+        try:
+            _call(rdb, f"store {key!r} for study {study_name!r}", insert)
+            return digest
+        except StorageError:
+            # A write that reached the database before its connection dropped, or another
+            # process storing the same key meanwhile: what is stored now decides.
+            stored = _stored_digest(rdb, study_id, key)
+            if stored is None:
+                raise
+    if stored != digest:
+        raise StorageError(
+            f"Study {study_name!r} already holds {key!r} with sha256 {stored[:12]}, and this "
+            f"process made {digest[:12]} from its data. Stored data is never replaced, since "
+            "workers may be running on it: delete the study and create it again, or create "
+            "a study under a new name.")
     return digest
 
 
-def get_blob(url: str, study_name: str, key: str) -> tuple[bytes, str] | None:
-    """The (data, sha256) stored under (study, key), or None."""
-    engine = _engine(url)
-    try:
-        with engine.connect() as conn:
-            if not sa.inspect(conn).has_table(blobs.name):
-                return None
-            row = conn.execute(
-                sa.select(blobs.c.data, blobs.c.sha256).where(
-                    blobs.c.study_name == study_name, blobs.c.key == key
-                )
-            ).first()
-    except sqlalchemy.exc.SQLAlchemyError as exc:
-        raise _wrap(url, f"read {key!r} of study {study_name!r}", exc) from None
-    finally:
-        engine.dispose()
-    if row is None:
+def get_blob(rdb: ResilientStorage, study_name: str, key: str) -> tuple[bytes, str] | None:
+    """The (data, sha256) stored under (the study's id, ``key``), or None."""
+    study_id = _study_id(rdb, study_name)
+    if study_id is None:
         return None
-    return bytes(row[0]), str(row[1])
+
+    def read() -> tuple[bytes, str] | None:
+        with rdb.engine.connect() as conn:
+            row = conn.execute(sa.select(blobs.c.data, blobs.c.sha256).where(
+                blobs.c.study_id == study_id, blobs.c.key == key)).first()
+        return None if row is None else (bytes(row[0]), str(row[1]))
+
+    return _call(rdb, f"read {key!r} of study {study_name!r}", read)
 
 
-def delete_blobs(url: str, study_name: str) -> None:
-    engine = _engine(url)
-    try:
-        with engine.begin() as conn:
-            if sa.inspect(conn).has_table(blobs.name):
-                conn.execute(blobs.delete().where(blobs.c.study_name == study_name))
-    except sqlalchemy.exc.SQLAlchemyError as exc:
-        raise _wrap(url, f"delete the blobs of study {study_name!r}", exc) from None
-    finally:
-        engine.dispose()
-
-
-def blob_keys(url: str, study_name: str, prefix: str = "") -> list[str]:
+def blob_keys(rdb: ResilientStorage, study_name: str, prefix: str = "") -> list[str]:
     """The keys stored for the study that start with ``prefix``."""
-    engine = _engine(url)
-    try:
-        with engine.connect() as conn:
-            if not sa.inspect(conn).has_table(blobs.name):
-                return []
+    study_id = _study_id(rdb, study_name)
+    if study_id is None:
+        return []
+
+    def read() -> list[str]:
+        with rdb.engine.connect() as conn:
             rows = conn.execute(sa.select(blobs.c.key).where(
-                blobs.c.study_name == study_name, blobs.c.key.startswith(prefix))).all()
-    except sqlalchemy.exc.SQLAlchemyError as exc:
-        raise _wrap(url, f"list the blobs of study {study_name!r}", exc) from None
-    finally:
-        engine.dispose()
-    return sorted(str(row[0]) for row in rows)
+                blobs.c.study_id == study_id, blobs.c.key.startswith(prefix))).all()
+        return sorted(str(row[0]) for row in rows)
+
+    return _call(rdb, f"list the stored keys of study {study_name!r}", read)
 
 
-def delete_blob(url: str, study_name: str, key: str) -> None:
-    engine = _engine(url)
-    try:
-        with engine.begin() as conn:
-            conn.execute(blobs.delete().where(blobs.c.study_name == study_name,
+def delete_blob(rdb: ResilientStorage, study_name: str, key: str) -> None:
+    """Delete one blob (a kept model that is no longer among the best); the study's data
+    itself is never deleted this way while the study lives."""
+    study_id = _study_id(rdb, study_name)
+    if study_id is None:
+        return
+
+    def drop() -> None:
+        with rdb.engine.begin() as conn:
+            conn.execute(blobs.delete().where(blobs.c.study_id == study_id,
                                               blobs.c.key == key))
-    except sqlalchemy.exc.SQLAlchemyError as exc:
-        raise _wrap(url, f"delete {key!r} of study {study_name!r}", exc) from None
-    finally:
-        engine.dispose()
+
+    _call(rdb, f"delete {key!r} of study {study_name!r}", drop)
+
+
+def drop_orphan_blobs(rdb: ResilientStorage) -> int:
+    """Delete the blobs of studies that no longer exist (deleted by another tool, such as a
+    dashboard allowed to write); returns how many. SQLite gives a new study the id of the last
+    deleted one, so ``create`` calls this before it makes a study."""
+
+    def drop() -> int:
+        with rdb.engine.begin() as conn:
+            studies = sa.select(models.StudyModel.study_id)
+            result = conn.execute(blobs.delete().where(blobs.c.study_id.not_in(studies)))
+            return int(result.rowcount)
+
+    return _call(rdb, "delete the data of deleted studies", drop)
+
+
+def delete_study(rdb: ResilientStorage, study_name: str) -> None:
+    """Delete the study, its trials and its blobs. The blobs go first: an interruption leaves
+    a study without its data (deleting it again finishes the job), never data without a
+    study."""
+    study_id = _study_id(rdb, study_name)
+    if study_id is None:
+        raise StorageError(f"No study named {study_name!r} in {mask_url(rdb.url)}.")
+
+    def drop() -> None:
+        with rdb.engine.begin() as conn:
+            conn.execute(blobs.delete().where(blobs.c.study_id == study_id))
+
+    _call(rdb, f"delete the data of study {study_name!r}", drop)
+    _call(rdb, f"delete study {study_name!r}", lambda: rdb.delete_study(study_id))

@@ -193,3 +193,25 @@ class StaleTrialWatch:
                 level = logging.DEBUG if is_connection_error(exc) else logging.WARNING
                 log.log(level, "stale-trial check failed (%s); next one in %ss",
                         mask_secrets(connection_error_text(exc), self.url), self.interval)
+
+
+def _optuna_could_not_tell(exc: BaseException) -> bool:
+    # Optuna's _run_trial, recording a trial another process has finished: the tell refuses
+    # ("Cannot tell a FAIL trial.") or the write does (UpdateFinishedTrialError); when the
+    # objective had returned a value, its own bookkeeping then fails with "Should not reach.".
+    if isinstance(exc, AssertionError) and exc.__context__ is not None:
+        exc = exc.__context__
+    return isinstance(exc, optuna.exceptions.UpdateFinishedTrialError) or (
+        isinstance(exc, ValueError) and str(exc).startswith("Cannot tell a "))
+
+
+def lost_to_stale_check(exc: BaseException, study: optuna.Study,
+                        trial_id: int | None) -> int | None:
+    """The number of trial ``trial_id`` if ``exc`` is Optuna failing to record it because a
+    stale-trial check finished it first (in the instant between the objective's return and
+    the record, or while this worker could not heartbeat); None otherwise. Such a trial is
+    already failed and queued again: the worker can go on."""
+    if trial_id is None or not _optuna_could_not_tell(exc):
+        return None
+    trial = study._storage.get_trial(trial_id)
+    return None if trial.state is TrialState.RUNNING else trial.number

@@ -3,9 +3,12 @@ Optuna release that moves one breaks this file and no other."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import optuna
+
+if TYPE_CHECKING:
+    from storage._resilient import ResilientStorage
 
 
 def trial_id(trial: optuna.Trial) -> int:
@@ -16,3 +19,14 @@ def trial_id(trial: optuna.Trial) -> int:
 def in_distribution(distribution: optuna.distributions.BaseDistribution, value: Any) -> bool:
     """Whether ``value`` (external form) lies inside ``distribution``."""
     return distribution._contains(distribution.to_internal_repr(value))
+
+
+def storage_of(study: optuna.Study) -> ResilientStorage:
+    """The ``ResilientStorage`` under ``study`` (Optuna wraps it in a cache)."""
+    from storage._resilient import ResilientStorage  # it imports this module
+
+    backend = getattr(study._storage, "_backend", study._storage)
+    if not isinstance(backend, ResilientStorage):
+        raise TypeError(f"study {study.study_name!r} was not opened with storage.open_storage "
+                        f"(its storage is a {type(backend).__name__}).")
+    return backend

@@ -9,6 +9,7 @@ from typing import Any
 import optuna
 import sqlalchemy.exc
 
+from storage._blobs import create_blob_table
 from storage._errors import StorageError
 from storage._heartbeat import DEFAULT_MAX_RETRY, RequeueStaleTrial
 from storage._resilient import ResilientStorage
@@ -18,8 +19,8 @@ from storage._url import check_storage_url, is_sqlite, mask_secrets, mask_url
 
 # One worker process holds at most POOL_SIZE + MAX_OVERFLOW = 3 PostgreSQL connections: its
 # main thread, its heartbeat thread and its stale-trial watch each check one out per statement.
-# Opening the storage adds one short-lived connection (the schema lock), reading the study's
-# data another (storage/_blobs.py); neither is held while trials run.
+# Opening the storage adds one short-lived connection (the schema lock), not held while trials
+# run; the study's data (storage/_blobs.py) is read through the pool.
 POOL_SIZE = 2
 MAX_OVERFLOW = 1
 SQLITE_BUSY_TIMEOUT_S = 60
@@ -58,7 +59,9 @@ def _create(url: str, kwargs: dict[str, Any]) -> ResilientStorage:
                 # Optuna marks the heartbeat arguments experimental; hpsearch relies on them.
                 warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
                 with schema_lock(url):
-                    return ResilientStorage(url, engine_kwargs=engine_kwargs(url), **kwargs)
+                    rdb = ResilientStorage(url, engine_kwargs=engine_kwargs(url), **kwargs)
+                    create_blob_table(rdb.engine)
+                    return rdb
         except (sqlalchemy.exc.SQLAlchemyError, optuna.exceptions.StorageInternalError) as exc:
             if not (is_sqlite(url) and _sqlite_schema_race(exc)) or \
                     attempt == _SQLITE_OPEN_ATTEMPTS - 1:

@@ -19,8 +19,10 @@ import optuna
 import sqlalchemy as sa
 from optuna.storages._rdb import models
 from optuna.storages._rdb.storage import _create_scoped_session
-from optuna.trial import TrialState
+from optuna.trial import FrozenTrial, TrialState
+from sqlalchemy import orm
 
+from storage._budget import TrialCap, check_room
 from storage._heartbeat import stale_trial_ids
 from storage._retry import RETRIED_ERRORS, Outages, call_with_retry, is_connection_error
 
@@ -55,10 +57,13 @@ class ResilientStorage(optuna.storages.RDBStorage):
       outage.
     - A queued (WAITING) trial is taken by one atomic UPDATE, so two workers never both run
       it (Optuna's read-then-write relies on SELECT ... FOR UPDATE, a no-op in SQLite).
+    - With a ``trial_cap`` (``storage.cap_trials``), starting a trial, new or queued, first
+      checks the study's budget in the same transaction (see ``storage._budget``).
     """
 
     def __init__(self, url: str, *, retry_window_s: float, **kwargs: Any):
         self.retry_window_s = retry_window_s
+        self.trial_cap: TrialCap | None = None
         self.outages = Outages(url)
         self._calls = threading.local()
         super().__init__(url, **kwargs)
@@ -103,6 +108,10 @@ class ResilientStorage(optuna.storages.RDBStorage):
         # FOR UPDATE, which SQLite ignores: two workers could take the same queued trial and
         # both run it. One conditional UPDATE is atomic on every backend.
         with _create_scoped_session(self.scoped_session) as session:
+            if self.trial_cap is not None:
+                self._check_room(session, session.scalar(
+                    sa.select(models.TrialModel.study_id)
+                    .where(models.TrialModel.trial_id == trial_id)))
             taken = cast(sa.CursorResult[Any], session.execute(
                 sa.update(models.TrialModel)
                 .where(models.TrialModel.trial_id == trial_id,
@@ -118,6 +127,19 @@ class ResilientStorage(optuna.storages.RDBStorage):
             return True
         self.check_trial_is_updatable(trial_id, self.get_trial(trial_id).state)
         return False
+
+    def _get_prepared_new_trial(self, study_id: int, template_trial: FrozenTrial | None,
+                                session: orm.Session) -> models.TrialModel:
+        # Called by Optuna's _create_new_trial inside its transaction, after it has locked
+        # the study's row (on PostgreSQL). Queued and finished trials added are not capped.
+        if template_trial is None or template_trial.state is TrialState.RUNNING:
+            self._check_room(session, study_id)
+        return super()._get_prepared_new_trial(study_id, template_trial, session)
+
+    def _check_room(self, session: orm.Session, study_id: int | None) -> None:
+        cap = self.trial_cap
+        if cap is not None and cap.study_id == study_id:
+            check_room(session, cap)
 
     def _get_stale_trial_ids(self, study_id: int) -> list[int]:
         return stale_trial_ids(self, study_id)

@@ -19,6 +19,11 @@ from storage._errors import StorageError
 DEFAULT_URL = "sqlite:///hpsearch.db"
 ENV_URL = "HPSEARCH_STORAGE"
 ENV_URL_FILE = "HPSEARCH_STORAGE_FILE"
+ENV_OPTUNA_URL = "OPTUNA_STORAGE"
+# Where the storage URL comes from without --storage, the first one set wins: hpsearch's own
+# variables before Optuna's, so that a URL exported for other Optuna tools never overrides
+# one meant for hpsearch. (variable, whether it names a file holding the URL)
+URL_SOURCES = ((ENV_URL, False), (ENV_URL_FILE, True), (ENV_OPTUNA_URL, False))
 MASK = "***"
 SUPPORTED = "sqlite:///FILE or postgresql+psycopg://USER@HOST[:PORT]/DB"
 
@@ -160,21 +165,28 @@ def check_storage_url(url: str, source: str | None = None) -> str:
     return url
 
 
+def url_precedence() -> str:
+    """Where the storage URL comes from, in order, in words (for help texts and README)."""
+    sources = [f"the file named by ${var}" if is_file else f"${var}"
+               for var, is_file in URL_SOURCES]
+    return ", then ".join(["--storage", *sources, f"{DEFAULT_URL} in the working directory"])
+
+
 def resolve_storage_url(url: str | None = None) -> str:
-    """Return the storage URL: the flag, else $HPSEARCH_STORAGE, else the file named by
-    $HPSEARCH_STORAGE_FILE, else ``sqlite:///hpsearch.db`` in the working directory. It is
-    checked (``check_storage_url``) before any database driver sees it.
+    """Return the storage URL: the flag, else the first of ``URL_SOURCES`` that is set, else
+    ``sqlite:///hpsearch.db`` in the working directory (``url_precedence`` says it in words).
+    It is checked (``check_storage_url``) before any database driver sees it.
 
     Reading the URL from the environment or a file keeps a password out of process arguments.
     """
     if url:
         return check_storage_url(url, "--storage")
-    if os.environ.get(ENV_URL):
-        return check_storage_url(os.environ[ENV_URL], f"${ENV_URL}")
-    url_file = os.environ.get(ENV_URL_FILE)
-    if url_file:
-        return check_storage_url(_read_url_file(Path(url_file)),
-                                 f"the file ${ENV_URL_FILE} names")
+    for var, is_file in URL_SOURCES:
+        value = os.environ.get(var)
+        if value and is_file:
+            return check_storage_url(_read_url_file(Path(value)), f"the file ${var} names")
+        if value:
+            return check_storage_url(value, f"${var}")
     return DEFAULT_URL
 
 

@@ -3,8 +3,10 @@ PostgreSQL, generated data, and a scripted trainer that replays loss curves with
 
 from __future__ import annotations
 
+import logging
 import os
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +30,16 @@ def storage_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if not url:
         pytest.skip("TEST_DB_URL is not set (make test starts PostgreSQL and sets it)")
     return url
+
+
+@pytest.fixture
+def keep_hpsearch_logging() -> Iterator[None]:
+    """The in-process CLI points the hpsearch logger at its own (then closed) stream; this
+    puts the logger back as it was after the test."""
+    logger = logging.getLogger("hpsearch")
+    handlers, level, propagate = logger.handlers[:], logger.level, logger.propagate
+    yield
+    logger.handlers[:], logger.level, logger.propagate = handlers, level, propagate
 
 
 @pytest.fixture

@@ -65,3 +65,13 @@ class SleepingTrainer(NoTensorFlow):
             if report(epoch, metrics):
                 return TrainResult(best, best_epoch, epoch + 1, pruned=True)
         return TrainResult(best, best_epoch, max_epochs)
+
+
+class FailingTrainer(NoTensorFlow):
+    """Every trial fails, as a trainer with a bug would (for the consecutive-failure stop)."""
+
+    def fit(self, params: dict[str, Any], prepared: Any, *settings: Any,
+            **more: Any) -> TrainResult:
+        from search._errors import TrialFailed
+
+        raise TrialFailed(f"scripted failure at learning rate {params['learning_rate']:.2e}")

@@ -256,10 +256,24 @@ CASES = [
          "values"], write("p.json", json.dumps({**GOOD, "conv_filters": 32}))),
 ]
 
-# The exported training script refusing bad input (a missing data file, a CSV without the label
-# column...). Its author adds the cases here: (id, script arguments, setup, words). Empty
-# until the exporter's rewrite lands.
-EXPORTED_SCRIPT_CASES: list[tuple[str, list[str], Setup | None, list[str]]] = []
+# The exported training script refusing bad input as hpsearch does: (id, script arguments,
+# setup, words of the message).
+EXPORTED_SCRIPT_CASES: list[tuple[str, list[str], Setup | None, list[str]]] = [
+    ("script-data-missing", ["--data", "nope.csv"], None, ["nope.csv is not a file",
+                                                            "pass the data file with --data"]),
+    ("script-data-directory", ["--data", "folder"], write("folder/x.csv", "text,label\n"),
+     ["folder is not a file"]),
+    ("script-no-label-column", ["--data", "d.csv"], write("d.csv", "text,tag\nhello,a\n"),
+     ["has no column 'label'", "it has text, tag"]),
+    ("script-unreadable", ["--data", "d.parquet"], write("d.parquet", b"\x00not parquet"),
+     ["could not read"]),
+    ("script-unknown-labels", ["--data", "d.csv"],
+     table("d.csv", ["class_0", "class_9", "zzz"]), ["labels the study never saw",
+                                                     "class_9", "zzz"]),
+    ("script-empty-text", ["--data", "d.csv"],
+     table("d.csv", ["class_0", "class_1"], ["fine text", "  "]),
+     ["1 row(s) with an empty text or not one label", "rows [2]"]),
+]
 
 
 @pytest.fixture(scope="module")
@@ -280,7 +294,7 @@ def contents(url_or_folder: Path) -> dict[str, object]:
         with sqlite3.connect(db) as conn:
             for query in ("SELECT study_name FROM studies", "SELECT count(*) FROM trials",
                           "SELECT count(*) FROM trial_user_attributes",
-                          "SELECT study_name, key FROM hpsearch_blobs"):
+                          "SELECT study_id, key FROM hpsearch_study_blobs"):
                 found[query] = sorted(conn.execute(query).fetchall())
     return found
 
@@ -383,11 +397,28 @@ def test_legal_data_is_read_as_written_and_warned_about(case: Legal, tmp_path: P
     assert open_study("n", url)[1].classes == case.classes
 
 
-@pytest.mark.skipif(not EXPORTED_SCRIPT_CASES, reason="added with the exporter's rewrite")
-@pytest.mark.parametrize("case", EXPORTED_SCRIPT_CASES or [("none", [], None, [])],
-                         ids=lambda c: c[0])
-def test_exported_script_refuses(case: tuple[str, list[str], Setup | None, list[str]]) -> None:
-    raise AssertionError("to be written with the exporter's rewrite")
+@pytest.fixture(scope="module")
+def exported(shared: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The script of study ``s``'s best trial."""
+    from search import export_script
+
+    return export_script("s", tmp_path_factory.mktemp("script") / "train_best.py",
+                         f"sqlite:///{shared / 'studies.db'}")
+
+
+@pytest.mark.parametrize("case", EXPORTED_SCRIPT_CASES, ids=lambda c: c[0])
+def test_exported_script_refuses(case: tuple[str, list[str], Setup | None, list[str]],
+                                 exported: Path, tmp_path: Path) -> None:
+    name, args, setup, words = case
+    if setup:
+        setup(tmp_path)
+    before = sorted(p.name for p in tmp_path.rglob("*"))
+    done = subprocess.run([sys.executable, str(exported), *args, "--out", "model"],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 2, (name, done.stderr[-2000:])
+    assert "Traceback" not in done.stderr + done.stdout
+    assert all(flat(w) in flat(done.stderr) for w in words), done.stderr[-2000:]
+    assert sorted(p.name for p in tmp_path.rglob("*")) == before  # no model folder made
 
 
 @pytest.mark.parametrize(("args", "setup", "words"), [

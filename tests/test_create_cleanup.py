@@ -36,21 +36,22 @@ def test_an_interrupted_create_leaves_no_study_data_or_file(
         assert not sqlite_file.exists()  # it made the file, so it removed it
         return
     assert study_name not in studies_in(storage_url)
-    assert storage.get_blob(storage_url, study_name, CACHE_KEY) is None
+    assert storage.get_blob(storage.open_storage(storage_url), study_name, CACHE_KEY) is None
 
 
 def test_a_half_made_study_is_made_again(storage_url: str, study_name: str,
                                          multiclass_csv: Path,
                                          caplog: pytest.LogCaptureFixture) -> None:
     # What `kill -9` between the two writes leaves: a study without config, and its data.
-    optuna.create_study(study_name=study_name, storage=storage.open_storage(storage_url))
-    storage.put_blob(storage_url, study_name, CACHE_KEY, b"stale")
+    rdb = storage.open_storage(storage_url)
+    optuna.create_study(study_name=study_name, storage=rdb)
+    storage.put_blob(rdb, study_name, CACHE_KEY, b"stale")
     with caplog.at_level(logging.WARNING, logger="hpsearch"):
         config = create_study(study_name, multiclass_csv, storage_url=storage_url)
     assert "has no hpsearch config and no trials: a create of it was interrupted" in caplog.text
     study, stored = open_study(study_name, storage_url)
     assert stored.cache_sha256 == config.cache_sha256 and len(study.trials) == 3
-    assert storage.get_blob(storage_url, study_name, CACHE_KEY)[1] == config.cache_sha256  # type: ignore[index]
+    assert storage.get_blob(rdb, study_name, CACHE_KEY)[1] == config.cache_sha256  # type: ignore[index]
 
 
 def test_a_foreign_study_with_trials_is_still_refused(storage_url: str, study_name: str,

@@ -5,7 +5,6 @@ is replaced by a list."""
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 
 import pytest
@@ -30,15 +29,6 @@ H200_MB = 143_771
 TWO = [GpuInfo("0", "GPU-aaa", "NVIDIA H200", H200_MB), GpuInfo("1", "GPU-bbb", "NVIDIA H200",
                                                                  H200_MB)]
 pytestmark = pytest.mark.usefixtures("keep_hpsearch_logging")
-
-
-@pytest.fixture
-def keep_hpsearch_logging():
-    """The in-process CLI points the hpsearch logger at its own (then closed) stream."""
-    logger = logging.getLogger("hpsearch")
-    handlers, level, propagate = logger.handlers[:], logger.level, logger.propagate
-    yield
-    logger.handlers[:], logger.level, logger.propagate = handlers, level, propagate
 
 
 def two_gpus() -> list[GpuInfo]:

@@ -4,12 +4,10 @@ guards around SQLite and $HPSEARCH_TRAINER."""
 from __future__ import annotations
 
 import io
-import logging
 import os
 import signal
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -47,15 +45,7 @@ from tests.worker_procs import (
 )
 
 URL = "postgresql+psycopg://hp:s3cret@db:5432/studies"
-
-
-@pytest.fixture(autouse=True)
-def keep_hpsearch_logging() -> Iterator[None]:
-    """The in-process CLI points the hpsearch logger at its own (then closed) stream."""
-    logger = logging.getLogger("hpsearch")
-    handlers, level, propagate = logger.handlers[:], logger.level, logger.propagate
-    yield
-    logger.handlers[:], logger.level, logger.propagate = handlers, level, propagate
+pytestmark = pytest.mark.usefixtures("keep_hpsearch_logging")
 
 
 def test_gpu_slots_and_cpu_slots() -> None:

@@ -1,14 +1,20 @@
 """Search logic with a scripted trainer: pruning, failures, budgets, bookkeeping (no TF)."""
 
+import logging
 from pathlib import Path
 
+import optuna
 import pytest
 from optuna.trial import TrialState
 
+import search.worker._worker
+import storage
 from search import create_study, run_worker, study_status
 from search.options import PrunerName
 from search.study._open import open_study
+from search.worker import Objective
 from tests.conftest import ScriptedTrainer
+from tests.scripted_studies import DetailedTrainer
 
 
 def test_trials_are_recorded_pruned_and_failed_with_reasons(
@@ -46,3 +52,36 @@ def test_study_budget_bounds_every_worker(storage_url: str, study_name: str,
     assert status["counts"] == {"COMPLETE": 3}
     assert status["best"]["metrics"]["val_loss"] == pytest.approx(status["best"]["value"], abs=1e-6)
     assert set(status["baselines"]) == {"majority", "tfidf_logreg"}
+
+
+@pytest.mark.parametrize("outcome", ["complete", "pruned"])
+def test_a_trial_failed_by_a_stale_check_as_it_finishes_is_dropped_and_the_worker_goes_on(
+        outcome: str, storage_url: str, study_name: str, multiclass_csv: Path,
+        monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    """The stale-trial check of another worker fails trial 1 in the instant between its
+    objective's end and Optuna's record of it; Optuna then raises "Cannot tell a FAIL trial"
+    (or "Should not reach.")."""
+    create_study(study_name, multiclass_csv, storage_url=storage_url, max_epochs=3,
+                 pruner=PrunerName.NONE, n_trials=3)
+
+    class FailedAsItFinishes(Objective):
+        def __call__(self, trial: optuna.Trial) -> float:
+            try:
+                return super().__call__(trial)
+            finally:
+                if trial.number == 1:
+                    storage.fail_and_requeue(trial.study, storage.trial_id(trial),
+                                             "no heartbeat for more than 2s")
+
+    monkeypatch.setattr(search.worker._worker, "Objective", FailedAsItFinishes)
+    trainer = DetailedTrainer(prune_on={1} if outcome == "pruned" else set())
+    with caplog.at_level(logging.WARNING, logger="hpsearch"):
+        run_worker(study_name, storage_url, trainer=trainer)
+    trials = open_study(study_name, storage_url)[0].get_trials()
+    assert trials[1].state is TrialState.FAIL
+    assert trials[1].user_attrs["fail_reason"] == "no heartbeat for more than 2s"
+    [retry] = [t for t in trials if t.system_attrs.get("failed_trial") == 1]
+    assert retry.state is TrialState.COMPLETE and retry.params == trials[1].params
+    assert [t.state for t in trials].count(TrialState.COMPLETE) == 3
+    assert "trial 1 was failed by a stale-trial check just as it finished, and is queued " \
+           "again; its result here is dropped. Going on." in caplog.messages

@@ -157,11 +157,13 @@ def empty_database(storage_url: str, tmp_path: object) -> Iterator[str]:
 
 OPEN_AT_ONCE = """
 import sys, time
+import optuna
 import storage
 url = storage.resolve_storage_url()
 time.sleep(max(0.0, float(sys.argv[1]) - time.time()))
-storage.open_storage(url, heartbeat_interval=None)
-storage.put_blob(url, "study-" + sys.argv[2], "cache", b"data")
+rdb = storage.open_storage(url, heartbeat_interval=None)
+optuna.create_study(study_name="study-" + sys.argv[2], storage=rdb)
+storage.put_blob(rdb, "study-" + sys.argv[2], "cache", b"data")
 """
 
 
@@ -179,6 +181,6 @@ def test_many_processes_create_the_schema_of_an_empty_database_once(
     assert [proc.returncode for proc in procs] == [0] * 8, "\n".join(outputs)
     rdb = storage.open_storage(empty_database, heartbeat_interval=None)
     assert rdb.get_current_version() == rdb.get_head_version()
-    assert [storage.get_blob(empty_database, f"study-{i}", "cache") is not None
+    assert [storage.get_blob(rdb, f"study-{i}", "cache") is not None
             for i in range(8)] == [True] * 8
     rdb.engine.dispose()

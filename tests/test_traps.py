@@ -10,8 +10,8 @@ from optuna.trial import TrialState
 from search import create_study, run_worker
 from search.data._sample import write_sample
 from search.options import PrunerName
+from search.study import load_prepared
 from search.study._open import open_study
-from search.worker._worker import load_prepared
 from spaces import Task
 
 pytestmark = pytest.mark.slow
@@ -48,7 +48,7 @@ def searched(tmp_path: Path, data: Path, url: str, name: str) -> tuple[list, obj
     study, config = open_study(name, url)
     done = [t for t in study.get_trials() if t.state is TrialState.COMPLETE]
     assert done, [t.user_attrs.get("fail_reason") for t in study.get_trials()]
-    return done, load_prepared(url, name, config)
+    return done, load_prepared(study, config)
 
 
 def test_seed_002_imbalanced_binary_minority_f1(tmp_path: Path, sqlite_url: str) -> None:

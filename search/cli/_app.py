@@ -6,6 +6,7 @@ names, errors) only: each command imports what it needs when it runs, so ``--hel
 
 from __future__ import annotations
 
+import importlib.metadata
 import logging
 import sys
 from typing import Annotated, Any
@@ -74,8 +75,25 @@ def setup_logging(verbose: bool = False) -> None:
 (_VERBOSE,) = [spec for spec in WorkerOptions.specs() if spec.name == "verbose"]
 
 
+def version() -> str:
+    """hpsearch's version, from the installed package's metadata."""
+    try:
+        return importlib.metadata.version("hpsearch")
+    except importlib.metadata.PackageNotFoundError:
+        return "unknown (not installed: pip install -e .)"
+
+
+def _print_version(asked: bool) -> None:
+    if asked:
+        typer.echo(f"hpsearch {version()}")
+        raise typer.Exit()
+
+
 @app.callback()
-def _root(verbose: Annotated[bool, option_info(_VERBOSE)] = _VERBOSE.default) -> None:
+def _root(verbose: Annotated[bool, option_info(_VERBOSE)] = _VERBOSE.default,
+          show_version: Annotated[bool, typer.Option(
+              "--version", help="Print hpsearch's version and exit.", is_eager=True,
+              callback=_print_version)] = False) -> None:
     setup_logging(verbose)
 
 

@@ -1,4 +1,5 @@
-"""Where the CLI writes, and its one exit path for problems a user can fix."""
+"""Where the CLI writes, and its one exit path: every error a user can act on becomes its
+message and the exit status of its kind (``ExitCode``, listed in README), never a traceback."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from contextlib import contextmanager
 import typer
 from rich.console import Console
 
-from search._errors import HpsearchError
+from search._errors import ExitCode, HpsearchError
 from spaces import HeadMismatchError, SpaceError
 from storage import StorageError
 
@@ -19,9 +20,23 @@ err_console = Console(stderr=True)
 
 @contextmanager
 def user_errors() -> Iterator[None]:
-    """The one exit path for problems a user can fix: the message, then exit status 2."""
+    """The one exit path: an hpsearch error exits with its ``exit_code`` (a problem the user
+    can fix: 2; a worker whose trials keep failing: 3), a storage or space error and an
+    operating system's refusal (a file, a port) with 2, Ctrl-C with 130; each prints its
+    message only. Every command runs inside it (``_app``)."""
     try:
         yield
-    except (HpsearchError, StorageError, SpaceError, HeadMismatchError) as exc:
-        err_console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
-        raise typer.Exit(2) from None
+    except HpsearchError as exc:
+        _exit(str(exc), exc.exit_code)
+    except (StorageError, SpaceError, HeadMismatchError) as exc:
+        _exit(str(exc), ExitCode.USER_ERROR)
+    except OSError as exc:  # a path that cannot be read or written, a port in use...
+        _exit(f"{exc.strerror or exc}: {exc.filename}" if exc.filename else str(exc),
+              ExitCode.USER_ERROR)
+    except KeyboardInterrupt:
+        _exit("interrupted", ExitCode.INTERRUPTED)
+
+
+def _exit(message: str, code: ExitCode) -> None:
+    err_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    raise typer.Exit(int(code)) from None

@@ -17,6 +17,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
+import storage
 from search.cli._console import user_errors
 from search.options import OptionGroup, OptionSpec
 
@@ -80,7 +81,6 @@ def _refuse_repeats(command: str, params: list[inspect.Parameter]) -> None:
 # The options of commands that are no option group: which study, where, which data file.
 StudyOpt = Annotated[str, typer.Option("--study", help="Study name.")]
 StorageOpt = Annotated[str | None, typer.Option(
-    "--storage", help="Storage URL (default: $HPSEARCH_STORAGE, then the file named by "
-    "$HPSEARCH_STORAGE_FILE, then sqlite:///hpsearch.db).")]
+    "--storage", help=f"Storage URL; the first set of: {storage.url_precedence()}.")]
 DataOpt = Annotated[Path, typer.Option("--data", help="CSV, TSV, JSON Lines or Parquet file.")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON.")]

@@ -1,4 +1,5 @@
-"""Commands that look at a study: ``status``, ``best``, ``export``, ``report``, ``dashboard``."""
+"""Commands that look at studies: ``studies``, ``status``, ``best``, ``export``, ``report``,
+``dashboard``."""
 
 from __future__ import annotations
 
@@ -13,6 +14,23 @@ from search._errors import HpsearchError
 from search.cli._app import app
 from search.cli._console import console, err_console, user_errors
 from search.cli._options import JsonOpt, StorageOpt, StudyOpt
+
+
+@app.command()
+def studies(storage_url: StorageOpt = None, as_json: JsonOpt = False) -> None:
+    """Every study in the storage: task, trials by state, best value, baselines, created."""
+    from search.study import list_studies
+    from search.views import studies_table
+
+    found = list_studies(storage_url)
+    if as_json:
+        print(json.dumps([listing.to_dict() for listing in found], indent=2))
+    elif not found:
+        url = storage.mask_url(storage.resolve_storage_url(storage_url))
+        console.print(f"no studies in {url}; create one with `hpsearch create` or "
+                      "`hpsearch run`", highlight=False)
+    else:
+        console.print(studies_table(found))
 
 
 @app.command()

@@ -35,7 +35,7 @@ def export_script(study_name: str, out: str | Path, storage_url: str | None = No
     url = storage.resolve_storage_url(storage_url)
     study, config = open_study(study_name, url)
     trial = summarize_trial(pick_trial(study, config, trial_number), config)
-    files = script_files(study_name, config, trial, load_prepared(url, study_name, config), out)
+    files = script_files(study_name, config, trial, load_prepared(study, config), out)
     write_file(out, files.script, "the script", executable=True)
     write_file(record_file(out), json.dumps(files.record, ensure_ascii=False), "the vocabularies")
     if files.embeddings is not None:
@@ -54,7 +54,7 @@ def export_model(study_name: str, out_dir: str | Path, storage_url: str | None =
     url = storage.resolve_storage_url(storage_url)
     study, config = open_study(study_name, url)
     trial = summarize_trial(pick_trial(study, config, trial_number), config)
-    found = storage.get_blob(url, study_name, model_key(trial.number))
+    found = storage.get_blob(storage.storage_of(study), study_name, model_key(trial.number))
     if found is None:
         raise StudyError(
             f"The trained model of trial {trial.number} is not kept: a study keeps the models "

@@ -66,7 +66,7 @@ class SearchOptions(OptionGroup):
                             "(val_loss is minimised, the others maximised).")
     pruner: PrunerName = option(PrunerName.MEDIAN, "--pruner", "Stops weak trials early.")
     sampler: SamplerName = option(SamplerName.TPE, "--sampler", "Picks the next trial.")
-    max_epochs: int = option(20, "--max-epochs", "Epochs per trial at most.", min=1)
+    max_epochs: int = option(30, "--max-epochs", "Epochs per trial at most.", min=1)
     patience: int = option(3, "--patience", "Stop a trial after this many epochs without "
                            "improvement.", min=1)
 
@@ -88,6 +88,9 @@ class WorkerOptions(OptionGroup):
     n_trials: int | None = option(None, "--n-trials", "Trials this worker runs (the study "
                                   "budget still holds).", min=1)
     timeout: float | None = option(None, "--timeout", "Seconds this worker runs.", min=1)
+    max_consecutive_failures: int = option(
+        5, "--max-consecutive-failures", "Stop this worker (exit status 3) after this many "
+        "failed trials in a row, printing their reasons.", min=1)
     heartbeat_interval: int = option(
         30, "--heartbeat-interval", "Seconds between heartbeats of the running trial.",
         min=1, envvar="HPSEARCH_HEARTBEAT_INTERVAL")

@@ -1,17 +1,21 @@
 """A study's life in its storage: the config it records (``StudyConfig``, holding the option
-groups), creating it from a data file, opening it with its sampler and pruner rebuilt,
-queueing known configurations, and reading it back (status, best trial, leaderboard).
+groups), creating it from a data file (or resuming it with the same settings), opening it with
+its sampler and pruner rebuilt, queueing known configurations, reading it back (status, best
+trial, leaderboard, the list of studies), changing its budget and deleting it.
 
 May import ``search._errors``, ``search.options``, ``search.metrics``, ``search.data``,
 ``storage`` and ``spaces``; never TensorFlow.
 """
 
+from search.study._catalog import StudyListing, list_studies
 from search.study._config import CONFIG_ATTR, CONFIG_VERSION, StudyConfig
 from search.study._create import create_study
 from search.study._enqueue import enqueue_params
 from search.study._inspect import best_trial, leaderboard, pick_trial, study_status
+from search.study._manage import DeletedStudy, delete_study, update_budget
 from search.study._open import (
     MODEL_PREFIX,
+    config_of,
     load_prepared,
     model_key,
     open_study,
@@ -43,24 +47,29 @@ __all__ = [
     "CONFIG_ATTR",
     "CONFIG_VERSION",
     "MODEL_PREFIX",
+    "DeletedStudy",
     "RECENT_FAILURES",
     "FailedTrial",
     "FamilyTime",
     "RunningTrial",
     "StudyConfig",
+    "StudyListing",
     "StudyStatus",
     "TrialSummary",
     "best_of",
     "best_trial",
     "completed",
+    "config_of",
     "count_states",
     "create_study",
+    "delete_study",
     "enqueue_params",
     "experimental_optuna",
     "failed_trials",
     "family_times",
     "leaderboard",
     "load_prepared",
+    "list_studies",
     "make_pruner",
     "make_sampler",
     "model_key",
@@ -73,4 +82,5 @@ __all__ = [
     "status_of",
     "study_status",
     "summarize_trial",
+    "update_budget",
 ]

@@ -39,6 +39,9 @@ class StudyConfig:
     data_report: dict[str, Any] = field(default_factory=dict)
     created_at: float = 0.0
     data_sha256: str | None = None  # of the data file's bytes alone
+    # The space as the command gave it, before `create` fitted it to the data (`space` is what
+    # trials sample); resuming compares a command's space with this one.
+    space_asked: dict[str, Any] | None = None
     version: int = CONFIG_VERSION
 
     @property
@@ -52,6 +55,10 @@ class StudyConfig:
 
     def parsed_space(self) -> Space:
         return parse_space({"params": self.space}, source="the study's recorded space")
+
+    def asked_space(self) -> dict[str, Any]:
+        """The space the study was created with, as its command gave it."""
+        return self.space if self.space_asked is None else self.space_asked
 
     def to_dict(self) -> dict[str, Any]:
         out = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}

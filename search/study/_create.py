@@ -1,9 +1,9 @@
 """``hpsearch create``: check the data, vectorize the split once, record everything in a study.
 
-``create_study`` is a pipeline of named steps: check the options, find the data file, resume
-a study of the same data, load the space, read and split the table, check the space and the
-metric against the task, vectorize, check the data, score the baselines, store the vectorized
-split, create the study with its config, and queue the starting points.
+``create_study`` is a pipeline of named steps: check the options, find the data file, load the
+space, resume a study of the same data and settings, read and split the table, check the space
+and the metric against the task, vectorize, check the data, score the baselines, create the
+study with its config, store the vectorized split under its id, and queue the starting points.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from search.metrics import TrialAttr, check_metric
 from search.options import BudgetOptions, DataOptions, SearchOptions, refuse_unknown
 from search.study._config import CONFIG_ATTR, StudyConfig
 from search.study._open import read_config
+from search.study._resume import refuse_other_data, refuse_other_settings
 from search.study._strategy import experimental_optuna
 from search.study._vectorize import Vectorized, vectorize_split
 from spaces import Space, check_space_for_task, load_space, starting_points
@@ -47,10 +48,11 @@ def create_study(study_name: str, data: str | Path, *, storage_url: str | None =
 
     The options come as groups, or as keywords named like the groups' fields
     (``create_study("s", "d.csv", max_epochs=5)``), which replace the groups' values. If the
-    study exists with the same data and split options it is reused (``resume``); with other
-    data it is refused, so two datasets never mix in one study. With ``start_points``, the
-    first trials are known-good configurations moved into the space. A create that fails
-    leaves nothing behind: no study, no stored data, no new SQLite file.
+    study exists with the same data and settings it is reused (``resume``); with other data,
+    search options, space or budget it is refused with the differences listed, so trials
+    that do not compare never mix in one study (``hpsearch update`` changes a budget). With
+    ``start_points``, the first trials are known-good configurations moved into the space. A
+    create that fails leaves nothing behind: no study, no stored data, no new SQLite file.
     """
     keywords = dict(options)
     data_options = (data_options or DataOptions()).take(keywords)
@@ -65,10 +67,15 @@ def create_study(study_name: str, data: str | Path, *, storage_url: str | None =
     with storage.sqlite_file_removed_on_failure(url):
         rdb = storage.open_storage(url, heartbeat_interval=None)
         fingerprint = data_fingerprint(path, data_options)
-        existing = _existing_study(rdb, url, study_name, fingerprint, resume)
-        if existing is not None:
-            return existing
         space = load_space(search_options.space)
+        existing = _existing_study(rdb, url, study_name, resume)
+        if existing is not None:
+            refuse_other_data(study_name, url, existing, fingerprint, data_options)
+            refuse_other_settings(study_name, existing, search_options, space, budget)
+            log.info("study %r exists with the same data and settings: resuming it",
+                     study_name)
+            return existing
+        space_asked = space.to_dict()
         split = load_split(path, data_options)
         check_space_for_task(space, split.task)
         check_metric(search_options.metric, split.task)
@@ -77,16 +84,17 @@ def create_study(study_name: str, data: str | Path, *, storage_url: str | None =
                              max(vectorized.prepared.vectorizer.available_ngrams(), 1))
         report = _check_data(split, vectorized)
         baselines = _baselines(split, data_options.seed)
+        prepared = vectorized.prepared.to_bytes()
         config = StudyConfig(
             task=split.task, classes=split.classes, data_path=str(path),
-            data_fingerprint=fingerprint, data_sha256=file_sha256(path), cache_sha256="",
-            space=space.to_dict(),
-            max_len=vectorized.max_len,
+            data_fingerprint=fingerprint, data_sha256=file_sha256(path),
+            cache_sha256=storage.blob_digest(prepared), space=space.to_dict(),
+            space_asked=space_asked, max_len=vectorized.max_len,
             vocab_size=vectorized.prepared.vectorizer.word_vocab_size,
             data=data_options, search=search_options, budget=budget,
             embeddings=vectorized.embeddings, baselines=baselines, data_report=report,
             created_at=time.time())
-        _record(rdb, url, study_name, config, vectorized, space if start_points else None)
+        _record(rdb, url, study_name, config, prepared, space if start_points else None)
     log.info("created study %r in %s", study_name, storage.mask_url(url))
     return config
 
@@ -114,41 +122,36 @@ def _check_inputs(study_name: str, data: str | Path, data_options: DataOptions,
     return input_file(data, "Data file (--data)", DataError)
 
 
-def _record(rdb: optuna.storages.BaseStorage, url: str, study_name: str, config: StudyConfig,
-            vectorized: Vectorized, space: Space | None) -> None:
-    """Store the vectorized split, create the study with its config, queue the starting points
-    (unless ``space`` is None); if any step fails, undo the others."""
-    created = False
+def _record(rdb: storage.ResilientStorage, url: str, study_name: str, config: StudyConfig,
+            prepared: bytes, space: Space | None) -> None:
+    """Create the study with its config, store the vectorized split under its id, queue the
+    starting points (unless ``space`` is None); if any step fails, undo the others. The data
+    is stored once the study exists, under its id: a process that loses the race to create
+    it stores nothing (see storage._blobs)."""
+    storage.drop_orphan_blobs(rdb)
+    study = _empty_study(rdb, study_name, config)
     try:
-        config.cache_sha256 = storage.put_blob(url, study_name, CACHE_KEY,
-                                               vectorized.prepared.to_bytes())
-        study = _empty_study(rdb, study_name, config)
-        created = True
         study.set_user_attr(CONFIG_ATTR, config.to_dict())
         with experimental_optuna():
             study.set_metric_names([config.metric.value])
+        storage.put_blob(rdb, study_name, CACHE_KEY, prepared)
         if space is not None:
             _enqueue_starting_points(study, space, config)
     except BaseException:
-        _discard(rdb, url, study_name, created)
+        _discard(rdb, url, study_name)
         raise
 
 
-def _discard(rdb: optuna.storages.BaseStorage, url: str, study_name: str,
-             created: bool) -> None:
-    """Remove what a failed create wrote: the study if it made it, the data if no study of
-    that name remains."""
+def _discard(rdb: storage.ResilientStorage, url: str, study_name: str) -> None:
+    """Remove what a failed create wrote: the study it made, with its data."""
     try:
-        if created:
-            optuna.delete_study(study_name=study_name, storage=rdb)
-        if study_name not in {s.study_name for s in rdb.get_all_studies()}:
-            storage.delete_blobs(url, study_name)
+        storage.delete_study(rdb, study_name)
     except Exception as exc:  # the first error matters; the next create cleans up the rest
         log.warning("could not remove the half-made study %r: %s", study_name,
                     storage.mask_secrets(str(exc), url))
 
 
-def _remove_half_made(rdb: optuna.storages.BaseStorage, url: str, study_name: str) -> None:
+def _remove_half_made(rdb: storage.ResilientStorage, url: str, study_name: str) -> None:
     """An interrupted create can leave a study without its config and without trials: remove
     it so that it is created again (one with trials is not hpsearch's and stays refused)."""
     try:
@@ -159,28 +162,20 @@ def _remove_half_made(rdb: optuna.storages.BaseStorage, url: str, study_name: st
         return
     log.warning("study %r has no hpsearch config and no trials: a create of it was "
                 "interrupted. Removing it and creating it again.", study_name)
-    rdb.delete_study(study_id)
-    storage.delete_blobs(url, study_name)
+    storage.delete_study(rdb, study_name)
 
 
-def _existing_study(rdb: optuna.storages.BaseStorage, url: str, study_name: str,
-                    fingerprint: str, resume: bool) -> StudyConfig | None:
-    """The config of the study of that name made from the same data, or None if there is no
-    such study; a study of that name made from other data is refused."""
+def _existing_study(rdb: storage.ResilientStorage, url: str, study_name: str,
+                    resume: bool) -> StudyConfig | None:
+    """The config of the study of that name, or None if there is none (a half-made one is
+    removed first); refused without ``resume``."""
     _remove_half_made(rdb, url, study_name)
     existing = read_config(rdb, study_name)
     if existing is None:
         return None
-    if existing.data_fingerprint != fingerprint:
-        raise StudyError(
-            f"Study {study_name!r} already exists in {storage.mask_url(url)} with different "
-            f"data or split options (it was created from {existing.data_path!r}). Trials "
-            "of two datasets must not mix: choose a new --study name."
-        )
     if not resume:
         raise StudyError(f"Study {study_name!r} already exists; `hpsearch worker --study "
                          f"{study_name}` adds trials to it.")
-    log.info("study %r exists with the same data: resuming it", study_name)
     return existing
 
 
@@ -199,7 +194,7 @@ def _baselines(split: LabelledSplit, seed: int) -> dict[str, dict[str, float]]:
     return compute_baselines(split, seed)
 
 
-def _empty_study(rdb: optuna.storages.BaseStorage, study_name: str,
+def _empty_study(rdb: storage.ResilientStorage, study_name: str,
                  config: StudyConfig) -> optuna.Study:
     try:
         return optuna.create_study(study_name=study_name, storage=rdb,

@@ -26,6 +26,12 @@ def read_config(rdb: optuna.storages.BaseStorage, study_name: str) -> StudyConfi
     return StudyConfig.from_dict(attrs[CONFIG_ATTR])
 
 
+def config_of(study: optuna.Study) -> StudyConfig:
+    """The config of an open study as its storage holds it now: ``hpsearch update`` changes
+    the budget under running workers, which read it again before every trial."""
+    return StudyConfig.from_dict(study.user_attrs[CONFIG_ATTR])
+
+
 def refuse_shared_sqlite(url: str, mounts_text: str | None = None) -> None:
     """Refuse a SQLite file that workers on several machines would share (see storage)."""
     problem = storage.shared_sqlite_problem(url, mounts_text)
@@ -35,6 +41,20 @@ def refuse_shared_sqlite(url: str, mounts_text: str | None = None) -> None:
 
 def study_names(rdb: optuna.storages.BaseStorage) -> list[str]:
     return [s.study_name for s in rdb.get_all_studies()]
+
+
+def require_config(rdb: optuna.storages.BaseStorage, url: str,
+                   study_name: str) -> StudyConfig:
+    """The study's config; a missing study is refused with the names of those there."""
+    config = read_config(rdb, study_name)
+    if config is None:
+        known = study_names(rdb)
+        raise StudyError(
+            f"No study named {study_name!r} in {storage.mask_url(url)}. "
+            + (f"Studies there: {', '.join(known)}." if known else "It holds no studies yet; "
+               "create one with `hpsearch create` or `hpsearch run`.")
+        )
+    return config
 
 
 def open_study(study_name: str, url: str | None = None, *, heartbeat_interval: int | None = None,
@@ -50,33 +70,29 @@ def open_study(study_name: str, url: str | None = None, *, heartbeat_interval: i
         raise StudyError(f"No study named {study_name!r}. {missing}")
     rdb = storage.open_storage(url, heartbeat_interval=heartbeat_interval,
                                grace_period=grace_period, retry_window_s=retry_window_s)
-    config = read_config(rdb, study_name)
-    if config is None:
-        known = study_names(rdb)
-        raise StudyError(
-            f"No study named {study_name!r} in {storage.mask_url(url)}. "
-            + (f"Studies there: {', '.join(known)}." if known else "It holds no studies yet; "
-               "create one with `hpsearch create` or `hpsearch run`.")
-        )
+    config = require_config(rdb, url, study_name)
     study = optuna.load_study(study_name=study_name, storage=rdb,
                               sampler=make_sampler(config.search, seed),
                               pruner=make_pruner(config.search))
     return study, config
 
 
-def load_prepared(url: str, study_name: str, config: StudyConfig) -> Prepared:
+def load_prepared(study: optuna.Study, config: StudyConfig) -> Prepared:
     """The study's vectorized split, checked against the digest recorded at creation."""
-    found = storage.get_blob(url, study_name, CACHE_KEY)
+    rdb = storage.storage_of(study)
+    found = storage.get_blob(rdb, study.study_name, CACHE_KEY)
     if found is None:
         raise StudyError(
-            f"Study {study_name!r} has no vectorized data stored with it in "
-            f"{storage.mask_url(url)}. Create it again with `hpsearch create`."
+            f"Study {study.study_name!r} has no vectorized data stored with it in "
+            f"{storage.mask_url(rdb.url)}: its `hpsearch create` was interrupted, or is still "
+            f"running. Delete it (`hpsearch delete --study {study.study_name}`) and create it "
+            "again."
         )
     data, digest = found
     if digest != config.cache_sha256:
         raise StudyError(
-            f"The vectorized data stored for study {study_name!r} (sha256 {digest[:12]}) does "
-            f"not match the one the study was created with ({config.cache_sha256[:12]}). "
+            f"The vectorized data stored for study {study.study_name!r} (sha256 {digest[:12]}) "
+            f"does not match the one the study was created with ({config.cache_sha256[:12]}). "
             "Refusing to run trials on other data; recreate the study under a new name."
         )
     return Prepared.from_bytes(data)

@@ -20,14 +20,19 @@ def experimental_optuna() -> Iterator[None]:
         yield
 
 
+STARTUP_TRIALS = 4
+
+
 def make_sampler(options: SearchOptions, seed: int | None = None) -> optuna.samplers.BaseSampler:
     if options.sampler is SamplerName.RANDOM:
         return optuna.samplers.RandomSampler(seed=seed)
     # group=True models the conditional dimensions (cell only when rnn_layers > 0...);
-    # constant_liar keeps parallel workers from sampling the same point.
+    # constant_liar keeps parallel workers from sampling the same point. The starting points
+    # count among the startup trials, so TPE models the space after one random trial more.
     with experimental_optuna():
         return optuna.samplers.TPESampler(
-            n_startup_trials=8, multivariate=True, group=True, constant_liar=True, seed=seed)
+            n_startup_trials=STARTUP_TRIALS, multivariate=True, group=True, constant_liar=True,
+            seed=seed)
 
 
 def make_pruner(options: SearchOptions) -> optuna.pruners.BasePruner:

@@ -8,7 +8,7 @@ May import ``search._errors``, ``search.metrics``, ``search.study``, ``storage``
 """
 
 from search.views._dashboard import DashboardServer, exposure_warning, make_dashboard
-from search.views._display import leaderboard_table, print_status, short_params
+from search.views._display import leaderboard_table, print_status, short_params, studies_table
 from search.views._report import headline, write_report
 from search.views._report_page import Report, ReportFigure
 from search.views._watch import (
@@ -34,6 +34,7 @@ __all__ = [
     "print_status",
     "render_watch",
     "short_params",
+    "studies_table",
     "watch_numbers",
     "watch_study",
     "write_report",

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from rich.console import Console
 from rich.table import Table
 
 from search.metrics import HEADLINE, Metric
-from search.study import RECENT_FAILURES, FamilyTime, StudyStatus, TrialSummary
+from search.study import RECENT_FAILURES, FamilyTime, StudyListing, StudyStatus, TrialSummary
 from spaces import Task
 
 
@@ -103,4 +104,20 @@ def families_table(families: Sequence[FamilyTime]) -> Table:
     for row in families:
         table.add_row(row.family, str(row.trials), str(row.pruned), f"{row.per_trial:.1f}",
                       f"{row.seconds:.0f}", _fmt(row.best))
+    return table
+
+
+def studies_table(listings: Sequence[StudyListing]) -> Table:
+    """One row per study: its task and objective, trials by state, its best value and the
+    baselines' values of the same objective, when it was created."""
+    table = Table(title="Studies")
+    for column in ("study", "task", "objective", "trials", "best", "baselines", "created"):
+        table.add_column(column, justify="right" if column == "best" else "left")
+    for s in listings:
+        trials = ", ".join(f"{k.lower()} {v}" for k, v in s.counts.items()) or "none"
+        baselines = ", ".join(f"{k} {_fmt(v)}" for k, v in s.baselines.items())
+        created = (datetime.fromtimestamp(s.created_at).strftime("%Y-%m-%d %H:%M")
+                   if s.created_at else "-")
+        table.add_row(s.name, s.task or f"[dim]{s.note}[/]", s.metric or "-", trials,
+                      _fmt(s.best), baselines or "-", created)
     return table

@@ -6,22 +6,25 @@ import time
 
 import optuna
 
-from search.options import BudgetOptions
 from search.study import BUDGET_STATES, StudyConfig
 
 
+def seconds_left(config: StudyConfig, now: float | None = None) -> float | None:
+    """Seconds left of the study-wide time budget (None: unbounded), counted from creation."""
+    if config.budget.timeout is None:
+        return None
+    now = time.time() if now is None else now
+    return max(config.created_at + config.budget.timeout - now, 0.0)
+
+
 def remaining_budget(study: optuna.Study, config: StudyConfig) -> tuple[int | None, float | None]:
-    """Trials and seconds left of the study-wide budget set at ``create`` (None: unbounded).
-    Failed trials do not count against it."""
-    budget: BudgetOptions = config.budget
+    """Finished trials and seconds left of the study-wide budget (None: unbounded). Failed
+    trials do not count against it."""
     trials_left = None
-    if budget.n_trials is not None:
+    if config.budget.n_trials is not None:
         done = len(study.get_trials(deepcopy=False, states=BUDGET_STATES))
-        trials_left = max(budget.n_trials - done, 0)
-    seconds_left = None
-    if budget.timeout is not None:
-        seconds_left = max(config.created_at + budget.timeout - time.time(), 0.0)
-    return trials_left, seconds_left
+        trials_left = max(config.budget.n_trials - done, 0)
+    return trials_left, seconds_left(config)
 
 
 def shorter(a: float | None, b: float | None) -> float | None:

@@ -25,8 +25,8 @@ KEEP = 3  # trained models kept per study
 class ModelKeeper:
     """Stores a finished trial's model when it is among the study's best ``KEEP``."""
 
-    def __init__(self, url: str, direction: Direction, keep: int = KEEP):
-        self.url, self.direction, self.keep = url, direction, keep
+    def __init__(self, direction: Direction, keep: int = KEEP):
+        self.direction, self.keep = direction, keep
 
     def _best_numbers(self, study: optuna.Study, extra: tuple[int, float]) -> list[int]:
         scored = [(t.number, t.value) for t in study.get_trials(
@@ -41,13 +41,14 @@ class ModelKeeper:
         best; forget the models of trials that no longer do. True when it was kept."""
         best = self._best_numbers(study, (number, value))
         kept = number in best
+        rdb = storage.storage_of(study)
         if kept:
             data = save()
             if data is None:
                 return False
-            storage.put_blob(self.url, study.study_name, model_key(number), data)
+            storage.put_blob(rdb, study.study_name, model_key(number), data)
             log.debug("kept the model of trial %d (%.1f MB)", number, len(data) / 1e6)
-        for key in storage.blob_keys(self.url, study.study_name, PREFIX):
+        for key in storage.blob_keys(rdb, study.study_name, PREFIX):
             if int(key[len(PREFIX):]) not in best:
-                storage.delete_blob(self.url, study.study_name, key)
+                storage.delete_blob(rdb, study.study_name, key)
         return kept

@@ -25,6 +25,7 @@ from typing import IO
 from optuna.trial import TrialState
 
 import storage
+from search._errors import ExitCode
 from search.options import WorkerOptions
 from search.study._open import open_study, refuse_shared_sqlite
 from search.training import ENV_DEVICE_ORDER
@@ -59,6 +60,8 @@ class WorkerExit:
     def how(self) -> str:
         if self.returncode < 0:
             return f"killed by {signal.Signals(-self.returncode).name}"
+        if self.returncode == ExitCode.TRIALS_FAILING:
+            return f"stopped as its trials kept failing (status {self.returncode})"
         return f"exited with status {self.returncode}"
 
 

@@ -12,7 +12,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsed
 from rich.progress import Progress as RichProgress
 
 from search.metrics import Direction, TrialAttr
-from search.study import best_of
+from search.study import BUDGET_STATES, best_of
 
 log = logging.getLogger("hpsearch")
 
@@ -20,7 +20,14 @@ log = logging.getLogger("hpsearch")
 class Progress(Protocol):
     """What a worker tells about its trials as they run."""
 
-    def start(self, study: optuna.Study, n_trials: int | None, timeout: float | None) -> None:
+    def start(self, study: optuna.Study, n_trials: int | None, timeout: float | None, *,
+              of_study: bool = False) -> None:
+        """``n_trials``: the budget shown; ``of_study``: it is the study's, so the trials
+        counted are the study's finished ones (every worker's), else this worker's."""
+        ...
+
+    def budget_changed(self, n_trials: int | None) -> None:
+        """The study's budget now (``hpsearch update`` changed it)."""
         ...
 
     def trial_started(self, number: int) -> None:
@@ -40,12 +47,19 @@ class Progress(Protocol):
 class LogProgress:
     """One log line per finished trial (and per epoch at debug level)."""
 
-    def start(self, study: optuna.Study, n_trials: int | None, timeout: float | None) -> None:
+    def start(self, study: optuna.Study, n_trials: int | None, timeout: float | None, *,
+              of_study: bool = False) -> None:
         self.n_trials = n_trials
+        self.of_study = of_study
         self.done = 0
         self.failed = 0
-        log.info("worker started: %s trials, timeout %s", n_trials or "unbounded",
+        log.info("worker started: %s trials%s, timeout %s", n_trials or "unbounded",
+                 " (the study's budget)" if of_study and n_trials else "",
                  f"{timeout:.0f}s" if timeout else "none")
+
+    def budget_changed(self, n_trials: int | None) -> None:
+        if self.of_study:
+            self.n_trials = n_trials
 
     def trial_started(self, number: int) -> None:
         log.debug("trial %d started", number)
@@ -55,8 +69,13 @@ class LogProgress:
 
     def trial_finished(self, study: optuna.Study, trial: optuna.trial.FrozenTrial) -> None:
         # Failed trials do not count against the study budget (see search.worker._budget), so
-        # they are counted apart: "[5/6 done, 1 failed]", never "[7/6 done]".
-        if trial.state is optuna.trial.TrialState.FAIL:
+        # they are counted apart: "[5/6 done, 1 failed]", never "[7/6 done]". Against the
+        # study's budget, the study's trials are counted, whichever worker ran them.
+        trials = study.get_trials(deepcopy=False)
+        if self.of_study:
+            self.done = sum(t.state in BUDGET_STATES for t in trials)
+            self.failed = sum(t.state is optuna.trial.TrialState.FAIL for t in trials)
+        elif trial.state is optuna.trial.TrialState.FAIL:
             self.failed += 1
         else:
             self.done += 1
@@ -68,8 +87,7 @@ class LogProgress:
             detail = trial.user_attrs.get(TrialAttr.FAIL_REASON, "")
         else:
             detail = f"value {trial.value:.4f}"
-        found = best_of(study.get_trials(deepcopy=False),
-                        Direction(study.direction.name.lower()))
+        found = best_of(trials, Direction(study.direction.name.lower()))
         best = f", best {found.value:.4f} (trial {found.number})" if found else ""
         log.info("trial %d %s %s [%d%s done%s]%s", trial.number, trial.state.name.lower(),
                  detail, self.done, total, failed, best)
@@ -89,10 +107,16 @@ class TerminalProgress(LogProgress):
                                 transient=False)
         self.task_id: Any = None
 
-    def start(self, study: optuna.Study, n_trials: int | None, timeout: float | None) -> None:
+    def start(self, study: optuna.Study, n_trials: int | None, timeout: float | None, *,
+              of_study: bool = False) -> None:
         self.bar.start()
-        super().start(study, n_trials, timeout)
+        super().start(study, n_trials, timeout, of_study=of_study)
         self.task_id = self.bar.add_task("trials", total=n_trials, detail="")
+
+    def budget_changed(self, n_trials: int | None) -> None:
+        super().budget_changed(n_trials)
+        if self.of_study:
+            self.bar.update(self.task_id, total=n_trials)
 
     def trial_started(self, number: int) -> None:
         self.bar.update(self.task_id, detail=f"trial {number}: building")

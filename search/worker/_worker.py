@@ -4,20 +4,15 @@ from __future__ import annotations
 
 import logging
 import time
-from contextlib import ExitStack
 from dataclasses import dataclass
-from typing import Any
 
 import optuna
 from optuna.trial import TrialState
 
 import storage
-from search._errors import TrialFailed, TrialLost, WorkerInterrupted
 from search.metrics import TrialAttr
 from search.options import WorkerOptions, refuse_unknown
 from search.study import (
-    BUDGET_STATES,
-    StudyConfig,
     count_states,
     load_prepared,
     open_study,
@@ -26,6 +21,7 @@ from search.study import (
 from search.training import Trainer, tensorflow_trainer
 from search.worker._budget import remaining_budget, shorter
 from search.worker._keep import ModelKeeper
+from search.worker._loop import TrialLoop
 from search.worker._objective import Objective, worker_name
 from search.worker._progress import Progress
 from search.worker._signals import StopSignals
@@ -43,14 +39,6 @@ class WorkerSummary:
     interrupted_trial: int | None = None  # failed as "interrupted" and queued again
 
 
-class _TrialCounter:
-    """Optuna callback: how many trials this worker finished (its own --n-trials budget)."""
-
-    def __init__(self) -> None:
-        self.count = 0
-
-    def __call__(self, study: optuna.Study, trial: optuna.trial.FrozenTrial) -> None:
-        self.count += 1
 
 
 def _warn_parallel_sqlite(url: str, study: optuna.Study, me: str) -> None:
@@ -89,7 +77,7 @@ def run_worker(study_name: str, storage_url: str | None = None,
     study, config = open_study(study_name, url, heartbeat_interval=options.heartbeat_interval,
                                grace_period=options.grace_period,
                                retry_window_s=options.reconnect_timeout, seed=options.seed)
-    prepared = load_prepared(url, study_name, config)
+    prepared = load_prepared(study, config)
     trials_left, seconds_left = remaining_budget(study, config)
     seconds = shorter(options.timeout, seconds_left)
     if trials_left == 0 or seconds == 0:
@@ -101,14 +89,15 @@ def run_worker(study_name: str, storage_url: str | None = None,
     objective = Objective(config, prepared, trainer or trainer_from_env() or tensorflow_trainer(),
                           progress=progress, signals=signals,
                           deadline=None if seconds is None else time.monotonic() + seconds,
-                          keeper=ModelKeeper(url, config.direction))
+                          keeper=ModelKeeper(config.direction))
     before = {t.number for t in study.get_trials(deepcopy=False)
               if t.state is not TrialState.WAITING}
     if progress:
-        progress.start(study, options.n_trials or trials_left, seconds)
+        of_study = config.budget.n_trials is not None
+        progress.start(study, config.budget.n_trials if of_study else options.n_trials, seconds,
+                       of_study=of_study)
     try:
-        interrupted = _optimize(study, objective, config, options, url, seconds,
-                                handle_signals)
+        interrupted = TrialLoop(study, objective, options).run(url, handle_signals)
     finally:
         if progress:
             progress.stop()
@@ -116,56 +105,3 @@ def run_worker(study_name: str, storage_url: str | None = None,
             if t.number not in before and t.user_attrs.get(TrialAttr.WORKER) == me]
     return WorkerSummary(study_name, len(mine), count_states(mine),
                          stopped_by=objective.signals.requested, interrupted_trial=interrupted)
-
-
-def _optimize(study: optuna.Study, objective: Objective, config: StudyConfig,
-              options: WorkerOptions, url: str, seconds: float | None,
-              handle_signals: bool) -> int | None:
-    """Run trials until a budget or a stop signal ends it; the number of the trial failed as
-    "interrupted" and queued again, if any."""
-    signals, counter = objective.signals, _TrialCounter()
-    callbacks: list[Any] = [counter]
-    if config.budget.n_trials is not None:
-        callbacks.append(optuna.study.MaxTrialsCallback(config.budget.n_trials,
-                                                        states=BUDGET_STATES))
-    if objective.progress:
-        callbacks.append(objective.progress.trial_finished)
-    deadline = None if seconds is None else time.monotonic() + seconds
-    try:
-        with ExitStack() as stack:
-            if handle_signals:
-                stack.enter_context(signals)
-            signals.study = study
-            stack.enter_context(storage.StaleTrialWatch(study, options.heartbeat_interval, url))
-            while not signals.requested:
-                trials = None if options.n_trials is None else options.n_trials - counter.count
-                left = None if deadline is None else deadline - time.monotonic()
-                if trials == 0 or (left is not None and left <= 0):
-                    break
-                try:
-                    # The study-wide trial budget is enforced by MaxTrialsCallback after each
-                    # trial, so failed trials do not eat into it and parallel workers overshoot
-                    # by one trial each at most.
-                    study.optimize(objective, n_trials=trials, timeout=left,
-                                   catch=(TrialFailed,), callbacks=callbacks,
-                                   gc_after_trial=True)
-                    break
-                except TrialLost as lost:
-                    log.warning("%s while this worker could not heartbeat; it is queued again. "
-                                "Going on.", lost)
-                except WorkerInterrupted:
-                    break
-            if signals.requested and objective.current_trial_id is not None:
-                return storage.fail_and_requeue(study, objective.current_trial_id,
-                                                "interrupted")
-    except Exception as exc:
-        if storage.is_connection_error(exc):
-            raise storage.StorageError(
-                f"Lost the study storage {storage.mask_url(url)} for more than "
-                f"{options.reconnect_timeout:.0f}s (--reconnect-timeout): "
-                f"{storage.mask_secrets(storage.connection_error_text(exc), url)}. "
-                "Its trial in flight stays RUNNING until another worker's stale-trial check "
-                "fails it and queues it again."
-            ) from None
-        raise
-    return None

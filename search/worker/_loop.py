@@ -1,0 +1,146 @@
+"""The trial loop of a worker: one trial at a time, until its own budget or the study's is
+spent, a stop signal comes, or too many trials fail in a row.
+
+Before each trial the loop reads the study's budget from the storage again (``hpsearch
+update`` changes it under running workers) and caps the trials this process may start with it
+(``storage.cap_trials``): the check and the start of the trial are one transaction, so N
+workers on a budget of B finish exactly B trials. When the budget is full only because trials
+are still running, the worker waits: one of them may fail and free its slot.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from contextlib import ExitStack
+
+import optuna
+from optuna.trial import TrialState
+
+import storage
+from search._errors import ConsecutiveFailures, TrialFailed, TrialLost, WorkerInterrupted
+from search.metrics import TrialAttr
+from search.options import WorkerOptions
+from search.study import BUDGET_STATES, config_of
+from search.worker._budget import seconds_left
+from search.worker._objective import Objective
+
+log = logging.getLogger("hpsearch")
+# How often a worker looks again at a budget filled by running trials.
+BUDGET_POLL_S = 1.0
+
+
+class _Tally:
+    """Optuna callback: this worker's finished trials, and its current run of failed ones."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.failures: list[tuple[int, str]] = []
+
+    def __call__(self, study: optuna.Study, trial: optuna.trial.FrozenTrial) -> None:
+        self.count += 1
+        if trial.state is TrialState.FAIL:
+            reason = trial.user_attrs.get(TrialAttr.FAIL_REASON, "no reason recorded")
+            self.failures.append((trial.number, str(reason)))
+        else:
+            self.failures.clear()
+
+
+class TrialLoop:
+    """Runs the trials of one worker (``run``); see the module's docstring."""
+
+    def __init__(self, study: optuna.Study, objective: Objective, options: WorkerOptions):
+        self.study = study
+        self.objective = objective
+        self.options = options
+        self.tally = _Tally()
+        self.callbacks: list[Callable[[optuna.Study, optuna.trial.FrozenTrial], None]] = [
+            self.tally]
+        if objective.progress:
+            self.callbacks.append(objective.progress.trial_finished)
+        self.budget_seen: int | None = None
+        self.waiting = False
+
+    def run(self, url: str, handle_signals: bool) -> int | None:
+        """Run trials; the number of the trial failed as "interrupted" and queued again by a
+        stop signal, if any. Raises ``ConsecutiveFailures`` after too many failures in a
+        row, and ``StorageError`` once the storage is lost for longer than
+        ``--reconnect-timeout``."""
+        signals, options = self.objective.signals, self.options
+        deadline = None if options.timeout is None else time.monotonic() + options.timeout
+        try:
+            with ExitStack() as stack:
+                if handle_signals:
+                    stack.enter_context(signals)
+                signals.study = self.study
+                stack.enter_context(storage.StaleTrialWatch(self.study,
+                                                            options.heartbeat_interval, url))
+                while not signals.requested:
+                    if options.n_trials is not None and self.tally.count >= options.n_trials:
+                        break
+                    if deadline is not None and time.monotonic() >= deadline:
+                        break
+                    if not self._next_trial():
+                        break
+                    if len(self.tally.failures) >= options.max_consecutive_failures:
+                        raise ConsecutiveFailures(self.tally.failures,
+                                                  options.max_consecutive_failures)
+                current = self.objective.current_trial_id
+                if signals.requested and current is not None:
+                    return storage.fail_and_requeue(self.study, current, "interrupted")
+        except Exception as exc:
+            if storage.is_connection_error(exc):
+                raise self._storage_lost(exc, url) from None
+            raise
+        return None
+
+    def _next_trial(self) -> bool:
+        """Run one trial, or wait a moment for a slot of the study's budget; False once the
+        study's budget is spent."""
+        config = config_of(self.study)
+        if seconds_left(config) == 0:
+            log.info("the study's time budget is spent")
+            return False
+        limit = config.budget.n_trials
+        if limit != self.budget_seen and self.objective.progress:
+            self.objective.progress.budget_changed(limit)
+        self.budget_seen = limit
+        storage.cap_trials(self.study, limit, BUDGET_STATES)
+        try:
+            self.study.optimize(self.objective, n_trials=1, catch=(TrialFailed,),
+                                callbacks=self.callbacks, gc_after_trial=True)
+        except storage.BudgetSpent as full:
+            return self._wait_for_room(full)
+        except TrialLost as lost:
+            log.warning("%s while this worker could not heartbeat; it is queued again. "
+                        "Going on.", lost)
+        except WorkerInterrupted:
+            pass  # the loop sees the request and stops
+        except Exception as exc:
+            number = storage.lost_to_stale_check(exc, self.study,
+                                                 self.objective.current_trial_id)
+            if number is None:
+                raise
+            log.warning("trial %d was failed by a stale-trial check just as it finished, and "
+                        "is queued again; its result here is dropped. Going on.", number)
+        self.waiting = False
+        return True
+
+    def _wait_for_room(self, full: storage.BudgetSpent) -> bool:
+        if full.running == 0:
+            log.info("%s", full)
+            return False
+        if not self.waiting:
+            log.info("%s; waiting in case one of them fails and frees its slot", full)
+            self.waiting = True
+        time.sleep(BUDGET_POLL_S)
+        return True
+
+    def _storage_lost(self, exc: Exception, url: str) -> storage.StorageError:
+        said = storage.mask_secrets(storage.connection_error_text(exc), url)
+        return storage.StorageError(
+            f"Lost the study storage {storage.mask_url(url)} for more than "
+            f"{self.options.reconnect_timeout:.0f}s (--reconnect-timeout): {said}. Its trial in "
+            "flight stays RUNNING until another worker's stale-trial check fails it and "
+            "queues it again.")
