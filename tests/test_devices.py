@@ -122,8 +122,9 @@ def test_the_sparse_ngram_bag_trains_under_mixed_float16() -> None:
     from spaces._network import Dims
 
     keras.mixed_precision.set_global_policy("mixed_float16")
+    keras.utils.set_random_seed(0)
     params = {"family": "ngram", "ngram_order": 1, "ngram_vocab": 10, "ngram_weighting": "tfidf",
-              "ngram_hidden": True, "ngram_units": 8, "ngram_l2": 1e-6, "dropout": 0.1,
+              "ngram_hidden": True, "ngram_units": 8, "ngram_l2": 1e-6, "dropout": 0.0,
               "dense_layers": 1, "dense_units": 4, "learning_rate": 1e-2, "batch_size": 4,
               "class_weight": "none", "loss": "crossentropy"}
     network = compile_network(build_network(params, Dims(3, 0, 11), sparse=True), params,
@@ -134,8 +135,9 @@ def test_the_sparse_ngram_bag_trains_under_mixed_float16() -> None:
     assert hidden and all(layer.compute_dtype == "float16" for layer in hidden)
     bag = tf.SparseTensor([[0, 1], [1, 4], [2, 7], [3, 1]], np.ones(4, "float32"), (4, 11))
     y = np.array([0, 1, 2, 0])
-    losses = [float(network.train_on_batch({"ngrams": bag}, y)) for _ in range(3)]
-    assert all(np.isfinite(losses)) and losses[-1] < losses[0]
+    # Loss scaling starts high and skips the steps whose float16 gradients overflow: 20 steps.
+    losses = [float(network.train_on_batch({"ngrams": bag}, y)) for _ in range(20)]
+    assert all(np.isfinite(losses)) and losses[-1] < 0.9 * losses[0], losses
 
 
 @pytest.mark.slow
