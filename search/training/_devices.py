@@ -21,6 +21,7 @@ import keras
 import tensorflow as tf
 
 from search.training._device_rules import (
+    ENV_GPU_MEMORY_MB,
     CudaProbe,
     DeviceSettings,
     device_label,
@@ -55,12 +56,17 @@ def _limit_memory(gpus: list[Any], memory_mb: int | None) -> None:
     if _memory_configured:
         return
     for gpu in gpus:
-        with contextlib.suppress(RuntimeError):  # already initialised in this process
+        try:
             if memory_mb is None:
                 tf.config.experimental.set_memory_growth(gpu, True)
             else:
                 tf.config.set_logical_device_configuration(
                     gpu, [tf.config.LogicalDeviceConfiguration(memory_limit=memory_mb)])
+        except RuntimeError:  # TensorFlow ran on the GPU already in this process
+            if memory_mb is not None:
+                log.warning("cannot cap %s at %d MB (%s): TensorFlow used it before this "
+                            "worker started; start workers with hpsearch worker or launch",
+                            gpu.name, memory_mb, ENV_GPU_MEMORY_MB)
     _memory_configured = True
 
 
