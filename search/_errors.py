@@ -42,6 +42,11 @@ class StudyError(HpsearchError):
     """The study is missing, or exists with different data or settings."""
 
 
+class DeviceError(HpsearchError):
+    """The devices a worker was given cannot train as asked (a GPU it cannot see, a setting
+    of its device environment variables that breaks its rule)."""
+
+
 class ConsecutiveFailures(HpsearchError):
     """A worker's latest trials all failed, so it stops: a bug, bad data or a broken device is
     likelier than bad luck, and retrying forever hides it (KerasTuner's

@@ -29,6 +29,9 @@ def build_network(params, dims, *, embedding_matrix=None, sparse=False):
 
 
 def compile_network(model, params, *, task, pos_weight=None):
+    # No XLA: the n-gram bag is a SparseTensor, which XLA cannot compile, and XLA compiles
+    # once per input shape, so batches padded to their own length would recompile on nearly
+    # every step (cuDNN RNNs opt out of XLA anyway).
     model.compile(
         optimizer=keras.optimizers.Adam(learning_rate=params["learning_rate"]),
         loss=make_loss(task, params, pos_weight=pos_weight), jit_compile=False)

@@ -33,7 +33,9 @@ class NoTensorFlow:
     """The device and memory parts of the ``search.training._trainer`` interface, doing nothing."""
 
     def configure_devices(self) -> dict[str, Any]:
-        return {"gpus": [], "policy": "float32"}
+        """Pretends to train on the GPU it was given (``CUDA_VISIBLE_DEVICES``), unchecked."""
+        return {"gpus": [], "device": os.environ.get("CUDA_VISIBLE_DEVICES") or "cpu",
+                "policy": "float32"}
 
     def validation_input(self, prepared: Any) -> None:
         return None

@@ -32,7 +32,7 @@ from spaces import Task
 # What each command takes besides its option groups.
 OWN = {"create": {"study", "data", "storage_url"}, "run": {"study", "data", "storage_url"},
        "worker": {"study", "storage_url"},
-       "launch": {"study", "storage_url", "gpus", "per_gpu", "cpus"}}
+       "launch": {"study", "storage_url", "gpus", "per_gpu", "cpus", "gpu_memory"}}
 API: dict[str, Callable[..., Any]] = {"create": create_study, "run": run_search,
                                       "worker": run_worker, "launch": run_worker}
 

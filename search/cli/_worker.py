@@ -37,10 +37,17 @@ def worker(study: StudyOpt, storage_url: StorageOpt = None,
 @grouped_options()
 def launch(
     study: StudyOpt, storage_url: StorageOpt = None,
-    gpus: Annotated[str | None, typer.Option("--gpus", help="GPU ids, like 0,1,2,3: one "
-                                             "worker per GPU slot, each seeing only its GPU.")
-                    ] = None,
-    per_gpu: Annotated[int, typer.Option("--per-gpu", min=1, help="Workers per GPU.")] = 1,
+    gpus: Annotated[str | None, typer.Option(
+        "--gpus", help="GPU ids as nvidia-smi numbers them, like 0,1,2,3 (or UUIDs), or all: "
+        "one worker per GPU slot, each seeing only its GPU. Under an inherited "
+        "CUDA_VISIBLE_DEVICES (Slurm, a container) the ids must be among its entries; all "
+        "takes them, else every GPU nvidia-smi lists.")] = None,
+    per_gpu: Annotated[int, typer.Option("--per-gpu", min=1, help="Workers per GPU; with K > 1 "
+                                         "each is capped at the GPU's memory / K, less 1 GB."
+                                         )] = 1,
+    gpu_memory: Annotated[int | None, typer.Option(
+        "--gpu-memory", min=1, help="Cap each GPU worker's memory at this many MB (default: "
+        "none with --per-gpu 1, else the GPU's memory / K less 1 GB).")] = None,
     cpus: Annotated[int | None, typer.Option("--cpus", min=1, help="Without GPUs: start "
                                              "this many CPU workers.")] = None,
     options: WorkerOptions = WorkerOptions(),
@@ -59,7 +66,8 @@ def launch(
     with user_errors():
         exits = launch_workers(study, storage_url,
                                gpus=parse_gpus(gpus) if gpus is not None else None,
-                               per_gpu=per_gpu, cpus=cpus, options=options)
+                               per_gpu=per_gpu, cpus=cpus, gpu_memory=gpu_memory,
+                               options=options)
     for done in exits:
         console.print(f"worker {done.slot.label} (pid {done.pid}) {done.how} after "
                       f"{done.seconds:.1f}s", highlight=False)

@@ -10,8 +10,8 @@ from storage._attrs import FAIL_REASON_ATTR
 class TrialAttr(StrEnum):
     FAIL_REASON = FAIL_REASON_ATTR  # written by storage too (stale trials), so spelled there
     WORKER = "worker"  # host:pid of the worker that ran it
-    GPU = "gpu"  # CUDA_VISIBLE_DEVICES of that worker, or "cpu"
-    POLICY = "policy"  # the Keras dtype policy it trained under (mixed_float16 on a GPU)
+    GPU = "gpu"  # the GPU TensorFlow trained it on, "1 (NVIDIA H200)": its id, its model; or "cpu"
+    POLICY = "policy"  # the dtype policy its network trained under (mixed_* on a GPU)
     EPOCH = "epoch"  # the last epoch reported (while it runs)
     BEST_EPOCH = "best_epoch"  # 1-based epoch whose metrics are recorded
     EPOCHS_RUN = "epochs_run"

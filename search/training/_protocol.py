@@ -35,7 +35,9 @@ class Trainer(Protocol):
     module itself), or a scripted stand-in named by ``$HPSEARCH_TRAINER``."""
 
     def configure_devices(self) -> dict[str, Any]:
-        """Set this process's devices up, once per process; ``{"gpus": [...], "policy": ...}``."""
+        """Check and set up this process's devices: ``{"gpus": [...], "device": what a trial
+        records as its GPU ("cpu" when none), "policy": the dtype policy of its trials}``.
+        Raises ``DeviceError`` when told to use a GPU it cannot see."""
         ...
 
     def validation_input(self, prepared: Prepared) -> Any:

@@ -22,3 +22,4 @@ class TrainResult:
     seconds: float = 0.0
     history: list[dict[str, float]] = field(default_factory=list)
     model: Any = None
+    policy: str | None = None  # the dtype policy the network was built and trained under

@@ -25,7 +25,7 @@ from search.training._batches import (
     predict_logits,
     train_batches,
 )
-from search.training._devices import configure_devices
+from search.training._devices import apply_policy, configure_devices
 from search.training._monitor import TrialMonitor
 from search.training._protocol import FitSettings
 from search.training._result import EpochReport, TrainResult
@@ -86,6 +86,7 @@ def fit(params: dict[str, Any], prepared: Prepared, settings: FitSettings, *,
     started = time.monotonic()
     task = settings.task.value
     keras.utils.set_random_seed(settings.seed)
+    apply_policy()  # every trial: the last one's release() reset it
     val_inputs, val, val_order = (datasets or validation_input(prepared)).get(params)
     y_train = prepared.train.y
     try:
@@ -124,7 +125,7 @@ def fit(params: dict[str, Any], prepared: Prepared, settings: FitSettings, *,
         pruned=monitor.pruned, stopped_early=monitor.stopped_early,
         cut_by_deadline=monitor.cut_by_deadline, over_cost=monitor.over_cost,
         seconds=time.monotonic() - started, history=monitor.history,
-        model=network,
+        model=network, policy=network.dtype_policy.name,
     )
 
 

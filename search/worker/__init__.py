@@ -8,12 +8,8 @@ no stand-in trainer is given.
 """
 
 from search.worker._launch import (
-    LaunchError,
     WorkerExit,
-    WorkerSlot,
     launch_workers,
-    parse_gpus,
-    plan_slots,
     worker_args,
     worker_command,
     worker_env,
@@ -22,10 +18,12 @@ from search.worker._objective import Objective, record_metrics, worker_name
 from search.worker._progress import LogProgress, Progress, TerminalProgress, make_progress
 from search.worker._run import run_search
 from search.worker._signals import STOP_SIGNALS, StopSignals
+from search.worker._slots import ALL, LaunchError, WorkerSlot, parse_gpus, plan_slots
 from search.worker._trainer_env import ENV_TRAINER, trainer_from_env
 from search.worker._worker import WorkerSummary, run_worker
 
 __all__ = [
+    "ALL",
     "ENV_TRAINER",
     "STOP_SIGNALS",
     "LaunchError",

@@ -1,6 +1,7 @@
 """``hpsearch launch``: one worker process per GPU slot (or per CPU slot) on this machine.
 
-Each worker sees only its GPU (``CUDA_VISIBLE_DEVICES``) and gets the storage URL through its
+Each worker sees only its GPU (``CUDA_VISIBLE_DEVICES``, ids in PCI bus order, with its memory
+cap when it shares the GPU: see ``_slots.py``) and gets the storage URL through its
 environment (``HPSEARCH_STORAGE``), never its arguments, so no password shows in ``ps``. A
 worker that exits is reported, never restarted. The first SIGINT/SIGTERM is forwarded to every
 worker (each fails its running trial as "interrupted", queues it again and exits 0); a second
@@ -16,7 +17,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from types import FrameType
 from typing import IO
@@ -24,33 +25,28 @@ from typing import IO
 from optuna.trial import TrialState
 
 import storage
-from search._errors import ExitCode, HpsearchError
+from search._errors import ExitCode
 from search.options import WorkerOptions
 from search.study._open import open_study, refuse_shared_sqlite
+from search.training import ENV_DEVICE_ORDER
 from search.worker._signals import STOP_SIGNALS
+from search.worker._slots import (
+    GpuRequest,
+    Inventory,
+    LaunchError,
+    WorkerSlot,
+    parse_gpus,
+    plan_launch,
+    plan_slots,
+    query_gpus,
+)
+
+__all__ = ["LaunchError", "WorkerExit", "WorkerSlot", "launch_workers", "parse_gpus",
+           "plan_slots", "worker_args", "worker_command", "worker_env"]
 
 log = logging.getLogger("hpsearch")
 POLL_S = 0.1
 KILL_AFTER_S = 30.0  # workers still alive this long after the launcher itself fails
-
-
-class LaunchError(HpsearchError):
-    """The launch options do not describe a set of worker slots."""
-
-
-@dataclass(frozen=True)
-class WorkerSlot:
-    index: int
-    gpu: str | None  # None: a CPU worker
-
-    @property
-    def label(self) -> str:
-        return f"w{self.index} gpu {self.gpu}" if self.gpu is not None else f"w{self.index} cpu"
-
-    @property
-    def visible_devices(self) -> str:
-        """``CUDA_VISIBLE_DEVICES`` of the worker: its GPU, or none at all."""
-        return self.gpu if self.gpu is not None else ""
 
 
 @dataclass(frozen=True)
@@ -82,37 +78,6 @@ def worker_args(options: WorkerOptions, slot: WorkerSlot) -> list[str]:
     return found
 
 
-def parse_gpus(text: str) -> list[str]:
-    """``"0,1,2,3"`` -> ``["0", "1", "2", "3"]`` (indices or GPU UUIDs, each once)."""
-    gpus = [part.strip() for part in text.split(",")]
-    if not all(gpus) or any(" " in g for g in gpus):
-        raise LaunchError(f"--gpus must list GPU ids separated by commas, like 0,1,2,3, but got "
-                          f"{text!r}.")
-    repeated = sorted({g for g in gpus if gpus.count(g) > 1})
-    if repeated:
-        raise LaunchError(f"--gpus names GPU {', '.join(repeated)} more than once ({text!r}); "
-                          "use --per-gpu K to run K workers on each GPU.")
-    return gpus
-
-
-def plan_slots(gpus: Sequence[str] | None = None, per_gpu: int = 1,
-               cpus: int | None = None) -> list[WorkerSlot]:
-    """The worker slots: ``per_gpu`` on each of ``gpus``, or ``cpus`` CPU workers."""
-    if (gpus is None) == (cpus is None):
-        raise LaunchError("Give either --gpus (one worker per GPU slot) or --cpus N (N CPU "
-                          f"workers), not {'both' if gpus is not None else 'neither'}.")
-    if per_gpu < 1:
-        raise LaunchError(f"--per-gpu must be at least 1, but got {per_gpu}.")
-    if cpus is not None:
-        if cpus < 1:
-            raise LaunchError(f"--cpus must be at least 1, but got {cpus}.")
-        return [WorkerSlot(i, None) for i in range(cpus)]
-    assert gpus is not None
-    if not gpus:
-        raise LaunchError("--gpus lists no GPU; give ids like 0,1 or use --cpus N.")
-    return [WorkerSlot(i, gpu) for i, gpu in enumerate(g for g in gpus for _ in range(per_gpu))]
-
-
 def worker_command(study_name: str, slot: WorkerSlot, options: WorkerOptions) -> list[str]:
     """The worker's argv: no storage URL in it (that travels in the environment)."""
     verbose = ["--verbose"] if options.verbose else []
@@ -121,15 +86,20 @@ def worker_command(study_name: str, slot: WorkerSlot, options: WorkerOptions) ->
 
 
 def worker_env(url: str, slot: WorkerSlot, base: dict[str, str] | None = None) -> dict[str, str]:
-    """The worker's environment: the storage URL, its GPU, and none of the variables that
-    would override the options the launcher resolved for it."""
+    """The worker's environment: the storage URL, its GPU and memory cap, and none of the
+    variables that would override the options the launcher resolved for it (an inherited
+    ``CUDA_DEVICE_ORDER`` is kept: the ids were given in its order)."""
     env = dict(os.environ if base is None else base)
     env.pop(storage.ENV_URL_FILE, None)
     for spec in WorkerOptions.specs():
         if spec.envvar:
             env.pop(spec.envvar, None)
     env[storage.ENV_URL] = url
-    env["CUDA_VISIBLE_DEVICES"] = slot.visible_devices
+    for name, value in slot.device_env().items():
+        if value is None:
+            env.pop(name, None)
+        elif name != ENV_DEVICE_ORDER or name not in env:
+            env[name] = value
     env["PYTHONUNBUFFERED"] = "1"
     return env
 
@@ -200,17 +170,23 @@ def _stop_all(procs: dict[int, subprocess.Popen[str]]) -> None:
 
 
 def launch_workers(study_name: str, storage_url: str | None = None, *,
-                   gpus: Sequence[str] | None = None, per_gpu: int = 1, cpus: int | None = None,
-                   options: WorkerOptions | None = None, out: IO[str] | None = None,
-                   env: dict[str, str] | None = None,
+                   gpus: GpuRequest | None = None, per_gpu: int = 1, cpus: int | None = None,
+                   gpu_memory: int | None = None, options: WorkerOptions | None = None,
+                   out: IO[str] | None = None, env: dict[str, str] | None = None,
                    on_started: Callable[[WorkerSlot, subprocess.Popen[str]], None] | None = None,
-                   ) -> list[WorkerExit]:
+                   inventory: Inventory = query_gpus) -> list[WorkerExit]:
     """Start a worker per slot, relay their output, wait for all; return their exits by slot.
 
-    ``env`` is the environment the workers start from (default: this process's).
-    ``on_started`` is called with each worker right after it starts (tests inspect it).
+    ``gpus``: ids (checked against an inherited ``CUDA_VISIBLE_DEVICES``) or ``"all"``;
+    ``gpu_memory``: each GPU worker's memory cap in MB (default: the GPU's memory / per_gpu,
+    less a margin, when per_gpu > 1). ``env`` is the environment the workers start from
+    (default: this process's). ``on_started`` is called with each worker right after it
+    starts (tests inspect it). ``inventory`` lists the GPUs (default: nvidia-smi).
     """
-    slots = plan_slots(gpus, per_gpu, cpus)
+    slots, warning = plan_launch(gpus, per_gpu, cpus, env=os.environ if env is None else env,
+                                 gpu_memory_mb=gpu_memory, inventory=inventory)
+    if warning:
+        log.warning(warning)
     options = options or WorkerOptions()
     out = out or sys.stderr
     url = storage.resolve_storage_url(storage_url)
@@ -234,7 +210,9 @@ def launch_workers(study_name: str, storage_url: str | None = None, *,
                 text=True, bufsize=1, start_new_session=True)
             procs[slot.index], started[slot.index] = proc, time.monotonic()
             relays[slot.index] = _Relay(proc, slot, url, out, lock)
-            log.info("started worker %s (pid %d)", slot.label, proc.pid)
+            log.info("started worker %s (pid %d)%s", slot.label, proc.pid,
+                     "" if slot.memory_mb is None else
+                     f", its GPU memory capped at {slot.memory_mb} MB")
             if on_started:
                 on_started(slot, proc)
         waiting = {slot.index: slot for slot in slots}

@@ -96,9 +96,7 @@ class Objective:
         params = suggest_params(trial, self.space, self.config.task,
                                 pretrained_embeddings=self.config.embeddings is not None)
         trial.set_user_attr(TrialAttr.WORKER, worker_name())
-        trial.set_user_attr(TrialAttr.GPU, os.environ.get("CUDA_VISIBLE_DEVICES") or
-                            (",".join(self.devices["gpus"]) or "cpu"))
-        trial.set_user_attr(TrialAttr.POLICY, self.devices["policy"])
+        trial.set_user_attr(TrialAttr.GPU, self.devices["device"])  # as TensorFlow found it
         if self.progress:
             self.progress.trial_started(trial.number)
         return params
@@ -129,6 +127,7 @@ class Objective:
     def _record(self, trial: optuna.Trial, result: TrainResult) -> float:
         """Keep what the trial found; raise ``TrialPruned`` for a pruned one."""
         trial.set_user_attr(TrialAttr.TRAIN_SECONDS, round(result.seconds, 2))
+        trial.set_user_attr(TrialAttr.POLICY, result.policy or self.devices["policy"])
         if result.over_cost:
             trial.set_user_attr(TrialAttr.PRUNED_REASON, result.over_cost)
             raise optuna.TrialPruned(result.over_cost)
