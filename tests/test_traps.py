@@ -1,5 +1,7 @@
-"""The users' traps (../shared/seeds 002 and 003) rebuilt with generated data of the same shape:
-hpsearch's searched model against the seeds' own unweighted setup, same epochs, same split."""
+"""Two users' traps rebuilt with generated data of the same shape (an unstratified
+validation_split with MSE on 17:1 binary data; a sparse multi-label model that predicts all
+zeros): hpsearch's searched model against the users' own unweighted setup, same epochs, same
+split."""
 
 from pathlib import Path
 
@@ -35,11 +37,12 @@ def seed_inputs(prepared: object) -> tuple[np.ndarray, np.ndarray]:
 
     keras.utils.set_random_seed(0)
     p = prepared
-    return (dense_ids(p.train_ids, p.train_splits),  # type: ignore[attr-defined]
-            dense_ids(p.val_ids, p.val_splits))  # type: ignore[attr-defined]
+    return (dense_ids(p.train.words.values, p.train.words.splits),  # type: ignore[attr-defined]
+            dense_ids(p.val.words.values, p.val.words.splits))  # type: ignore[attr-defined]
 
 
-def searched(tmp_path: Path, data: Path, url: str, name: str) -> tuple[list, object]:
+def searched(tmp_path: Path, data: Path, url: str,
+             name: str) -> tuple[list, object, object]:
     space = tmp_path / "space.yaml"
     space.write_text(SMALL_SPACE)
     create_study(name, data, storage_url=url, max_epochs=EPOCHS, pruner=PrunerName.NONE,
@@ -48,7 +51,7 @@ def searched(tmp_path: Path, data: Path, url: str, name: str) -> tuple[list, obj
     study, config = open_study(name, url)
     done = [t for t in study.get_trials() if t.state is TrialState.COMPLETE]
     assert done, [t.user_attrs.get("fail_reason") for t in study.get_trials()]
-    return done, load_prepared(study, config)
+    return done, load_prepared(study, config), study.best_trial
 
 
 def test_seed_002_imbalanced_binary_minority_f1(tmp_path: Path, sqlite_url: str) -> None:
@@ -56,19 +59,18 @@ def test_seed_002_imbalanced_binary_minority_f1(tmp_path: Path, sqlite_url: str)
 
     data = write_sample(tmp_path / "d.csv", task=Task.BINARY, rows=1800, imbalance=17.0,
                         signal=0.12, seed=2)
-    done, prepared = searched(tmp_path, data, sqlite_url, "seed002")
-    best = min(done, key=lambda t: t.value)
+    done, prepared, best = searched(tmp_path, data, sqlite_url, "seed002")
 
     # The seed's setup: sigmoid unit, MSE, SGD, Keras' unstratified validation_split, 0.5.
     x_train, x_val = seed_inputs(prepared)
-    model = keras.Sequential([keras.layers.Embedding(prepared.vocab_size, 16),
+    model = keras.Sequential([keras.layers.Embedding(prepared.vectorizer.word_vocab_size, 16),
                               keras.layers.GlobalAveragePooling1D(),
                               keras.layers.Dense(1, activation="sigmoid")])
     model.compile(optimizer="sgd", loss="mse")
-    model.fit(x_train, prepared.y_train, validation_split=0.2, batch_size=10, epochs=EPOCHS,
+    model.fit(x_train, prepared.train.y, validation_split=0.2, batch_size=10, epochs=EPOCHS,
               verbose=0)
     pred = (model.predict(x_val, verbose=0)[:, 0] > 0.5).astype(int)
-    y = prepared.y_val.astype(int)
+    y = prepared.val.y.astype(int)
     tp = int((pred & y).sum())
     seed_f1 = 2 * tp / max(pred.sum() + y.sum(), 1)
 
@@ -86,20 +88,19 @@ def test_seed_003_sparse_multilabel_recall(tmp_path: Path, sqlite_url: str) -> N
 
     data = write_sample(tmp_path / "d.csv", task=Task.MULTILABEL, rows=2000, classes=30,
                         signal=0.1, seed=3)
-    done, prepared = searched(tmp_path, data, sqlite_url, "seed003")
-    best = min(done, key=lambda t: t.value)
+    done, prepared, best = searched(tmp_path, data, sqlite_url, "seed003")
 
     # The seed's setup: two Dense(100) layers, 30 sigmoid outputs, unweighted BCE, 0.5.
     x_train, x_val = seed_inputs(prepared)
-    model = keras.Sequential([keras.layers.Embedding(prepared.vocab_size, 16),
+    model = keras.Sequential([keras.layers.Embedding(prepared.vectorizer.word_vocab_size, 16),
                               keras.layers.GlobalAveragePooling1D(),
                               keras.layers.Dense(100, activation="relu"),
                               keras.layers.Dense(100, activation="relu"),
                               keras.layers.Dense(30, activation="sigmoid")])
     model.compile(optimizer="adam", loss="binary_crossentropy")
-    model.fit(x_train, prepared.y_train, batch_size=10, epochs=EPOCHS, verbose=0)
+    model.fit(x_train, prepared.train.y, batch_size=10, epochs=EPOCHS, verbose=0)
     pred = model.predict(x_val, verbose=0) > 0.5
-    y = prepared.y_val > 0
+    y = prepared.val.y > 0
     seed_recall = (pred & y).sum() / y.sum()
     seed_all_zero = float((pred.sum(axis=1) == 0).mean())
 
