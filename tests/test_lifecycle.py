@@ -56,7 +56,7 @@ def test_resume_with_other_settings_is_refused_with_each_difference(
     assert result.exit_code == ExitCode.USER_ERROR
     assert result.output.startswith(
         "error: Study 's' exists with other settings than these:\n"
-        "  --metric: val_loss in the study, macro_f1 now\n"
+        "  --metric: accuracy in the study, macro_f1 now\n"
         "  --max-epochs: 5 in the study, 8 now\n"
         "  --space rnn_units: {low: 8, high: 256, log: true} in the study, {low: 8, high: 64} "
         "now\n"
@@ -145,9 +145,9 @@ def test_studies_lists_every_study_with_its_trials_best_and_baselines(
     status = study_status("reviews", sqlite_url)
     assert reviews["counts"] == {"COMPLETE": 3, "FAIL": 1} == status.counts
     assert reviews["best"] == status.require_best().value
-    assert reviews["baselines"] == {name: values["val_loss"]
+    assert reviews["baselines"] == {name: values["accuracy"]
                                     for name, values in status.baselines.items()}
-    assert (reviews["task"], reviews["metric"]) == ("multiclass", "val_loss")
+    assert (reviews["task"], reviews["metric"]) == ("multiclass", "accuracy")
     assert found["someone-elses"]["note"] == "not created by hpsearch"
     table = runner.invoke(app, ["studies", "--storage", sqlite_url])
     assert "reviews" in table.output and "complete 3, fail 1" in table.output

@@ -73,7 +73,7 @@ def test_eight_workers_fill_one_study_each_trial_recorded_once(
         storage_url: str, study_name: str, multiclass_csv: Path) -> None:
     per_worker = 4
     create_study(study_name, multiclass_csv, storage_url=storage_url, max_epochs=3,
-                 pruner=PrunerName.NONE, sampler=SamplerName.RANDOM)
+                 pruner=PrunerName.NONE, sampler=SamplerName.RANDOM, metric="val_loss")
     argvs: list[bytes] = []
 
     def remember_argv(slot: WorkerSlot, proc: subprocess.Popen[str]) -> None:
@@ -103,7 +103,7 @@ def test_eight_workers_fill_one_study_each_trial_recorded_once(
 def test_queued_trials_are_each_taken_by_one_of_four_workers_two_per_gpu(
         storage_url: str, study_name: str, multiclass_csv: Path) -> None:
     create_study(study_name, multiclass_csv, storage_url=storage_url, max_epochs=2,
-                 pruner=PrunerName.NONE, sampler=SamplerName.RANDOM)
+                 pruner=PrunerName.NONE, sampler=SamplerName.RANDOM, metric="val_loss")
     study = reader(storage_url, study_name)
     for i in range(30):  # queued trials: each must be taken by exactly one worker
         study.enqueue_trial({"learning_rate": 1e-3 + i * 1e-5}, skip_if_exists=False)
@@ -171,8 +171,10 @@ def _state(url: str, study_name: str, number: int) -> TrialState:
 
 def test_kill_9_mid_trial_fails_it_and_its_retry_finishes(
         storage_url: str, study_name: str, multiclass_csv: Path, tmp_path: Path) -> None:
+    # No starting points: the queue then holds the killed trial's retry alone.
     create_study(study_name, multiclass_csv, storage_url=storage_url, max_epochs=4,
-                 pruner=PrunerName.NONE, sampler=SamplerName.RANDOM)
+                 pruner=PrunerName.NONE, sampler=SamplerName.RANDOM, start_points=False,
+                 metric="val_loss")
     study = reader(storage_url, study_name)
     log = tmp_path / "workers.log"
     with killed_at_exit([]) as procs:
