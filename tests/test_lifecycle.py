@@ -51,12 +51,12 @@ def test_resume_with_other_settings_is_refused_with_each_difference(
                    ).exit_code == 0
     space = tmp_path / "narrow.yaml"
     space.write_text("params:\n  rnn_units: {low: 8, high: 64}\n")
-    result = _create(sqlite_url, multiclass_csv, "--max-epochs", "8", "--metric", "macro_f1",
+    result = _create(sqlite_url, multiclass_csv, "--max-epochs", "8", "--metric", "accuracy",
                      "--space", str(space), "--n-trials", "12")
     assert result.exit_code == ExitCode.USER_ERROR
     assert result.output.startswith(
         "error: Study 's' exists with other settings than these:\n"
-        "  --metric: accuracy in the study, macro_f1 now\n"
+        "  --metric: macro_f1 in the study, accuracy now\n"
         "  --max-epochs: 5 in the study, 8 now\n"
         "  --space rnn_units: {low: 8, high: 256, log: true} in the study, {low: 8, high: 64} "
         "now\n"
@@ -145,9 +145,9 @@ def test_studies_lists_every_study_with_its_trials_best_and_baselines(
     status = study_status("reviews", sqlite_url)
     assert reviews["counts"] == {"COMPLETE": 3, "FAIL": 1} == status.counts
     assert reviews["best"] == status.require_best().value
-    assert reviews["baselines"] == {name: values["accuracy"]
+    assert reviews["baselines"] == {name: values["macro_f1"]
                                     for name, values in status.baselines.items()}
-    assert (reviews["task"], reviews["metric"]) == ("multiclass", "accuracy")
+    assert (reviews["task"], reviews["metric"]) == ("multiclass", "macro_f1")
     assert found["someone-elses"]["note"] == "not created by hpsearch"
     table = runner.invoke(app, ["studies", "--storage", sqlite_url])
     assert "reviews" in table.output and "complete 3, fail 1" in table.output
