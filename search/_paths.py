@@ -70,11 +70,16 @@ def make_folder(path: Path, what: str) -> Path:
     return path
 
 
-def write_file(path: Path, text: str, what: str, *, executable: bool = False) -> Path:
-    """Write ``text`` to ``path`` (making its folder); an OS error is a ``PathError``."""
+def write_file(path: Path, content: str | bytes, what: str, *, executable: bool = False,
+               ) -> Path:
+    """Write ``content`` (text as UTF-8) to ``path`` (making its folder); an OS error is a
+    ``PathError``."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
         if executable:
             path.chmod(0o755)
     except OSError as exc:

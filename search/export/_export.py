@@ -41,7 +41,7 @@ def export_script(study_name: str, out: str | Path, storage_url: str | None = No
     if files.embeddings is not None:
         buffer = io.BytesIO()
         np.save(buffer, files.embeddings)
-        write_bytes(embeddings_file(out), buffer.getvalue(), "the word vectors")
+        write_file(embeddings_file(out), buffer.getvalue(), "the word vectors")
     log.info("trial %d: %s", trial.number, trial.params.get("family"))
     return out
 
@@ -61,7 +61,7 @@ def export_model(study_name: str, out_dir: str | Path, storage_url: str | None =
             "of its best completed trials only. Export its script (--out FILE) and train it, "
             "or pick a kept trial with --trial.")
     make_folder(out, "the model folder")
-    write_bytes(out / "model.keras", found[0], "the model")
+    write_file(out / "model.keras", found[0], "the model")
     write_file(out / "labels.json", json.dumps(
         {"classes": config.classes, "task": config.task.value,
          "thresholds": trial.thresholds}, indent=2), "the labels")
@@ -71,11 +71,3 @@ def export_model(study_name: str, out_dir: str | Path, storage_url: str | None =
         "the model card")
     return out
 
-
-def write_bytes(path: Path, data: bytes, what: str) -> Path:
-    try:
-        path.write_bytes(data)
-    except OSError as exc:
-        raise StudyError(f"Could not write {what} to {str(path)!r}: {exc.strerror}. Choose a "
-                         "writable path.") from None
-    return path
