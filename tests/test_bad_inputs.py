@@ -199,6 +199,10 @@ CASES = [
          ["There is no SQLite database"]),
     Case("launch-no-database", ["launch", "--study", "s", "--storage", "{new}", "--cpus", "1"],
          ["There is no SQLite database"]),
+    Case("update-no-database", ["update", "--study", "s", "--storage", "{new}", "--n-trials",
+         "3"], ["There is no SQLite database"]),
+    Case("delete-no-database", ["delete", "--study", "s", "--storage", "{new}", "--yes"],
+         ["There is no SQLite database"]),
     # the shared study, asked wrongly
     Case("worker-unknown-study", ["worker", "--study", "typo", "--storage", "{db}"],
          ["No study named 'typo'", "Studies there: s."]),

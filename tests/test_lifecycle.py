@@ -131,6 +131,13 @@ def test_the_worker_command_exits_3_on_consecutive_failures(
     assert "Fix what the reasons point at" in result.output and "Traceback" not in result.output
 
 
+def test_studies_on_a_missing_sqlite_file_lists_none_and_makes_no_file(tmp_path: Path) -> None:
+    missing = tmp_path / "typo.db"
+    result = runner.invoke(app, ["studies", "--storage", f"sqlite:///{missing}"])
+    assert result.exit_code == 0 and "no studies" in result.output.lower()
+    assert not missing.exists()
+
+
 def test_studies_lists_every_study_with_its_trials_best_and_baselines(
         sqlite_url: str, multiclass_csv: Path) -> None:
     create_study("reviews", multiclass_csv, storage_url=sqlite_url, max_epochs=2,

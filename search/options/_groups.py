@@ -8,6 +8,7 @@ from pathlib import Path
 
 from search._errors import OptionError
 from search.metrics._names import Metric
+from search.metrics._tasks import DEFAULT_OBJECTIVE
 from search.options._field import OptionGroup, option
 from spaces import Task
 
@@ -63,9 +64,9 @@ class SearchOptions(OptionGroup):
     space: Path | None = option(None, "--space", "YAML space file (default: the built-in lstm "
                                 "space).")
     metric: Metric | None = option(
-        None, "--metric", "Objective (default: the task's own: accuracy for multi-class, pr_auc "
-        "for binary, micro_f1 for multi-label); the direction follows (val_loss is minimised, "
-        "the others maximised).")
+        None, "--metric", "Objective (default: the task's own: " + ", ".join(
+            f"{metric.value} for {task.value}" for task, metric in DEFAULT_OBJECTIVE.items())
+        + "); the direction follows (val_loss is minimised, the others maximised).")
     pruner: PrunerName = option(PrunerName.MEDIAN, "--pruner", "Stops weak trials early.")
     sampler: SamplerName = option(SamplerName.TPE, "--sampler", "Picks the next trial.")
     max_epochs: int = option(30, "--max-epochs", "Epochs per trial at most.", min=1)

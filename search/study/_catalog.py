@@ -53,6 +53,8 @@ def _listing(rdb: storage.ResilientStorage, name: str, attrs: dict[str, Any]) ->
 def list_studies(storage_url: str | None = None) -> list[StudyListing]:
     """The studies of the storage, by name."""
     url = storage.resolve_storage_url(storage_url)
+    if storage.sqlite_file_problem(url, must_exist=True):
+        return []  # no such SQLite file: opening it would leave an empty one behind
     rdb = storage.open_storage(url, heartbeat_interval=None)
     return sorted((_listing(rdb, frozen.study_name, frozen.user_attrs)
                    for frozen in rdb.get_all_studies()), key=lambda listing: listing.name)

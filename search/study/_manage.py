@@ -13,7 +13,7 @@ import storage
 from search._errors import OptionError, StudyError
 from search.options import BudgetOptions, refuse_unknown
 from search.study._config import CONFIG_ATTR
-from search.study._open import require_config
+from search.study._open import open_existing, require_config
 from search.study._summary import count_states
 
 
@@ -31,7 +31,7 @@ def update_budget(study_name: str, storage_url: str | None = None,
     given = {spec.name: getattr(budget, spec.name) for spec in budget.specs()
              if getattr(budget, spec.name) is not None}
     url = storage.resolve_storage_url(storage_url)
-    rdb = storage.open_storage(url, heartbeat_interval=None)
+    rdb = open_existing(url, study_name)
     config = require_config(rdb, url, study_name)
     if not given:
         flags = " or ".join(spec.flag for spec in BudgetOptions.specs())
@@ -64,7 +64,7 @@ def delete_study(study_name: str, storage_url: str | None = None, *, force: bool
     ``force``. ``confirm`` is asked with a description of what goes; if it answers False
     nothing is deleted and None returned. Only studies hpsearch created are deleted."""
     url = storage.resolve_storage_url(storage_url)
-    rdb = storage.open_storage(url, heartbeat_interval=None)
+    rdb = open_existing(url, study_name)
     require_config(rdb, url, study_name)
     trials = rdb.get_all_trials(rdb.get_study_id_from_name(study_name), deepcopy=False)
     counts = count_states(trials)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import optuna
 
 import storage
@@ -57,6 +59,15 @@ def require_config(rdb: optuna.storages.BaseStorage, url: str,
     return config
 
 
+def open_existing(url: str, study_name: str, **options: Any) -> storage.ResilientStorage:
+    """The storage at ``url`` for a command that reads ``study_name``; a SQLite file that does
+    not exist is refused before opening, which would leave an empty database file behind."""
+    missing = storage.sqlite_file_problem(url, must_exist=True)
+    if missing:
+        raise StudyError(f"No study named {study_name!r}. {missing}")
+    return storage.open_storage(url, **options)
+
+
 def open_study(study_name: str, url: str | None = None, *, heartbeat_interval: int | None = None,
                seed: int | None = None, grace_period: int | None = None,
                retry_window_s: float = storage.DEFAULT_RETRY_WINDOW_S,
@@ -65,11 +76,8 @@ def open_study(study_name: str, url: str | None = None, *, heartbeat_interval: i
 
     Workers pass their heartbeat settings and how long to wait out a database outage."""
     url = storage.resolve_storage_url(url)
-    missing = storage.sqlite_file_problem(url, must_exist=True)
-    if missing:  # checked first: opening would leave an empty database file behind
-        raise StudyError(f"No study named {study_name!r}. {missing}")
-    rdb = storage.open_storage(url, heartbeat_interval=heartbeat_interval,
-                               grace_period=grace_period, retry_window_s=retry_window_s)
+    rdb = open_existing(url, study_name, heartbeat_interval=heartbeat_interval,
+                        grace_period=grace_period, retry_window_s=retry_window_s)
     config = require_config(rdb, url, study_name)
     study = optuna.load_study(study_name=study_name, storage=rdb,
                               sampler=make_sampler(config.search, seed),
