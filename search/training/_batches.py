@@ -14,7 +14,7 @@ from collections.abc import Iterator
 import numpy as np
 import tensorflow as tf
 
-from search.data import NetworkInputs
+from search.data import NetworkInputs, Ragged
 
 POOL = 32  # batches sorted by length together
 
@@ -32,11 +32,12 @@ def batch_rows(n_rows: int, batch_size: int, rng: np.random.Generator,
     return [batches[i] for i in rng.permutation(len(batches))]
 
 
-def _padded(values: np.ndarray, splits: np.ndarray, rows: np.ndarray) -> np.ndarray:
-    lengths = splits[rows + 1] - splits[rows]
-    out = np.zeros((len(rows), max(int(lengths.max(initial=0)), 1)), dtype="int32")
-    for i, (start, n) in enumerate(zip(splits[rows], lengths, strict=True)):
-        out[i, :n] = values[start:start + n]
+def _padded(part: Ragged, rows: np.ndarray) -> np.ndarray:
+    """Row ``i`` of the result is row ``rows[i]`` of ``part``, padded with 0 on the right."""
+    taken = part.take(rows)
+    out = np.zeros((len(rows), max(int(taken.lengths.max(initial=0)), 1)), dtype="int32")
+    row_ids = taken.row_ids
+    out[row_ids, np.arange(len(taken.values)) - taken.splits[row_ids]] = taken.values
     return out
 
 
@@ -45,7 +46,7 @@ def network_batch(inputs: NetworkInputs, rows: np.ndarray) -> dict[str, tf.Tenso
     out: dict[str, tf.Tensor] = {}
     for name, part in (("words", inputs.words), ("ngram_ids", inputs.ngram_ids)):
         if part is not None:
-            out[name] = tf.constant(_padded(part.values, part.splits, rows))
+            out[name] = tf.constant(_padded(part, rows))
     if inputs.bags is not None:
         bags = inputs.bags.take(rows)
         at_row = np.repeat(np.arange(len(rows)), np.diff(bags.splits))
@@ -68,7 +69,7 @@ def _signature(inputs: NetworkInputs) -> dict[str, tf.TypeSpec]:
 def sequence_lengths(inputs: NetworkInputs) -> np.ndarray | None:
     """What a batch is padded to (words, else n-gram ids); None for a bag alone."""
     part = inputs.words or inputs.ngram_ids
-    return None if part is None else np.diff(part.splits)
+    return None if part is None else part.lengths
 
 
 def train_batches(inputs: NetworkInputs, y: np.ndarray, weights: np.ndarray | None,
