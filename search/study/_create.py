@@ -69,7 +69,7 @@ def create_study(study_name: str, data: str | Path, *, storage_url: str | None =
         rdb = storage.open_storage(url, heartbeat_interval=None)
         fingerprint = data_fingerprint(path, data_options)
         space = load_space(search_options.space)
-        existing = _existing_study(rdb, url, study_name, resume)
+        existing = _existing_study(rdb, study_name, resume)
         if existing is not None:
             refuse_other_data(study_name, url, existing, fingerprint, data_options)
             refuse_other_settings(study_name, existing,
@@ -161,7 +161,7 @@ def _discard(rdb: storage.ResilientStorage, url: str, study_name: str) -> None:
                     storage.mask_secrets(str(exc), url))
 
 
-def _remove_half_made(rdb: storage.ResilientStorage, url: str, study_name: str) -> None:
+def _remove_half_made(rdb: storage.ResilientStorage, study_name: str) -> None:
     """An interrupted create can leave a study without its config and without trials: remove
     it so that it is created again (one with trials is not hpsearch's and stays refused)."""
     try:
@@ -175,11 +175,11 @@ def _remove_half_made(rdb: storage.ResilientStorage, url: str, study_name: str) 
     storage.delete_study(rdb, study_name)
 
 
-def _existing_study(rdb: storage.ResilientStorage, url: str, study_name: str,
+def _existing_study(rdb: storage.ResilientStorage, study_name: str,
                     resume: bool) -> StudyConfig | None:
     """The config of the study of that name, or None if there is none (a half-made one is
     removed first); refused without ``resume``."""
-    _remove_half_made(rdb, url, study_name)
+    _remove_half_made(rdb, study_name)
     existing = read_config(rdb, study_name)
     if existing is None:
         return None

@@ -48,10 +48,6 @@ class TrialSummary:
     cut_by_deadline: bool = False
     per_class: dict[str, Any] | None = None
 
-    @property
-    def family(self) -> str:
-        return str(self.params.get("family", ""))
-
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
 
