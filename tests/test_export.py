@@ -65,7 +65,7 @@ def _export(url: str, folder: Path, trial: int) -> ModuleType:
 
 @pytest.mark.parametrize("trial", [0, 1, 2])
 def test_the_scripts_model_is_the_trials_layer_for_layer(scripted_study, tmp_path, trial):
-    from search.training._trainer import dims
+    from search.data import network_dims
     from spaces._model import build_network
 
     task, _, url = scripted_study
@@ -74,7 +74,9 @@ def test_the_scripts_model_is_the_trials_layer_for_layer(scripted_study, tmp_pat
     summary = summarize_trial(study.trials[trial], config)
     prepared = load_prepared(study, config)
     n_out = 1 if task is Task.BINARY else len(config.classes)
-    theirs = build_network(summary.params, dims(prepared, summary.params, n_out), sparse=True)
+    theirs = build_network(summary.params, network_dims(
+        prepared.vectorizer, summary.params, task.value, len(config.classes)), sparse=True)
+    assert theirs.output_shape[-1] == n_out
     mine = module.build_network()
     assert [type(layer).__name__ for layer in mine.layers] == \
         [type(layer).__name__ for layer in theirs.layers]

@@ -15,6 +15,7 @@ import numpy as np
 from search.data._prepared import EncodedSplit, Ragged, take_rows
 from search.data._vectorize import Vectorizer
 from spaces._families import input_names
+from spaces._network import Dims
 
 WEIGHTINGS = ("binary", "count", "tfidf")
 
@@ -28,6 +29,10 @@ class NgramSetting:
 
     def subset(self, vectorizer: Vectorizer) -> np.ndarray:
         return vectorizer.ngram_subset(self.order, self.size)
+
+    def width(self, vectorizer: Vectorizer) -> int:
+        """Columns of the bag: column 0 for unknown n-grams, then the subset's."""
+        return len(self.subset(vectorizer)) + 1
 
 
 def _columns(split: EncodedSplit, vectorizer: Vectorizer, setting: NgramSetting,
@@ -71,7 +76,7 @@ def ngram_bags(split: EncodedSplit, vectorizer: Vectorizer, setting: NgramSettin
     if weighting not in WEIGHTINGS:
         raise ValueError(f"weighting must be one of {WEIGHTINGS}, but got {weighting!r}")
     rows, columns = _columns(split, vectorizer, setting)
-    width = len(setting.subset(vectorizer)) + 1
+    width = setting.width(vectorizer)
     rows, columns = rows[columns > 0], columns[columns > 0]
     keys, counts = np.unique(rows * width + columns, return_counts=True)
     rows, columns = keys // width, keys % width
@@ -126,6 +131,16 @@ def network_inputs(split: EncodedSplit, vectorizer: Vectorizer, params: dict[str
         ngram_ids=ngram_ids(split, vectorizer, setting) if "ngram_ids" in names else None,
         bags=(ngram_bags(split, vectorizer, setting, params["ngram_weighting"])
               if "ngrams" in names else None))
+
+
+def network_dims(vectorizer: Vectorizer, params: dict[str, Any], task: str,
+                 n_classes: int) -> Dims:
+    """The sizes the network of ``params`` needs from the study's data: one output for a
+    binary task, else one per class."""
+    width = 0
+    if "ngram_order" in params:
+        width = NgramSetting(params["ngram_order"], params["ngram_vocab"]).width(vectorizer)
+    return Dims(1 if task == "binary" else n_classes, vectorizer.word_vocab_size, width)
 
 
 def layer_vocabulary(vectorizer: Vectorizer, params: dict[str, Any]) -> dict[str, Any]:

@@ -16,14 +16,14 @@ from typing import Any
 import jinja2
 import numpy as np
 
-from search.data import Prepared, layer_vocabulary
+from search.data import Prepared, layer_vocabulary, network_dims
 from search.export._card import CARD
 from search.export._parts import EVALUATORS, READ_TARGETS, READER, SPLIT
 from search.metrics import HEADLINE
 from search.study import StudyConfig, TrialSummary
 from spaces._families import input_names
 from spaces._loss_code import LOSSES, loss_code, uses_custom_loss
-from spaces._network import Dims, describe, helpers_for, network_code
+from spaces._network import describe, helpers_for, network_code
 from spaces._weights import label_positive_weights, label_weights
 
 TEMPLATE = "train_script.py.j2"
@@ -58,13 +58,6 @@ def _environment() -> jinja2.Environment:
     return env
 
 
-def network_dims(config: StudyConfig, prepared: Prepared, params: dict[str, Any]) -> Dims:
-    width = len(layer_vocabulary(prepared.vectorizer, params).get("ngrams", [])) + 1
-    n_outputs = 1 if config.task.value == "binary" else len(config.classes)
-    return Dims(n_outputs, prepared.vectorizer.word_vocab_size,
-                width if "ngram_order" in params else 0)
-
-
 def script_files(study_name: str, config: StudyConfig, trial: TrialSummary,
                  prepared: Prepared, out: Path) -> ScriptFiles:
     """The script for ``trial`` written to ``out``, and what it reads beside itself."""
@@ -73,7 +66,8 @@ def script_files(study_name: str, config: StudyConfig, trial: TrialSummary,
     loss = loss_code(task, params, label_positive_weights(task, y_train, params))
     weights = label_weights(task, y_train, params, len(config.classes))
     vocabulary = layer_vocabulary(prepared.vectorizer, params)
-    network = network_code(params, network_dims(config, prepared, params))
+    dims = network_dims(prepared.vectorizer, params, task, len(config.classes))
+    network = network_code(params, dims)
     context = {
         "helpers": helpers_for(network),
         "study": study_name, "trial": trial.number, "description": describe(params),
@@ -92,7 +86,7 @@ def script_files(study_name: str, config: StudyConfig, trial: TrialSummary,
         "inputs": input_names(params),
         "ngram_order": params.get("ngram_order"),
         "ngram_weighting": params.get("ngram_weighting"),
-        "ngram_width": network_dims(config, prepared, params).ngram_width,
+        "ngram_width": dims.ngram_width,
         "reader": READER + READ_TARGETS[task], "splitter": SPLIT,
         "evaluator": EVALUATORS[task],
         "network": network,

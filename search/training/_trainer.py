@@ -16,7 +16,7 @@ import numpy as np
 import tensorflow as tf
 
 from search._errors import TrialFailed
-from search.data import NetworkInputs, NgramSetting, Prepared, layer_vocabulary, network_inputs
+from search.data import NetworkInputs, Prepared, layer_vocabulary, network_dims, network_inputs
 from search.metrics import Direction, Metric
 from search.metrics._evaluate import evaluate
 from search.training._batches import (
@@ -31,10 +31,9 @@ from search.training._protocol import FitSettings
 from search.training._result import EpochReport, TrainResult
 from spaces import Task
 from spaces._model import build_network, compile_network, probabilities, text_model
-from spaces._network import Dims
 from spaces._weights import label_positive_weights, row_weights
 
-__all__ = ["configure_devices", "dims", "fit", "release", "saved_model", "validation_input"]
+__all__ = ["configure_devices", "fit", "release", "saved_model", "validation_input"]
 
 
 class ValInputs:
@@ -63,15 +62,6 @@ def validation_input(prepared: Prepared) -> ValInputs:
     return ValInputs(prepared)
 
 
-def dims(prepared: Prepared, params: dict[str, Any], n_outputs: int) -> Dims:
-    """The sizes the network of ``params`` needs from the study's data."""
-    width = 0
-    if "ngram_order" in params:
-        setting = NgramSetting(params["ngram_order"], params["ngram_vocab"])
-        width = len(setting.subset(prepared.vectorizer)) + 1
-    return Dims(n_outputs, prepared.vectorizer.word_vocab_size, width)
-
-
 def _steps_per_epoch(n_rows: int, batch_size: int) -> int:
     return math.ceil(n_rows / batch_size)
 
@@ -91,7 +81,7 @@ def fit(params: dict[str, Any], prepared: Prepared, settings: FitSettings, *,
     y_train = prepared.train.y
     try:
         network = build_network(
-            params, dims(prepared, params, 1 if task == "binary" else len(settings.classes)),
+            params, network_dims(prepared.vectorizer, params, task, len(settings.classes)),
             embedding_matrix=prepared.embedding_matrix, sparse=True)
         compile_network(network, params, task=task,
                         pos_weight=label_positive_weights(task, y_train, params))
@@ -135,8 +125,9 @@ def saved_model(params: dict[str, Any], prepared: Prepared, result: TrainResult,
     vocabularies, as a ``.keras`` file's bytes (what ``export --model`` writes)."""
     if result.model is None:
         return None
-    n_outputs = 1 if task is Task.BINARY else result.model.output_shape[-1]
-    network = build_network(params, dims(prepared, params, n_outputs),
+    n_classes = result.model.output_shape[-1]  # for a binary task: 1, as the rule gives it
+    network = build_network(params, network_dims(prepared.vectorizer, params, task.value,
+                                                 n_classes),
                             embedding_matrix=prepared.embedding_matrix, sparse=False)
     network.set_weights(result.model.get_weights())
     model = text_model(network, params, task=task.value,

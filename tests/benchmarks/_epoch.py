@@ -19,11 +19,10 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from search.data import Prepared, network_inputs
+from search.data import Prepared, network_dims, network_inputs
 from search.options import DataOptions
 from search.study._vectorize import vectorize_split
 from search.training._batches import _signature, train_batches
-from search.training._trainer import dims
 from spaces._model import build_network, compile_network
 
 BASE = {"embedding_dropout": 0.0, "dropout": 0.0, "conv": False, "dense_layers": 0,
@@ -106,7 +105,8 @@ def hpsearch_epoch(params: dict[str, Any], prepared: Prepared, task: str, n_out:
     keras.mixed_precision.set_global_policy(policy)
     keras.utils.set_random_seed(0)
     inputs = network_inputs(prepared.train, prepared.vectorizer, params)
-    network = build_network(params, dims(prepared, params, n_out), sparse=True)
+    network = build_network(params, network_dims(prepared.vectorizer, params, task, n_out),
+                            sparse=True)
     compile_network(network, params, task=task)
     batches = train_batches(inputs, prepared.train.y, None, params["batch_size"], 0)
     seconds = timed_fit(network, batches, epochs)
