@@ -16,10 +16,7 @@ import pytest
 from search.data._sample import write_sample
 from search.training import FitSettings
 from spaces import Task
-from tests.scripted_trainer import NoTensorFlow
-
-# What a scripted trial reports besides its loss: 1 / loss, so that better is consistent.
-SCORES = ("accuracy", "macro_f1", "micro_f1", "f1_positive", "pr_auc")
+from tests.scripted_trainer import SCORES, NoTensorFlow
 
 STORAGE_MODES = ["sqlite", "postgres"]
 

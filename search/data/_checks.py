@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from typing import Any
 
 import numpy as np
@@ -93,9 +93,9 @@ def joined_labels(classes: list[str]) -> str | None:
     for joiner in _JOINERS:
         joined = [c for c in classes if joiner in c]
         parts = [[p.strip() for p in c.split(joiner) if p.strip()] for c in joined]
-        every = [p for ps in parts for p in ps]
+        every = Counter(p for ps in parts for p in ps)
         telling = [c for c, ps in zip(joined, parts, strict=True)
-                   if len(ps) > 1 and (set(ps) <= names or any(every.count(p) > 1 for p in ps))]
+                   if len(ps) > 1 and (set(ps) <= names or any(every[p] > 1 for p in ps))]
         if telling:
             shown = ", ".join(map(repr, telling[:5])) + (" ..." if len(telling) > 5 else "")
             return (f"{len(telling)} label(s) look like several labels joined by {joiner!r}: "
