@@ -18,7 +18,6 @@ from typing import Annotated, Any, TypeVar
 import typer
 
 import storage
-from search.cli._console import user_errors
 from search.options import OptionGroup, OptionSpec
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -54,8 +53,7 @@ def grouped_options(omit: Collection[str] = ()) -> Callable[[F], F]:
 
         @functools.wraps(command)
         def run(**values: Any) -> Any:
-            with user_errors():
-                built = {name: group.take(values) for name, group in groups.items()}
+            built = {name: group.take(values) for name, group in groups.items()}
             return command(**values, **built)
 
         run.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]

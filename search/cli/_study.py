@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from search.cli._app import app
-from search.cli._console import console, user_errors
+from search.cli._console import console
 from search.cli._options import DataOpt, StorageOpt, StudyOpt, grouped_options
 from search.options import (
     RUN_WORKER_DEFAULTS,
@@ -29,9 +29,8 @@ def create(study: StudyOpt, data: DataOpt, storage_url: StorageOpt = None,
     """Check the data, vectorize the split once, and create a study workers can join."""
     from search.study import create_study
 
-    with user_errors():
-        config = create_study(study, data, storage_url=storage_url, data_options=data_options,
-                              search_options=search_options, budget=budget)
+    config = create_study(study, data, storage_url=storage_url, data_options=data_options,
+                          search_options=search_options, budget=budget)
     console.print(f"study [bold]{study}[/]: {config.task.value}, {len(config.classes)} classes, "
                   f"objective {config.metric} ({config.direction})")
 
@@ -53,12 +52,11 @@ def run(data: DataOpt,
     from search.worker import make_progress, run_search
 
     name = study or data.stem
-    with user_errors():
-        run_search(name, data, storage_url=storage_url, data_options=data_options,
-                   search_options=search_options, worker_options=worker_options,
-                   progress=make_progress())
-        opened, config = open_study(name, storage_url)
-        rows = leaderboard(opened, config)
+    run_search(name, data, storage_url=storage_url, data_options=data_options,
+               search_options=search_options, worker_options=worker_options,
+               progress=make_progress())
+    opened, config = open_study(name, storage_url)
+    rows = leaderboard(opened, config)
     console.print(leaderboard_table(rows, config.baselines, config.task, config.metric,
                                     title=f"Leaderboard of {name}"))
     if rows:
@@ -76,8 +74,7 @@ def enqueue(study: StudyOpt,
     """Queue a known configuration (say, your current model) as the next trial."""
     from search.study import enqueue_params
 
-    with user_errors():
-        queued = enqueue_params(study, params, storage_url)
+    queued = enqueue_params(study, params, storage_url)
     console.print(f"queued for study {study}: {queued}")
 
 

@@ -12,7 +12,7 @@ import typer
 import storage
 from search._errors import HpsearchError
 from search.cli._app import app
-from search.cli._console import console, err_console, user_errors
+from search.cli._console import console, err_console
 from search.cli._options import JsonOpt, StorageOpt, StudyOpt
 
 
@@ -45,15 +45,13 @@ def status(study: StudyOpt, storage_url: StorageOpt = None, as_json: JsonOpt = F
     from search.views import describe_end, print_status, watch_study
 
     if watch:
-        with user_errors():
-            if as_json:
-                raise HpsearchError("--watch draws a live table and --json prints once; "
-                                    "use one of them.")
-            numbers = watch_study(study, storage_url, interval=interval, console=console)
+        if as_json:
+            raise HpsearchError("--watch draws a live table and --json prints once; "
+                                "use one of them.")
+        numbers = watch_study(study, storage_url, interval=interval, console=console)
         console.print(describe_end(numbers))
         return
-    with user_errors():
-        result = study_status(study, storage_url)
+    result = study_status(study, storage_url)
     if as_json:
         print(json.dumps(result.to_dict(), indent=2, default=str))
     else:
@@ -66,9 +64,8 @@ def best(study: StudyOpt, storage_url: StorageOpt = None, as_json: JsonOpt = Fal
     from search.study import study_status
     from search.views import leaderboard_table
 
-    with user_errors():
-        result = study_status(study, storage_url)
-        trial = result.require_best()
+    result = study_status(study, storage_url)
+    trial = result.require_best()
     if as_json:
         print(json.dumps(result.best_to_dict(), indent=2, default=str))
         return
@@ -93,14 +90,13 @@ def export(study: StudyOpt,
     trained model itself: model.keras, labels.json and a README.md model card."""
     from search.export import export_model, export_script
 
-    with user_errors():
-        if out is not None and model is not None:
-            raise HpsearchError("--out writes a script and --model a trained model; give one.")
-        if model is not None:
-            folder = export_model(study, model, storage_url, trial)
-            console.print(f"wrote {folder}/model.keras, labels.json and README.md")
-            return
-        path = export_script(study, out or Path("train_best.py"), storage_url, trial)
+    if out is not None and model is not None:
+        raise HpsearchError("--out writes a script and --model a trained model; give one.")
+    if model is not None:
+        folder = export_model(study, model, storage_url, trial)
+        console.print(f"wrote {folder}/model.keras, labels.json and README.md")
+        return
+    path = export_script(study, out or Path("train_best.py"), storage_url, trial)
     console.print(f"wrote {path}: python {path} --data DATA --out MODEL_DIR")
 
 
@@ -112,8 +108,7 @@ def report(study: StudyOpt,
     """Write an HTML report with figures: history, curves, importances, the best trial."""
     from search.views import write_report
 
-    with user_errors():
-        written = write_report(study, out, storage_url)
+    written = write_report(study, out, storage_url)
     console.print(written.headline, highlight=False)
     console.print(f"wrote {written.index} with {len(written.figures)} figure(s)"
                   + (f"; {len(written.notes)} not drawn (see the page)" if written.notes else ""),
@@ -132,8 +127,7 @@ def dashboard(
     """Serve optuna-dashboard on the study storage (read-only, localhost by default)."""
     from search.views import exposure_warning, make_dashboard
 
-    with user_errors():
-        server = make_dashboard(storage_url, host, port, allow_writes=allow_writes)
+    server = make_dashboard(storage_url, host, port, allow_writes=allow_writes)
     warning = exposure_warning(host)
     if warning:
         err_console.print(f"[bold yellow]warning:[/] {warning}", highlight=False)

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from search.cli._app import app, log
-from search.cli._console import console, err_console, user_errors
+from search.cli._console import console, err_console
 from search.cli._options import StorageOpt, StudyOpt, grouped_options
 from search.options import WorkerOptions
 
@@ -23,8 +23,7 @@ def worker(study: StudyOpt, storage_url: StorageOpt = None,
     SIGTERM or Ctrl-C fails the running trial as "interrupted", queues it again, exits 0."""
     from search.worker import make_progress, run_worker
 
-    with user_errors():
-        summary = run_worker(study, storage_url, options, progress=make_progress())
+    summary = run_worker(study, storage_url, options, progress=make_progress())
     console.print(f"worker done: {summary.trials_run} trial(s) "
                   + ", ".join(f"{k.lower()} {v}" for k, v in summary.states.items()))
     if summary.stopped_by:
@@ -63,11 +62,10 @@ def launch(
     from search.worker import launch_workers, parse_gpus
 
     options = dataclasses.replace(options, verbose=log.level <= logging.DEBUG)
-    with user_errors():
-        exits = launch_workers(study, storage_url,
-                               gpus=parse_gpus(gpus) if gpus is not None else None,
-                               per_gpu=per_gpu, cpus=cpus, gpu_memory=gpu_memory,
-                               options=options)
+    exits = launch_workers(study, storage_url,
+                           gpus=parse_gpus(gpus) if gpus is not None else None,
+                           per_gpu=per_gpu, cpus=cpus, gpu_memory=gpu_memory,
+                           options=options)
     for done in exits:
         console.print(f"worker {done.slot.label} (pid {done.pid}) {done.how} after "
                       f"{done.seconds:.1f}s", highlight=False)
