@@ -116,6 +116,18 @@ def test_the_cap_by_uuid_or_given_and_the_fallback_without_nvidia_smi() -> None:
         plan_launch(["0"], per_gpu=300, env={}, inventory=two_gpus)
 
 
+def test_all_with_k_workers_per_gpu_asks_nvidia_smi_once() -> None:
+    calls: list[int] = []
+
+    def counted() -> list[GpuInfo]:
+        calls.append(1)
+        return two_gpus()
+
+    slots, _ = plan_launch(ALL, per_gpu=2, env={}, inventory=counted)
+    assert [s.memory_mb for s in slots] == [H200_MB // 2 - CONTEXT_MARGIN_MB] * 4
+    assert len(calls) == 1
+
+
 def test_cpu_workers_get_no_gpu_and_no_cap() -> None:
     slots, _ = plan_launch(None, cpus=2, env=visible("0,1"), inventory=no_nvidia_smi)
     env = worker_env("sqlite:///s.db", slots[0], {"HPSEARCH_GPU_MEMORY_MB": "999",

@@ -9,6 +9,7 @@ through the ``inventory`` function passed in (``query_gpus`` by default).
 
 from __future__ import annotations
 
+import functools
 import subprocess
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -234,6 +235,7 @@ def plan_launch(gpus: GpuRequest | None, per_gpu: int = 1, cpus: int | None = No
             raise LaunchError("--gpu-memory caps each GPU worker's memory, but no --gpus was "
                               "given; drop it, or use --gpus.")
         return plan_slots(None if gpus is None else [], per_gpu, cpus), None
+    inventory = functools.cache(inventory)  # nvidia-smi once, for the ids and the memory
     ids = choose_gpus(gpus, env, inventory)
     caps, unknown = memory_caps(ids, per_gpu, gpu_memory_mb, inventory)
     warning = None
