@@ -62,9 +62,17 @@ class FamilyTime:
     seconds: float
     best: float | None
 
+    # The columns of its table, in ``status`` and the report alike.
+    COLUMNS = ("family", "trials", "pruned", "s per trial", "total s", "best")
+
     @property
     def per_trial(self) -> float:
         return self.seconds / self.trials if self.trials else 0.0
+
+    def cells(self) -> list[str]:
+        """Its table row but the last column (each view formats ``best`` its own way)."""
+        return [self.family, str(self.trials), str(self.pruned), f"{self.per_trial:.1f}",
+                f"{self.seconds:.0f}"]
 
 
 def family_times(trials: Sequence[FrozenTrial], direction: Direction) -> list[FamilyTime]:

@@ -99,11 +99,10 @@ def print_status(status: StudyStatus, console: Console | None = None) -> None:
 def families_table(families: Sequence[FamilyTime]) -> Table:
     """Time and results by model family."""
     table = Table(title="Time by model family")
-    for column in ("family", "trials", "pruned", "s per trial", "total s", "best"):
+    for column in FamilyTime.COLUMNS:
         table.add_column(column, justify="left" if column == "family" else "right")
     for row in families:
-        table.add_row(row.family, str(row.trials), str(row.pruned), f"{row.per_trial:.1f}",
-                      f"{row.seconds:.0f}", _fmt(row.best))
+        table.add_row(*row.cells(), _fmt(row.best))
     return table
 
 

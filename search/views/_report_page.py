@@ -114,11 +114,8 @@ def family_section(families: list[FamilyTime]) -> str:
     """Where the time went, by model family."""
     if not families:
         return ""
-    rows: list[list[Cell]] = [[html.escape(f.family), str(f.trials), str(f.pruned),
-                               f"{f.per_trial:.1f}", f"{f.seconds:.0f}", _e(f.best)]
-                              for f in families]
-    return "<h2>Time by model family</h2>" + _table(
-        ["family", "trials", "pruned", "s per trial", "total s", "best"], rows)
+    rows: list[list[Cell]] = [[*map(html.escape, f.cells()), _e(f.best)] for f in families]
+    return "<h2>Time by model family</h2>" + _table(list(FamilyTime.COLUMNS), rows)
 
 
 def _best_section(best: TrialSummary, config: StudyConfig) -> str:
