@@ -9,6 +9,7 @@ import logging
 from pathlib import Path
 
 import numpy as np
+import optuna
 
 import storage
 from search._errors import StudyError
@@ -21,9 +22,24 @@ from search.export._script import (
     record_file,
     script_files,
 )
-from search.study import load_prepared, model_key, open_study, pick_trial, summarize_trial
+from search.study import (
+    StudyConfig,
+    TrialSummary,
+    load_prepared,
+    model_key,
+    open_study,
+    pick_trial,
+    summarize_trial,
+)
 
 log = logging.getLogger("hpsearch")
+
+
+def _trial(study_name: str, storage_url: str | None, trial_number: int | None,
+           ) -> tuple[optuna.Study, StudyConfig, TrialSummary]:
+    """The study, its config, and its best trial (or ``trial_number``)."""
+    study, config = open_study(study_name, storage.resolve_storage_url(storage_url))
+    return study, config, summarize_trial(pick_trial(study, config, trial_number), config)
 
 
 def export_script(study_name: str, out: str | Path, storage_url: str | None = None,
@@ -32,9 +48,7 @@ def export_script(study_name: str, out: str | Path, storage_url: str | None = No
     what it reads beside it: ``<name>.study.json`` (the study's vocabularies and the facts of
     the model card) and, when the study used them, the word vectors (``<name>.embeddings.npy``)."""
     out = output_file(out, "Script (--out)")
-    url = storage.resolve_storage_url(storage_url)
-    study, config = open_study(study_name, url)
-    trial = summarize_trial(pick_trial(study, config, trial_number), config)
+    study, config, trial = _trial(study_name, storage_url, trial_number)
     files = script_files(study_name, config, trial, load_prepared(study, config), out)
     write_file(out, files.script, "the script", executable=True)
     write_file(record_file(out), json.dumps(files.record, ensure_ascii=False), "the vocabularies")
@@ -51,9 +65,7 @@ def export_model(study_name: str, out_dir: str | Path, storage_url: str | None =
     """Write the best trial's (or ``trial_number``'s) own trained model to ``out_dir``:
     model.keras, labels.json and README.md, as the exported script writes them."""
     out = output_folder(out_dir, "Model folder (--model)")
-    url = storage.resolve_storage_url(storage_url)
-    study, config = open_study(study_name, url)
-    trial = summarize_trial(pick_trial(study, config, trial_number), config)
+    study, config, trial = _trial(study_name, storage_url, trial_number)
     found = storage.get_blob(storage.storage_of(study), study_name, model_key(trial.number))
     if found is None:
         raise StudyError(
