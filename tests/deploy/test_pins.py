@@ -20,7 +20,7 @@ from packaging.requirements import Requirement
 from packaging.specifiers import SpecifierSet
 from packaging.utils import canonicalize_name
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 PROJECT = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
 IMAGE_LOCK = REPO / "deploy" / "image-requirements.txt"
 
@@ -92,9 +92,10 @@ def test_installed_keras_clear_session_takes_free_memory() -> None:
 
 def image_pins() -> dict[str, str]:
     pins = {}
-    for line in IMAGE_LOCK.read_text().splitlines():
+    # A requirement and its `--hash` options are one logical line, continued with backslashes.
+    for line in IMAGE_LOCK.read_text().replace("\\\n", " ").splitlines():
         if line.strip() and not line.startswith("#"):
-            name, sep, version = line.partition("==")
+            name, sep, version = line.split()[0].partition("==")
             assert sep and version, f"{IMAGE_LOCK.name}: not an exact pin: {line!r}"
             pins[canonicalize_name(name)] = version
     return pins
