@@ -26,7 +26,7 @@ demo: venv
 	cd $(DEMO) && ../$(BIN)/hpsearch status --study demo
 	cd $(DEMO) && ../$(BIN)/hpsearch export --study demo --out train_best.py
 	@echo
-	@echo "Next: $(BIN)/python $(DEMO)/train_best.py --data $(DEMO)/data.csv --out $(DEMO)/model"
+	@echo "Next: $(BIN)/python $(DEMO)/train_best.py --out $(DEMO)/model   (or: $(BIN)/hpsearch export --study demo --model $(DEMO)/model)"
 
 ## Lint, type-check, start a local PostgreSQL, and run every test against SQLite and it.
 test: venv lint typecheck pytest

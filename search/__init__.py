@@ -1,5 +1,5 @@
-"""How to run and score a search: data and checks, studies, training, workers, views, export,
-and the CLI, one subpackage per concept (see docs/ARCHITECTURE.md).
+"""How to run and score a search: data and checks, studies, training, workers, ensembles,
+views, export, and the CLI, one subpackage per concept (see docs/ARCHITECTURE.md).
 
 This module exposes the public API; the errors and the option groups load at once, the rest on
 first use, so that importing ``search`` (and ``hpsearch --help``) loads neither TensorFlow,
@@ -24,7 +24,8 @@ from search.metrics import Metric
 from search.options import BudgetOptions, DataOptions, SearchOptions, WorkerOptions
 
 if TYPE_CHECKING:
-    from search.export import export_script
+    from search.ensemble import make_ensemble
+    from search.export import export_model, export_script
     from search.options import PrunerName, SamplerName
     from search.study import (
         StudyConfig,
@@ -43,7 +44,8 @@ if TYPE_CHECKING:
     from search.worker import WorkerExit, WorkerSummary, launch_workers, run_search, run_worker
 
 __getattr__ = lazy_names(__name__, {
-    "search.export": ("export_script",),
+    "search.ensemble": ("make_ensemble",),
+    "search.export": ("export_model", "export_script"),
     "search.options": ("PrunerName", "SamplerName"),
     "search.study": ("StudyConfig", "StudyStatus", "TrialSummary", "best_trial",
                      "create_study", "delete_study", "enqueue_params", "list_studies",
@@ -79,9 +81,11 @@ __all__ = [
     "create_study",
     "delete_study",
     "enqueue_params",
+    "export_model",
     "export_script",
     "launch_workers",
     "list_studies",
+    "make_ensemble",
     "open_study",
     "run_search",
     "run_worker",

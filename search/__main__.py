@@ -2,4 +2,7 @@
 
 from search.cli import main
 
-main()
+# Guarded: a process spawned by this one (the baseline's) imports this module, and must not
+# run the command again.
+if __name__ == "__main__":
+    main()

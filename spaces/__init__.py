@@ -1,28 +1,40 @@
-"""What to try: search spaces, and turning a trial's params into a compiled Keras model.
+"""What to try: the model families and their search space, sampling a trial's params, turning
+text into what a network reads, and turning params into a Keras model.
 
-Importing it loads neither Optuna nor Keras: sampling (``suggest_params``, ``params_of``,
-``starting_points``) works on the trial it is given. ``build_model`` and the losses import
-Keras: import them from ``spaces._model`` and ``spaces._losses`` where training happens
-(``search.training``), so that nothing else loads TensorFlow. Imports nothing from ``search``
-or ``storage``.
+- ``spaces.keys``: search dimensions and the keys every family shares;
+- ``spaces.families``: one file per family, and the registry;
+- ``spaces.space``: the built-in space (every family), YAML space files, sampling, starting points;
+- ``spaces.features``: vocabularies, the stored data, each trial's inputs, the featurizing layers;
+- ``spaces.model``: the network built from its family's code, losses, the model users keep.
+
+Importing it loads neither Optuna nor Keras; ``spaces.features`` and ``spaces.model`` load
+TensorFlow for the names that need it, on first use. Imports nothing from ``search`` or
+``storage``.
 """
 
-from spaces._params import Choice, FloatRange, IntRange, Param
-from spaces._space import (
+from spaces._task import OUTPUT_ACTIVATION, HeadMismatchError, Task, check_head
+from spaces.families import REGISTRY, Dims, Family, describe_params, family_of
+from spaces.keys import Choice, FloatRange, IntRange, Param
+from spaces.space import (
+    BUILT_IN,
     Space,
     SpaceError,
     check_space_for_task,
     default_space,
     load_space,
+    params_of,
     parse_space,
+    starting_points,
+    suggest_params,
 )
-from spaces._starts import starting_points
-from spaces._suggest import params_of, suggest_params
-from spaces._task import OUTPUT_ACTIVATION, HeadMismatchError, Task, check_head
 
 __all__ = [
+    "BUILT_IN",
     "OUTPUT_ACTIVATION",
+    "REGISTRY",
     "Choice",
+    "Dims",
+    "Family",
     "FloatRange",
     "HeadMismatchError",
     "IntRange",
@@ -33,6 +45,8 @@ __all__ = [
     "check_head",
     "check_space_for_task",
     "default_space",
+    "describe_params",
+    "family_of",
     "load_space",
     "params_of",
     "parse_space",

@@ -22,7 +22,7 @@ OUTPUT_ACTIVATION = {
 LOSS_TASKS: dict[str, set[Task]] = {
     "crossentropy": {Task.BINARY, Task.MULTICLASS, Task.MULTILABEL},
     "focal": {Task.BINARY, Task.MULTICLASS, Task.MULTILABEL},
-    "top_k": {Task.BINARY, Task.MULTICLASS},
+    "top_k": {Task.MULTICLASS},
     "binary_crossentropy": {Task.BINARY, Task.MULTILABEL},
     "categorical_crossentropy": {Task.MULTICLASS},
     "sparse_categorical_crossentropy": {Task.MULTICLASS},

@@ -1,5 +1,6 @@
 """Where studies live: storage URLs and masking, engines and pools, retries through outages,
-heartbeats and the re-queueing of dead trials, the SQLite policy, and the data blobs.
+heartbeats and the re-queueing of dead trials, the SQLite policy, the data blobs, and a
+trial's files (its model) kept as Optuna artifacts in the same database.
 
 The only package that imports SQLAlchemy, and the owner of every private part of Optuna that
 hpsearch touches (its RDB models and sessions, a trial's id, a distribution's bounds check).
@@ -15,7 +16,6 @@ import importlib
 from typing import TYPE_CHECKING
 
 from storage._attrs import FAIL_REASON_ATTR, FAILED_TRIAL_ATTR, RETRY_HISTORY_ATTR
-from storage._errors import StorageError
 from storage._sqlite import (
     POSTGRES_HINT,
     shared_sqlite_problem,
@@ -25,6 +25,7 @@ from storage._sqlite import (
     sqlite_parallel_warnings,
     sqlite_path,
 )
+from storage._storage_error import StorageError
 from storage._url import (
     DEFAULT_URL,
     ENV_OPTUNA_URL,
@@ -40,6 +41,14 @@ from storage._url import (
 )
 
 if TYPE_CHECKING:
+    from storage._artifacts import (
+        DatabaseArtifactStore,
+        artifact_store,
+        drop_trial_files,
+        keep_trial_file,
+        trial_file,
+        trials_with_file,
+    )
     from storage._blobs import (
         blob_digest,
         blob_keys,
@@ -49,7 +58,6 @@ if TYPE_CHECKING:
         get_blob,
         put_blob,
     )
-    from storage._budget import BudgetSpent, cap_trials
     from storage._heartbeat import (
         RequeueStaleTrial,
         StaleTrialWatch,
@@ -68,11 +76,14 @@ if TYPE_CHECKING:
     )
     from storage._resilient import ResilientStorage
     from storage._retry import connection_error_text, is_connection_error
+    from storage._trial_cap import BudgetSpent, cap_trials
 
 _LAZY = {
+    "storage._artifacts": ("DatabaseArtifactStore", "artifact_store", "drop_trial_files",
+                           "keep_trial_file", "trial_file", "trials_with_file"),
     "storage._blobs": ("blob_digest", "blob_keys", "delete_blob", "delete_study",
                        "drop_orphan_blobs", "get_blob", "put_blob"),
-    "storage._budget": ("BudgetSpent", "cap_trials"),
+    "storage._trial_cap": ("BudgetSpent", "cap_trials"),
     "storage._heartbeat": ("RequeueStaleTrial", "StaleTrialWatch", "fail_and_requeue",
                            "fail_stale_trials", "lost_to_stale_check", "requeue_trial"),
     "storage._optuna_private": ("in_distribution", "storage_of", "trial_id"),
@@ -92,6 +103,7 @@ def __getattr__(name: str) -> object:
 
 __all__ = [
     "BudgetSpent",
+    "DatabaseArtifactStore",
     "DEFAULT_RETRY_WINDOW_S",
     "DEFAULT_URL",
     "ENV_OPTUNA_URL",
@@ -108,6 +120,7 @@ __all__ = [
     "StaleTrialWatch",
     "StorageError",
     "URL_SOURCES",
+    "artifact_store",
     "blob_digest",
     "blob_keys",
     "cap_trials",
@@ -115,6 +128,7 @@ __all__ = [
     "delete_blob",
     "delete_study",
     "drop_orphan_blobs",
+    "drop_trial_files",
     "engine_kwargs",
     "fail_and_requeue",
     "fail_stale_trials",
@@ -123,6 +137,7 @@ __all__ = [
     "check_storage_url",
     "is_connection_error",
     "is_sqlite",
+    "keep_trial_file",
     "lost_to_stale_check",
     "mask_secrets",
     "mask_url",
@@ -137,6 +152,8 @@ __all__ = [
     "sqlite_parallel_warnings",
     "sqlite_path",
     "storage_of",
+    "trial_file",
     "trial_id",
+    "trials_with_file",
     "url_precedence",
 ]

@@ -1,4 +1,5 @@
-"""Binary payloads kept beside the study in the same database (the vectorized data cache).
+"""Binary payloads kept beside the study in the same database (the study's data, the kept
+files of its trials, its ensemble's model).
 
 Workers on other machines then need only the storage URL and the study name. A blob is keyed
 by the study's *id*, not its name, so a study deleted and created again under the same name
@@ -19,8 +20,8 @@ from typing import TYPE_CHECKING, TypeVar, cast
 import sqlalchemy as sa
 from optuna.storages._rdb import models
 
-from storage._errors import StorageError
 from storage._retry import RETRIED_ERRORS
+from storage._storage_error import StorageError
 from storage._url import mask_secrets, mask_url
 
 if TYPE_CHECKING:

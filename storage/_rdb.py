@@ -10,11 +10,11 @@ import optuna
 import sqlalchemy.exc
 
 from storage._blobs import create_blob_table
-from storage._errors import StorageError
 from storage._heartbeat import DEFAULT_MAX_RETRY, RequeueStaleTrial
 from storage._resilient import ResilientStorage
 from storage._retry import backoff_delays
 from storage._schema import schema_lock
+from storage._storage_error import StorageError
 from storage._url import check_storage_url, is_sqlite, mask_secrets, mask_url
 
 # One worker process holds at most POOL_SIZE + MAX_OVERFLOW = 3 PostgreSQL connections: its

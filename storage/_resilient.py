@@ -22,9 +22,9 @@ from optuna.storages._rdb.storage import _create_scoped_session
 from optuna.trial import FrozenTrial, TrialState
 from sqlalchemy import orm
 
-from storage._budget import TrialCap, check_room
 from storage._heartbeat import stale_trial_ids
 from storage._retry import RETRIED_ERRORS, Outages, call_with_retry, is_connection_error
+from storage._trial_cap import TrialCap, check_room
 
 log = logging.getLogger("hpsearch.storage")
 F = TypeVar("F", bound=Callable[..., Any])
@@ -58,7 +58,7 @@ class ResilientStorage(optuna.storages.RDBStorage):
     - A queued (WAITING) trial is taken by one atomic UPDATE, so two workers never both run
       it (Optuna's read-then-write relies on SELECT ... FOR UPDATE, a no-op in SQLite).
     - With a ``trial_cap`` (``storage.cap_trials``), starting a trial, new or queued, first
-      checks the study's budget in the same transaction (see ``storage._budget``).
+      checks the study's budget in the same transaction (see ``storage._trial_cap``).
     """
 
     def __init__(self, url: str, *, retry_window_s: float, **kwargs: Any):

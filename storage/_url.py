@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote
 
-from storage._errors import StorageError
+from storage._storage_error import StorageError
 
 DEFAULT_URL = "sqlite:///hpsearch.db"
 ENV_URL = "HPSEARCH_STORAGE"

@@ -11,6 +11,7 @@ import html
 import os
 import re
 import shutil
+import struct
 import subprocess
 import tempfile
 from pathlib import Path
@@ -64,3 +65,12 @@ def visible_text(dom: str) -> str:
     """The text a reader sees: no styles, scripts or tags, whitespace collapsed."""
     dom = re.sub(r"(?is)<(head|style|script|svg)\b.*?</\1>", " ", dom)
     return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", dom))).strip()
+
+
+def png_size(path: Path) -> tuple[int, int]:
+    """The width and height a PNG file declares (its IHDR chunk)."""
+    data = path.read_bytes()[:24]
+    if data[:8] != b"\x89PNG\r\n\x1a\n" or data[12:16] != b"IHDR":
+        raise AssertionError(f"{path} is not a PNG")
+    width, height = struct.unpack(">II", data[16:24])
+    return int(width), int(height)

@@ -1,5 +1,5 @@
 """Shared fixtures: one storage fixture run against SQLite and (when TEST_DB_URL is set)
-PostgreSQL, generated data, and a scripted trainer that replays loss curves without TF."""
+PostgreSQL, generated data. (The one fake trainer is tests/scripted_trainer.py.)"""
 
 from __future__ import annotations
 
@@ -8,15 +8,11 @@ import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
-import numpy as np
 import pytest
 
 from search.data._sample import write_sample
-from search.training import FitSettings
 from spaces import Task
-from tests.scripted_trainer import SCORES, NoTensorFlow
 
 STORAGE_MODES = ["sqlite", "postgres"]
 
@@ -55,34 +51,3 @@ def study_name() -> str:
 @pytest.fixture
 def multiclass_csv(tmp_path: Path) -> Path:
     return write_sample(tmp_path / "data.csv", task=Task.MULTICLASS, rows=600, classes=4, seed=1)
-
-
-class ScriptedTrainer(NoTensorFlow):
-    """Stands in for ``search.training._trainer``: each trial replays a loss curve chosen by its
-    learning rate (lower lr: better curve), so pruning and bookkeeping are tested without TF."""
-
-    def __init__(self, fail_on: set[int] | None = None):
-        self.fail_on = fail_on or set()
-        self.calls = 0
-
-    def fit(self, params: dict[str, Any], prepared: Any, settings: FitSettings, *,
-            report: Any, datasets: Any) -> Any:
-        max_epochs = settings.max_epochs
-        from search._errors import TrialFailed
-        from search.training._result import TrainResult
-
-        call = self.calls
-        self.calls += 1
-        if call in self.fail_on:
-            raise TrialFailed("training loss became nan at epoch 1")
-        floor = float(np.log10(params["learning_rate"]) + 5)  # 1 (lr 1e-4) .. 3 (lr 1e-2)
-        best: dict[str, Any] | None = None
-        for epoch in range(max_epochs):
-            loss = floor + 1.0 / (epoch + 1)
-            metrics = {"val_loss": loss, **{name: 1 / loss for name in SCORES}}
-            if best is None or loss < best["val_loss"]:
-                best, best_epoch = metrics, epoch
-            if report(epoch, metrics):
-                return TrainResult(best, best_epoch, epoch + 1, pruned=True)
-        assert best is not None
-        return TrainResult(best, best_epoch, max_epochs)

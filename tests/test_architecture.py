@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import ast
 import importlib
+import re
 import subprocess
 import sys
 
@@ -14,22 +15,34 @@ import pytest
 from tests.worker_procs import REPO
 
 PACKAGES = ("search", "spaces", "storage")
-# The exported script's entry point: never imported by hpsearch, read as text and copied into
-# the script, so it imports what the script needs.
-NOT_IMPORTED = {"search/export/_script_main.py"}
-TENSORFLOW_MAY = ("search/training/", "spaces/_model.py", "spaces/_losses.py", "spaces/_text.py")
-# What each package of `search` may import from the others (`search._errors`,
-# `search._lazy` and `search._paths` are everyone's).
+# The only modules that import TensorFlow or Keras themselves (the rest load them through these,
+# on first use).
+TENSORFLOW_MAY = ("search/training/_", "spaces/features/_tokens.py", "spaces/features/_fit.py",
+                  "spaces/features/_layers.py", "spaces/features/_encode.py",
+                  "spaces/model/_build.py", "spaces/model/_losses.py",
+                  "spaces/model/_helpers.py", "spaces/model/_text_model.py")
+# What each package of `search` may import from the others, bottom up (`search._errors`,
+# `search._lazy` and `search._paths` are everyone's). docs/ARCHITECTURE.md prints this table.
 MAY_IMPORT = {
-    "options": {"metrics"},
     "metrics": set(),
+    "options": {"metrics"},
     "data": {"options", "metrics"},
-    "training": {"data", "metrics", "options"},
-    "study": {"options", "metrics", "data", "training"},
-    "worker": {"options", "metrics", "data", "study", "training"},
+    "training": {"metrics"},
+    "study": {"options", "metrics", "data"},
     "views": {"options", "metrics", "study"},
-    "export": {"study", "data", "metrics"},
-    "cli": {"options", "metrics", "data", "study", "training", "worker", "views", "export"},
+    "ensemble": {"metrics", "study", "training"},
+    "export": {"metrics", "study", "training"},
+    "worker": {"options", "metrics", "data", "study", "training", "views", "ensemble"},
+    "cli": {"options", "metrics", "data", "study", "training", "views", "ensemble", "export",
+            "worker"},
+}
+# The same for the packages of `spaces` (`spaces._task` and `spaces._first_use` are everyone's).
+SPACES_MAY_IMPORT = {
+    "keys": set(),
+    "features": set(),
+    "families": {"keys", "features"},
+    "space": {"keys", "families", "features"},
+    "model": {"families", "features"},
 }
 
 
@@ -38,8 +51,7 @@ def sources() -> list[tuple[str, ast.Module]]:
     for package in PACKAGES:
         for path in sorted((REPO / package).rglob("*.py")):
             name = path.relative_to(REPO).as_posix()
-            if name not in NOT_IMPORTED:
-                found.append((name, ast.parse(path.read_text(), name)))
+            found.append((name, ast.parse(path.read_text(), name)))
     return found
 
 
@@ -92,23 +104,60 @@ def test_only_storage_reads_private_attributes_of_other_objects() -> None:
 def test_packages_import_only_what_their_layer_allows() -> None:
     for path, tree in sources():
         names = {m for m in imported(tree) if first(m) in PACKAGES}
-        top = path.split("/")[0]
-        if top in ("spaces", "storage"):
-            assert {first(m) for m in names} <= {top}, (path, names)
+        top, parts = path.split("/")[0], path.split("/")
+        if top == "storage":
+            assert {first(m) for m in names} <= {"storage"}, (path, names)
             continue
-        parts = path.split("/")
+        if top == "spaces":
+            assert {first(m) for m in names} <= {"spaces"}, (path, names)
+            rules, shared = SPACES_MAY_IMPORT, {"_task", "_first_use"}
+        else:
+            rules, shared = MAY_IMPORT, {"_errors", "_lazy", "_paths"}
         if len(parts) < 3:
-            continue  # search/__init__.py, search/_errors.py, search/__main__.py
+            continue  # search/__init__.py, search/_errors.py, spaces/_task.py...
         own = parts[1]
-        used = {m.split(".")[1] for m in names if first(m) == "search" and "." in m} - {own}
-        allowed = MAY_IMPORT[own] | {"_errors", "_lazy", "_paths"}
-        assert used <= allowed, (path, used - allowed)
+        used = {m.split(".")[1] for m in names if first(m) == top and "." in m} - {own}
+        assert used <= rules[own] | shared, (path, used - rules[own] - shared)
 
 
-@pytest.mark.parametrize("package", ["search", "spaces", "storage", "search.options",
-                                     "search.metrics", "search.data", "search.study",
-                                     "search.training", "search.worker", "search.views",
-                                     "search.export", "search.cli"])
+def test_private_modules_are_private() -> None:
+    """A module named ``_x`` is imported only from inside the package that holds it; other
+    packages use the names its package exports."""
+    for path, tree in sources():
+        here = path.rsplit("/", 1)[0].replace("/", ".")
+        for name in imported(tree):
+            parts = name.split(".")
+            if parts[0] not in PACKAGES:
+                continue
+            private = next((i for i, p in enumerate(parts)
+                            if p.startswith("_") and not p.startswith("__")), None)
+            if private is None:
+                continue
+            owner = ".".join(parts[:private])
+            assert here == owner or here.startswith(owner + "."), (path, name)
+
+
+def test_no_two_modules_share_a_name() -> None:
+    """A module's name says what it holds, once in the house (``__init__`` aside)."""
+    names: dict[str, str] = {}
+    for path, _ in sources():
+        stem = path.rsplit("/", 1)[1]
+        if stem in ("__init__.py", "__main__.py"):
+            continue
+        assert stem not in names, f"{path} and {names[stem]}"
+        names[stem] = path
+
+
+def test_no_code_runs_from_strings_but_the_network() -> None:
+    """``exec`` and ``eval`` appear once: where a trial runs its family's network code."""
+    calls = [(path, node.lineno) for path, tree in sources() for node in ast.walk(tree)
+             if isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+             and node.func.id in ("exec", "eval")]
+    assert [path for path, _ in calls] == ["spaces/model/_build.py"], calls
+
+
+@pytest.mark.parametrize("package", ["search", "spaces", "storage", *(
+    f"search.{p}" for p in MAY_IMPORT), *(f"spaces.{p}" for p in SPACES_MAY_IMPORT)])
 def test_every_package_says_what_it_owns_and_exports_what_it_lists(package: str) -> None:
     module = importlib.import_module(package)
     assert module.__doc__ and len(module.__doc__) > 80, package
@@ -167,3 +216,15 @@ def test_metric_names_and_trial_attributes_are_spelled_once() -> None:
                 listed = [c for c in constants if c in metrics]
                 assert len(listed) < 2 or len(listed) < len(constants), \
                     f"{path}:{node.lineno} lists the metrics {listed}"
+
+
+def test_the_plan_prints_the_import_rules_the_tests_enforce() -> None:
+    """docs/ARCHITECTURE.md's table of who may import whom is this module's."""
+    plan = (REPO / "docs" / "ARCHITECTURE.md").read_text()
+    rows = dict(re.findall(r"^\| `((?:search|spaces)/\w+)` \| ([^|]*) \|$", plan, re.M))
+    enforced = {**{f"search/{k}": v for k, v in MAY_IMPORT.items()},
+                **{f"spaces/{k}": v for k, v in SPACES_MAY_IMPORT.items()}}
+    assert set(rows) == set(enforced)
+    for package, listed in rows.items():
+        written = set() if listed.strip() == "-" else {n.strip() for n in listed.split(",")}
+        assert written == enforced[package], package

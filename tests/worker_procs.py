@@ -20,6 +20,8 @@ import storage
 from tests.scripted_trainer import ENV_EPOCH_S, TRAINER_SPEC
 
 REPO = Path(__file__).resolve().parent.parent
+# A space of the families that train epoch by epoch (a solved one finishes in one step).
+KERAS_FAMILIES = Path(__file__).resolve().parent / "keras_families.yaml"
 T = TypeVar("T")
 
 

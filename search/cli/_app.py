@@ -18,6 +18,8 @@ from search.cli._console import user_errors
 from search.cli._options import option_info
 from search.options import WorkerOptions
 
+_HELP_ONLY = "hpsearch.help_only"  # in the context's meta: the command only prints its help
+
 
 class _Commands(typer.core.TyperGroup):
     """Every command runs inside the one exit path for problems a user can fix
@@ -27,10 +29,16 @@ class _Commands(typer.core.TyperGroup):
         with user_errors():
             return super().invoke(ctx)
 
+    def resolve_command(self, ctx: Any, args: list[str]) -> Any:
+        # Called right before the root callback: `hpsearch CMD --help` needs no logging (whose
+        # set-up loads Optuna), so that every command's help starts at once.
+        ctx.meta[_HELP_ONLY] = bool(set(args[1:]) & set(ctx.help_option_names))
+        return super().resolve_command(ctx, args)
+
 
 app = typer.Typer(
     help="Hyperparameter search for Keras text classifiers, on Optuna studies.",
-    no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False, cls=_Commands,
+    no_args_is_help=True, pretty_exceptions_enable=False, cls=_Commands,
 )
 log = logging.getLogger("hpsearch")
 
@@ -90,11 +98,13 @@ def _print_version(asked: bool) -> None:
 
 
 @app.callback()
-def _root(verbose: Annotated[bool, option_info(_VERBOSE)] = _VERBOSE.default,
+def _root(ctx: typer.Context,
+          verbose: Annotated[bool, option_info(_VERBOSE)] = _VERBOSE.default,
           show_version: Annotated[bool, typer.Option(
               "--version", help="Print hpsearch's version and exit.", is_eager=True,
               callback=_print_version)] = False) -> None:
-    setup_logging(verbose)
+    if not ctx.meta.get(_HELP_ONLY):
+        setup_logging(verbose)
 
 
 def main() -> None:

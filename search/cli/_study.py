@@ -2,22 +2,28 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+import time
 from typing import Annotated
-
-import typer
 
 from search.cli._app import app
 from search.cli._console import console
-from search.cli._options import DataOpt, StorageOpt, StudyOpt, grouped_options
+from search.cli._options import (
+    DataOpt,
+    ParamsOpt,
+    StorageOpt,
+    StudyOpt,
+    grouped_options,
+    option_of,
+)
 from search.options import (
     RUN_WORKER_DEFAULTS,
     BudgetOptions,
     DataOptions,
+    SampleOptions,
     SearchOptions,
+    StudyAddress,
     WorkerOptions,
 )
-from spaces import Task
 
 
 @app.command()
@@ -26,7 +32,7 @@ def create(study: StudyOpt, data: DataOpt, storage_url: StorageOpt = None,
            data_options: DataOptions = DataOptions(),
            search_options: SearchOptions = SearchOptions(),
            budget: BudgetOptions = BudgetOptions()) -> None:
-    """Check the data, vectorize the split once, and create a study workers can join."""
+    """Check the data, fit the vocabularies once, and create a study workers can join."""
     from search.study import create_study
 
     config = create_study(study, data, storage_url=storage_url, data_options=data_options,
@@ -38,27 +44,30 @@ def create(study: StudyOpt, data: DataOpt, storage_url: StorageOpt = None,
 @app.command()
 @grouped_options(omit=("worker_options.seed",))
 def run(data: DataOpt,
-        study: Annotated[str | None, typer.Option(
-            "--study", help="Study name (default: the data file's name).")] = None,
+        study: Annotated[str | None, option_of(StudyAddress, "study", "run")] = None,
         storage_url: StorageOpt = None, data_options: DataOptions = DataOptions(),
         search_options: SearchOptions = SearchOptions(),
         worker_options: WorkerOptions = RUN_WORKER_DEFAULTS) -> None:
     """Create (or resume) a study and run trials here, then print the leaderboard.
 
+    --timeout counts from the moment this command starts, create included: it ends about
+    then with the best model so far (and an ensemble of the best trials when one beats them).
     Without --n-trials it stops after 20 trials; the sampler's seed is --seed."""
+    started = time.monotonic()
     from search.metrics import versus_baselines
-    from search.study import count_states, leaderboard, open_study
+    from search.study import count_states, ensemble_record, leaderboard, open_study
     from search.views import leaderboard_table
     from search.worker import make_progress, run_search
 
     name = study or data.stem
     run_search(name, data, storage_url=storage_url, data_options=data_options,
                search_options=search_options, worker_options=worker_options,
-               progress=make_progress())
+               progress=make_progress(), started=started)
     opened, config = open_study(name, storage_url)
     rows = leaderboard(opened, config)
     console.print(leaderboard_table(rows, config.baselines, config.task, config.metric,
-                                    title=f"Leaderboard of {name}"))
+                                    title=f"Leaderboard of {name}",
+                                    ensemble=ensemble_record(opened)))
     if rows:
         for sentence in versus_baselines(rows[0].metrics, config.baselines, config.task):
             console.print(f"best trial: {sentence}", highlight=False)
@@ -67,10 +76,17 @@ def run(data: DataOpt,
 
 
 @app.command()
-def enqueue(study: StudyOpt,
-            params: Annotated[Path, typer.Option("--params", help="YAML or JSON file of "
-                                                 "param: value.")],
-            storage_url: StorageOpt = None) -> None:
+def ensemble(study: StudyOpt, storage_url: StorageOpt = None) -> None:
+    """Select an ensemble of the study's kept trials and keep it if it beats the best one.
+
+    `hpsearch run` does this when it ends; run it for a study whose workers ran elsewhere."""
+    from search.ensemble import make_ensemble
+
+    console.print(make_ensemble(study, storage_url).said, highlight=False)
+
+
+@app.command()
+def enqueue(study: StudyOpt, params: ParamsOpt, storage_url: StorageOpt = None) -> None:
     """Queue a known configuration (say, your current model) as the next trial."""
     from search.study import enqueue_params
 
@@ -79,15 +95,11 @@ def enqueue(study: StudyOpt,
 
 
 @app.command("sample-data")
-def sample_data(out: Annotated[Path, typer.Option("--out", help="File to write.")],
-                task: Annotated[Task, typer.Option("--task")] = Task.MULTICLASS,
-                rows: Annotated[int, typer.Option("--rows", min=20)] = 2000,
-                classes: Annotated[int, typer.Option("--classes", min=2)] = 6,
-                imbalance: Annotated[float, typer.Option("--imbalance", min=1.0)] = 1.0,
-                seed: Annotated[int, typer.Option("--seed")] = 0) -> None:
+@grouped_options()
+def sample_data(*, sample: SampleOptions) -> None:
     """Generate a text-classification dataset (for demos and tests; no download)."""
     from search.data import write_sample
 
-    path = write_sample(out, task=task, rows=rows, classes=classes, imbalance=imbalance,
-                        seed=seed)
-    console.print(f"wrote {rows} rows to {path}")
+    path = write_sample(sample.out, task=sample.task, rows=sample.rows, classes=sample.classes,
+                        imbalance=sample.imbalance, seed=sample.seed)
+    console.print(f"wrote {sample.rows} rows to {path}")

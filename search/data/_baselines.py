@@ -10,21 +10,8 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.multiclass import OneVsRestClassifier
 
 from search._errors import DataError
-from search.data._prepare import LabelledSplit
-from search.metrics import RECORDED
-from search.metrics._evaluate import evaluate
+from search.metrics import RECORDED, evaluate
 from spaces import Task
-
-
-def compute_baselines(split: LabelledSplit, seed: int = 0) -> dict[str, dict[str, float]]:
-    """The majority-class and the TF-IDF + logistic-regression baseline on the study's split."""
-    y_train, y_val = split.y[split.train], split.y[split.val]
-    return {
-        "majority": majority_baseline(split.task, y_train, y_val, split.classes),
-        "tfidf_logreg": tfidf_baseline(split.task, [split.texts[i] for i in split.train],
-                                       y_train, [split.texts[i] for i in split.val], y_val,
-                                       split.classes, seed),
-    }
 
 
 def _summary(task: Task, metrics: dict[str, Any]) -> dict[str, float]:

@@ -1,11 +1,13 @@
-"""A trial as a standalone training script (``export_script``), or as its own trained model
-(``export_model``).
+"""A trial as a standalone training script (``export_script``), or the study's best model as
+it was scored (``export_model``: its ensemble when one beat the best trial, else a kept
+trial's model), each with its model card (``model_card.md.j2``: YAML front matter for model
+hubs, intended use, limitations, how to load it, the metrics).
 
-The script is rendered from ``train_script.py.j2`` with the trial's literal values; the code it
-prints for the network and loss comes from ``spaces`` (the same text that built the trial's
-network), and its reading, split and evaluation from ``_parts.py``. Exporting starts without
-TensorFlow. May import ``search.data``, ``search.metrics``, ``search.study``, ``storage`` and
-``spaces``.
+One export path: the script is rendered from ``train_script.py.j2`` with the trial's literal
+values; its network is the code the trial ran, its batching, solver, losses and scoring the
+source of the very functions hpsearch runs, and its featurizing the Keras layers saved beside
+it (``search.training.inputs_model_bytes``, which loads TensorFlow). May import
+``search.metrics``, ``search.study``, ``search.training``, ``storage`` and ``spaces``.
 """
 
 from search.export._export import export_model, export_script

@@ -1,34 +1,75 @@
-"""The model card (README.md beside model.keras), as code the exported script prints and
-``hpsearch export --model`` runs: one card, whichever way the model was made."""
+"""The model card (README.md beside model.keras): YAML front matter as model hubs and catalogs
+read it (library, task, tags, the metrics, a ``model-index`` of the validation results, the
+data's fingerprint), then what the model is for, its limitations, how to load it and how it
+scored. Rendered from ``model_card.md.j2``."""
 
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
-CARD = '''\
-def model_card(scores, command):
-    \"\"\"README.md of the saved model: what it is, where it comes from, how it scored.\"\"\"
-    info = STUDY["info"]
-    columns = {**({"this model": scores} if scores else {}), "the trial": TRIAL,
-               **info["baselines"]}
-    lines = [f"# {info['description']}", "", f"hpsearch study `{info['study']}`, trial "
-             f"{info['trial']}, data `{info['data_file']}` (fingerprint "
-             f"`{info['data_fingerprint'][:16]}`); made by `{command}`. Raw strings in, "
-             "probabilities out; labels.json holds the classes and thresholds.", "",
-             "| metric | " + " | ".join(columns) + " |", "|---|" + "---:|" * len(columns)]
-    lines += [f"| {k} | " + " | ".join(f"{c.get(k, float('nan')):.4f}" for c in columns.values())
-              + " |" for k in TRIAL]
-    lines += ["", "| class | precision | recall | F1 | rows |", "|---|---:|---:|---:|---:|"]
-    lines += [f"| {c} | {m['precision']:.3f} | {m['recall']:.3f} | {m['f1']:.3f} | "
-              f"{m['support']} |" for c, m in (scores or info)["per_class"].items()]
-    return "\\n".join([*lines, "", "```json", json.dumps(info["params"], indent=2), "```", ""])
-'''
+import yaml
+
+from search.export._templates import render
+from search.metrics import HEADLINE, versus_baselines
+from search.study import StudyConfig
 
 
-def render_card(info: dict[str, Any], trial: dict[str, Any], command: str) -> str:
-    """The card of a saved trial (``export --model``), by the code the script prints."""
-    import json
+@dataclass(frozen=True)
+class CardFacts:
+    """What the card says of one model: a trial's, or an ensemble's."""
 
-    namespace: dict[str, Any] = {"STUDY": {"info": info}, "TRIAL": trial, "json": json}
-    exec(CARD, namespace)  # noqa: S102
-    return str(namespace["model_card"](None, command))
+    study: str
+    name: str  # "trial 12", "ensemble of trials 3, 7"
+    description: str
+    family: str  # or "ensemble"
+    metrics: dict[str, float]
+    per_class: dict[str, dict[str, Any]]
+    params: dict[str, Any]
+    command: str
+
+
+def render_card(config: StudyConfig, facts: CardFacts) -> str:
+    headline = [m.value for m in HEADLINE[config.task] if m in facts.metrics]
+    columns = {"this model": facts.metrics, **config.baselines}
+    return render(
+        "model_card.md.j2",
+        front_matter=yaml.safe_dump(_front_matter(config, facts, headline), sort_keys=False,
+                                    allow_unicode=True),
+        title=f"{facts.study}: {facts.name}", description=facts.description,
+        study=facts.study, origin=facts.name, data_file=Path(config.data_path).name,
+        fingerprint=config.data_fingerprint, command=facts.command, task=config.task.value,
+        classes=config.classes, val_rows=config.data_report.get("val_rows", "?"),
+        versus=versus_baselines(facts.metrics, config.baselines, config.task),
+        warnings=config.data_report.get("warnings", []), columns=list(columns),
+        metric_rows=[(m, [_number(c.get(m)) for c in columns.values()]) for m in headline],
+        per_class=facts.per_class, params=json.dumps(facts.params, indent=2))
+
+
+def _front_matter(config: StudyConfig, facts: CardFacts, headline: list[str]) -> dict[str, Any]:
+    data_file = Path(config.data_path).name
+    return {
+        "library_name": "keras",
+        "pipeline_tag": "text-classification",
+        "tags": ["hpsearch", "text-classification", config.task.value, facts.family],
+        "metrics": headline,
+        "model-index": [{
+            "name": f"{facts.study} {facts.name}",
+            "results": [{
+                "task": {"type": "text-classification",
+                         "name": f"Text Classification ({config.task.value})"},
+                "dataset": {"name": data_file, "type": data_file, "split": "validation"},
+                "metrics": [{"type": m, "value": round(float(facts.metrics[m]), 6),
+                             "name": f"validation {m}"} for m in headline],
+            }],
+        }],
+        "hpsearch": {"study": facts.study, "model": facts.name,
+                     "data_fingerprint": config.data_fingerprint,
+                     "data_sha256": config.data_sha256, "classes": config.classes},
+    }
+
+
+def _number(value: Any) -> str:
+    return "-" if value is None else f"{float(value):.4f}"

@@ -1,5 +1,5 @@
-"""``hpsearch export``: a trial as a training script a person can read and run, or as the
-trained model itself."""
+"""``hpsearch export``: a trial as a training script a person can read and run, or the study's
+best model itself (its ensemble when one beat the best trial, else that trial's)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import io
 import json
 import logging
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import optuna
@@ -14,23 +15,26 @@ import optuna
 import storage
 from search._errors import StudyError
 from search._paths import make_folder, output_file, output_folder, write_file
-from search.export._card import render_card
+from search.export._card import CardFacts, render_card
 from search.export._script import (
-    card_info,
+    card_file,
     embeddings_file,
-    headline_metrics,
-    record_file,
+    inputs_file,
+    rows_file,
     script_files,
 )
 from search.study import (
+    ENSEMBLE_KEY,
     StudyConfig,
     TrialSummary,
-    load_prepared,
-    model_key,
+    ensemble_record,
+    kept_model,
+    load_data,
     open_study,
     pick_trial,
     summarize_trial,
 )
+from spaces import describe_params
 
 log = logging.getLogger("hpsearch")
 
@@ -42,44 +46,86 @@ def _trial(study_name: str, storage_url: str | None, trial_number: int | None,
     return study, config, summarize_trial(pick_trial(study, config, trial_number), config)
 
 
+def trial_card(study_name: str, config: StudyConfig, trial: TrialSummary,
+               command: str) -> str:
+    return render_card(config, CardFacts(
+        study=study_name, name=f"trial {trial.number}", description=describe_params(
+            trial.params), family=trial.params["family"], metrics=trial.metrics,
+        per_class=trial.per_class or {}, params=trial.params, command=command))
+
+
 def export_script(study_name: str, out: str | Path, storage_url: str | None = None,
                   trial_number: int | None = None) -> Path:
-    """Write the training script of the best trial (or ``trial_number``) to ``out``, with
-    what it reads beside it: ``<name>.study.json`` (the study's vocabularies and the facts of
-    the model card) and, when the study used them, the word vectors (``<name>.embeddings.npy``)."""
+    """Write the training script of the best trial (or ``trial_number``) to ``out``, with what
+    it reads beside it: ``<name>.rows.jsonl`` (the study's rows), ``<name>.inputs.keras`` (the
+    trial's featurizing layers), ``<name>.card.md`` (the model card) and, when the study used
+    them, the word vectors (``<name>.embeddings.npy``). Builds the layers with Keras."""
+    from search.training import inputs_model_bytes  # TensorFlow
+
     out = output_file(out, "Script (--out)")
     study, config, trial = _trial(study_name, storage_url, trial_number)
-    files = script_files(study_name, config, trial, load_prepared(study, config), out)
+    data = load_data(study, config)
+    files = script_files(study_name, config, trial, data, out)
     write_file(out, files.script, "the script", executable=True)
-    write_file(record_file(out), json.dumps(files.record, ensure_ascii=False), "the vocabularies")
+    write_file(rows_file(out), files.rows, "the study's rows")
+    write_file(inputs_file(out), inputs_model_bytes(data, trial.params),
+               "the featurizing layers")
+    write_file(card_file(out), trial_card(study_name, config, trial,
+                                          f"hpsearch export --study {study_name} --out {out}"),
+               "the model card")
     if files.embeddings is not None:
         buffer = io.BytesIO()
         np.save(buffer, files.embeddings)
         write_file(embeddings_file(out), buffer.getvalue(), "the word vectors")
-    log.info("trial %d: %s", trial.number, trial.params.get("family"))
+    if trial_number is None and ensemble_record(study):
+        log.info("the study's best model is an ensemble; this script trains its best single "
+                 "trial (%d). `hpsearch export --model DIR` writes the ensemble.", trial.number)
+    log.info("trial %d: %s", trial.number, describe_params(trial.params))
     return out
 
 
 def export_model(study_name: str, out_dir: str | Path, storage_url: str | None = None,
                  trial_number: int | None = None) -> Path:
-    """Write the best trial's (or ``trial_number``'s) own trained model to ``out_dir``:
-    model.keras, labels.json and README.md, as the exported script writes them."""
+    """Write the study's best model to ``out_dir``: its ensemble if one beat the best trial
+    (unless ``trial_number`` picks a trial), else the best (or given) trial's own trained
+    model; model.keras, labels.json and README.md."""
     out = output_folder(out_dir, "Model folder (--model)")
-    study, config, trial = _trial(study_name, storage_url, trial_number)
-    found = storage.get_blob(storage.storage_of(study), study_name, model_key(trial.number))
-    if found is None:
-        raise StudyError(
-            f"The trained model of trial {trial.number} is not kept: a study keeps the models "
-            "of its best completed trials only. Export its script (--out FILE) and train it, "
-            "or pick a kept trial with --trial.")
+    study, config = open_study(study_name, storage.resolve_storage_url(storage_url))
+    command = f"hpsearch export --study {study_name} --model {out}"
+    ensemble = ensemble_record(study) if trial_number is None else None
+    if ensemble:
+        found = storage.get_blob(storage.storage_of(study), study_name, ENSEMBLE_KEY)
+        if found is None:
+            raise StudyError(f"The ensemble of study {study_name!r} is recorded but its model "
+                             f"is missing; run `hpsearch ensemble --study {study_name}` "
+                             "again, or pick a trial with --trial.")
+        model, thresholds = found[0], ensemble.get("thresholds")
+        card = _ensemble_card(study_name, config, ensemble, command)
+    else:
+        trial = summarize_trial(pick_trial(study, config, trial_number), config)
+        kept = kept_model(study, trial.number)
+        if kept is None:
+            raise StudyError(
+                f"The trained model of trial {trial.number} is not kept: a study keeps the "
+                "models of its best completed trials only. Export its script (--out FILE) and "
+                "train it, or pick a kept trial with --trial.")
+        model, thresholds = kept, trial.thresholds
+        card = trial_card(study_name, config, trial, f"{command} --trial {trial.number}")
     make_folder(out, "the model folder")
-    write_file(out / "model.keras", found[0], "the model")
+    write_file(out / "model.keras", model, "the model")
     write_file(out / "labels.json", json.dumps(
-        {"classes": config.classes, "task": config.task.value,
-         "thresholds": trial.thresholds}, indent=2), "the labels")
-    write_file(out / "README.md", render_card(
-        card_info(study_name, config, trial), headline_metrics(config, trial),
-        f"hpsearch export --study {study_name} --model {out} --trial {trial.number}"),
-        "the model card")
+        {"classes": config.classes, "task": config.task.value, "thresholds": thresholds},
+        indent=2), "the labels")
+    write_file(out / "README.md", card, "the model card")
     return out
 
+
+def _ensemble_card(study_name: str, config: StudyConfig, ensemble: dict[str, Any],
+                   command: str) -> str:
+    members = ", ".join(f"{m['trial']} ({m['weight']:.2f})" for m in ensemble["members"])
+    return render_card(config, CardFacts(
+        study=study_name, name=f"ensemble of trials {members}",
+        description=("The members' probabilities averaged with their weights (greedy ensemble "
+                     "selection on the validation split)."), family="ensemble",
+        metrics=ensemble["metrics"], per_class=ensemble.get("per_class") or {},
+        params={"members": ensemble["members"]}, command=command))

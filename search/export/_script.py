@@ -1,125 +1,134 @@
-"""The exported training script: the template filled in with one trial's literal values.
+"""The exported training script: the template filled in with one trial's literal values, and
+the files it reads beside itself.
 
-The script's model is ``spaces._network``'s code for the trial, its loss ``spaces._loss_code``'s,
-its vectorizer the study's stored vocabularies (written beside it), and its data reading,
-split and evaluation the functions of ``search.export._parts``.
+No part of hpsearch is kept here a second time as text: the script's network is the code the
+trial ran (``spaces.families.network_code``), its batching, solver, losses and scoring are the
+source of the very functions hpsearch runs (printed with ``inspect``), and its featurizing is
+the Keras layers saved beside it (``<name>.inputs.keras``), fed from the study's rows
+(``<name>.rows.jsonl``), so it reads no data format and fits no vocabulary of its own. What the
+template itself adds is glue: reading those rows, the tf.data pipeline, and ``main``.
 """
 
 from __future__ import annotations
 
-import pprint
-import textwrap
+import inspect
+import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import jinja2
-import numpy as np
-
-from search.data import Prepared, layer_vocabulary, network_dims
-from search.export._card import CARD
-from search.export._parts import EVALUATORS, READ_TARGETS, READER, SPLIT
-from search.metrics import HEADLINE
+import spaces.model
+from search.export._templates import render
+from search.metrics import HEADLINE, SCRIPT_FUNCTIONS
 from search.study import StudyConfig, TrialSummary
-from spaces._families import input_names
-from spaces._loss_code import LOSSES, loss_code, uses_custom_loss
-from spaces._network import describe, helpers_for, network_code
-from spaces._weights import label_positive_weights, label_weights
+from search.training import batch_rows, network_dims
+from spaces import describe_params, family_of
+from spaces.families import helpers_called, network_code, solve
+from spaces.features import StudyData
+from spaces.model import label_positive_weights, label_weights
 
 TEMPLATE = "train_script.py.j2"
+SKLEARN_METRICS = ("average_precision_score", "confusion_matrix", "f1_score",
+                   "precision_recall_curve", "precision_recall_fscore_support")
 
 
 @dataclass(frozen=True)
 class ScriptFiles:
-    """What an export writes: the script, and the data it reads beside itself."""
+    """What an export writes: the script and, beside it, the study's rows, the trial's
+    featurizing layers (made by the caller, which loads TensorFlow), and the word vectors."""
 
     script: str
-    record: dict[str, Any]  # the vocabularies and the card's facts, beside the script
-    embeddings: np.ndarray | None
+    rows: str
+    embeddings: Any  # numpy array or None
 
 
-def pyrepr(value: Any, indent: int = 0) -> str:
-    """A Python literal, wrapped to fit 100 columns after ``indent`` characters; a dict of
-    scores reads as one line of four decimals where it fits."""
-    if isinstance(value, dict) and all(isinstance(v, float) for v in value.values()):
-        text = "{" + ", ".join(f"{k!r}: {v:.4f}" for k, v in value.items()) + "}"
-        return textwrap.fill(text, 96 - indent, subsequent_indent=" " * (indent + 1),
-                             break_long_words=False, break_on_hyphens=False)
-    text = pprint.pformat(value, width=96 - indent, compact=True, sort_dicts=False)
-    return text.replace("\n", "\n" + " " * indent)
+def source(function: Any) -> str:
+    """A function's source as hpsearch runs it (its module's imports are the script's)."""
+    return inspect.getsource(function).rstrip() + "\n"
 
 
-def _environment() -> jinja2.Environment:
-    env = jinja2.Environment(loader=jinja2.PackageLoader("search.export", "."),
-                             trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
-                             undefined=jinja2.StrictUndefined, autoescape=False)
-    env.filters["pyrepr"] = pyrepr
-    env.filters["wrap"] = lambda text: textwrap.fill(text, 96)
-    return env
-
-
-def script_files(study_name: str, config: StudyConfig, trial: TrialSummary,
-                 prepared: Prepared, out: Path) -> ScriptFiles:
-    """The script for ``trial`` written to ``out``, and what it reads beside itself."""
+def script_files(study_name: str, config: StudyConfig, trial: TrialSummary, data: StudyData,
+                 out: Path) -> ScriptFiles:
+    """The script for ``trial`` written to ``out``, and the rows it reads beside itself."""
     params, task = trial.params, config.task.value
-    y_train = prepared.train.y
-    loss = loss_code(task, params, label_positive_weights(task, y_train, params))
-    weights = label_weights(task, y_train, params, len(config.classes))
-    vocabulary = layer_vocabulary(prepared.vectorizer, params)
-    dims = network_dims(prepared.vectorizer, params, task, len(config.classes))
+    family = family_of(params)
+    setting = family.bag(params)
+    dims = network_dims(data, params, config.task, len(config.classes))
     network = network_code(params, dims)
+    positive = label_positive_weights(task, data.y_train, params)
+    # The study's word vectors, for a network that reads words.
+    vectors = data.embedding_matrix if "words" in family.reads else None
+    scoring = [source(f) for f in SCRIPT_FUNCTIONS[task]]
     context = {
-        "helpers": helpers_for(network),
-        "study": study_name, "trial": trial.number, "description": describe(params),
-        "filename": out.name, "data_name": Path(config.data_path).name,
-        "val_data": Path(config.data.val_data).name if config.data.val_data else None,
-        "record_name": record_file(out).name, "task": task, "classes": config.classes,
-        "text_col": config.data.text_col, "label_col": config.data.label_col,
-        "label_sep": config.data.label_sep, "drop_invalid": config.data.drop_invalid,
-        "val_frac": config.data.val_frac, "split_seed": config.data.seed,
-        "epochs": int(trial.best_epoch or config.search.max_epochs),
-        "seed": config.data.seed + trial.number, "batch_size": params["batch_size"],
-        "learning_rate": params["learning_rate"],
-        "row_weights": None if weights is None else [round(float(w), 6) for w in weights],
-        "class_weight": params["class_weight"],
-        "trial_metrics": headline_metrics(config, trial),
-        "inputs": input_names(params),
-        "ngram_order": params.get("ngram_order"),
-        "ngram_weighting": params.get("ngram_weighting"),
-        "ngram_width": dims.ngram_width,
-        "reader": READER + READ_TARGETS[task], "splitter": SPLIT,
-        "evaluator": EVALUATORS[task],
-        "network": network,
-        "losses": LOSSES if uses_custom_loss(loss) else None, "loss": loss, "card": CARD,
-        "embeddings": prepared.embedding_matrix is not None,
+        "study": study_name, "trial": trial.number, "description": describe_params(params),
+        "filename": out.name, "rows_name": rows_file(out).name,
+        "inputs_name": inputs_file(out).name, "card_name": card_file(out).name,
         "embeddings_name": embeddings_file(out).name,
+        "embeddings": vectors is not None,
+        "task": task, "classes": config.classes, "solver": family.solver,
+        "seed": config.data.seed + trial.number,
+        "epochs": int(trial.best_epoch or config.search.max_epochs),
+        "batch_size": params.get("batch_size"), "learning_rate": params.get("learning_rate"),
+        "logit_scale": trial.logit_scale, "solver_name": params.get("solver"),
+        "linear_c": params.get("linear_c"), "class_weight": params["class_weight"],
+        "class_weights": _class_weights(task, data, params, config),
+        "positive_weights": positive if family.solver and task == "multilabel" else None,
+        "trial_metrics": headline_metrics(config, trial), "thresholds": trial.thresholds,
+        "helpers": [source(getattr(spaces.model, name)) for name in helpers_called(network)],
+        "network": network,
+        "losses": ([] if family.solver else
+                   [source(f) for f in spaces.model.loss_sources(task, params, positive)]),
+        "loss": None if family.solver else spaces.model.loss_code(task, params, positive),
+        "solve": source(solve), "batch_rows": source(batch_rows),
+        "scoring": scoring,
+        "sklearn_names": [n for n in SKLEARN_METRICS if any(n in s for s in scoring)],
+        "words": "words" in family.reads, "bag": setting is not None,
+        "bag_width": dims.bag_width,
         "activation": "softmax" if task == "multiclass" else "sigmoid",
-        "policy": trial.policy or "float32",
     }
-    script = _environment().get_template(TEMPLATE).render(**context)
-    record = {k: (v.tolist() if isinstance(v, np.ndarray) else v) for k, v in vocabulary.items()}
-    record["info"] = card_info(study_name, config, trial)
-    record["data_sha256"] = config.data_sha256
-    record["val_rows"] = (None if prepared.val_rows is None
-                          else [int(i) for i in prepared.val_rows])
-    return ScriptFiles(script, record, prepared.embedding_matrix)
+    printed = "".join(str(v) for v in context.values())
+    context["uses_ops"] = "ops." in printed
+    script = render(TEMPLATE, **context)
+    return ScriptFiles(script, study_rows(config, data), vectors)
+
+
+def _class_weights(task: str, data: StudyData, params: dict[str, Any],
+                   config: StudyConfig) -> list[float] | None:
+    found = label_weights(task, data.y_train, params, len(config.classes))
+    return None if found is None else [round(float(w), 6) for w in found]
+
+
+def study_rows(config: StudyConfig, data: StudyData) -> str:
+    """The study's rows as JSON Lines: text, labels, and whether the row validates."""
+    lines = []
+    for texts, targets, validation in ((data.train_texts, data.y_train, False),
+                                       (data.val_texts, data.y_val, True)):
+        for text, target in zip(texts, targets, strict=True):
+            lines.append(json.dumps({"text": text, "labels": _labels(config, target),
+                                     "validation": validation}, ensure_ascii=False))
+    return "\n".join(lines) + "\n"
+
+
+def _labels(config: StudyConfig, target: Any) -> list[str]:
+    if config.task.value == "multilabel":
+        return [c for c, on in zip(config.classes, target, strict=True) if on]
+    return [config.classes[int(target)]]
 
 
 def headline_metrics(config: StudyConfig, trial: TrialSummary) -> dict[str, float]:
     return {m.value: trial.metrics[m] for m in HEADLINE[config.task] if m in trial.metrics}
 
 
-def card_info(study_name: str, config: StudyConfig, trial: TrialSummary) -> dict[str, Any]:
-    """What the model card says of the model's origin."""
-    return {"study": study_name, "trial": trial.number, "description": describe(trial.params),
-            "data_file": Path(config.data_path).name, "data_fingerprint": config.data_fingerprint,
-            "params": trial.params, "baselines": config.baselines,
-            "trial_metrics": {**trial.metrics, "thresholds": trial.thresholds},
-            "per_class": trial.per_class or {}}
+def rows_file(script: Path) -> Path:
+    return script.with_name(script.stem + ".rows.jsonl")
 
 
-def record_file(script: Path) -> Path:
-    return script.with_name(script.stem + ".study.json")
+def inputs_file(script: Path) -> Path:
+    return script.with_name(script.stem + ".inputs.keras")
+
+
+def card_file(script: Path) -> Path:
+    return script.with_name(script.stem + ".card.md")
 
 
 def embeddings_file(script: Path) -> Path:

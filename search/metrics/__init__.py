@@ -2,8 +2,9 @@
 each task records, may optimise and shows, the keys of a trial's attributes, and ``evaluate``
 (scores and F1-tuned decision thresholds on the validation split).
 
-May import ``spaces`` (``Task``) and ``storage._attrs``. The names load at once (the CLI's
-``--help`` needs them); ``evaluate`` and the threshold helpers load scikit-learn on first use.
+May import ``spaces`` (``Task``) and ``storage`` (the fail-reason key). The names load at once
+(the CLI's ``--help`` needs them); ``evaluate`` and the threshold helpers load scikit-learn on
+first use.
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from search._lazy import lazy_names
-from search.metrics._attrs import TrialAttr
 from search.metrics._compare import ahead, versus_baselines
 from search.metrics._names import Detail, Direction, Metric
 from search.metrics._tasks import (
@@ -22,9 +22,11 @@ from search.metrics._tasks import (
     check_metric,
     objectives,
 )
+from search.metrics._trial_attrs import TrialAttr
 
 if TYPE_CHECKING:
     from search.metrics._evaluate import (
+        SCRIPT_FUNCTIONS,
         best_f1_threshold,
         evaluate,
         predict_labels,
@@ -32,8 +34,8 @@ if TYPE_CHECKING:
     )
 
 __getattr__ = lazy_names(__name__, {
-    "search.metrics._evaluate": ("best_f1_threshold", "evaluate", "predict_labels",
-                                 "tune_thresholds")})
+    "search.metrics._evaluate": ("SCRIPT_FUNCTIONS", "best_f1_threshold", "evaluate",
+                                 "predict_labels", "tune_thresholds")})
 
 
 __all__ = [
@@ -41,6 +43,7 @@ __all__ = [
     "HEADLINE",
     "KEY_METRICS",
     "RECORDED",
+    "SCRIPT_FUNCTIONS",
     "Detail",
     "Direction",
     "Metric",

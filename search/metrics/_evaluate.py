@@ -1,5 +1,6 @@
-"""Validation metrics and decision thresholds. Copied into exported scripts: numpy and
-scikit-learn only, so the keys are plain strings; they are the values of ``Metric`` and
+"""Validation metrics and decision thresholds. Numpy and scikit-learn only, and each task's
+scorer self-contained: the exported script prints the source of the functions its task uses
+(``SCRIPT_FUNCTIONS``), so the keys are plain strings; they are the values of ``Metric`` and
 ``Detail`` (tests/test_metrics.py checks that every recorded metric is here).
 
 Losses here are the plain (unweighted) cross-entropy, so trials with different class-weight
@@ -26,7 +27,7 @@ def best_f1_threshold(y, p):
     if y.sum() == 0 or y.sum() == len(y):
         return 0.5
     precision, recall, thresholds = precision_recall_curve(y, p)
-    f1 = 2 * precision[:-1] * recall[:-1] / np.maximum(precision[:-1] + recall[:-1], EPS)
+    f1 = 2 * precision[:-1] * recall[:-1] / np.maximum(precision[:-1] + recall[:-1], 1e-7)
     return float(thresholds[int(np.argmax(f1))])
 
 
@@ -55,36 +56,37 @@ def evaluate(task, y, probs, classes, thresholds=None, tune=True):
     these rows for F1 unless given (or ``tune`` is False, then 0.5)."""
     probs = np.clip(np.asarray(probs, dtype="float64"), EPS, 1 - EPS)
     if task == "multiclass":
-        return _multiclass(np.asarray(y).astype(int), probs, classes)
+        return multiclass_scores(np.asarray(y).astype(int), probs, classes)
     y2 = np.asarray(y).reshape(len(y), -1).astype(int)
     p2 = probs.reshape(len(probs), -1)
     if thresholds is None:
         thresholds = tune_thresholds(task, y2, p2) if tune else [0.5] * p2.shape[1]
-    pred2 = (p2 >= np.asarray(thresholds)).astype(int)
-    loss = float(-np.mean(y2 * np.log(p2) + (1 - y2) * np.log(1 - p2)))
-    found = _binary(y2, p2, pred2, classes) if task == "binary" else \
-        _multilabel(y2, p2, pred2, classes)
-    return {"val_loss": loss, **found, "thresholds": [float(t) for t in thresholds]}
+    scores = binary_scores if task == "binary" else multilabel_scores
+    return scores(y2, p2, classes, [float(t) for t in thresholds])
 
 
-def _multiclass(y, probs, classes):
+def multiclass_scores(y, probs, classes):
+    """Plain (unweighted) cross-entropy, accuracy and macro-F1 of the argmax, per class."""
     pred = probs.argmax(axis=1)
     labels = list(range(len(classes)))
     p, r, f, s = precision_recall_fscore_support(y, pred, labels=labels, zero_division=0)
     return {
         "val_loss": float(-np.mean(np.log(probs[np.arange(len(y)), y]))),
         "accuracy": float(np.mean(pred == y)),
-        "macro_f1": float(f1_score(y, pred, labels=labels, average="macro",
-                                        zero_division=0)),
-        "per_class": _per_class(classes, p, r, f, s),
+        "macro_f1": float(f1_score(y, pred, labels=labels, average="macro", zero_division=0)),
+        "per_class": per_class(classes, p, r, f, s),
         "confusion_matrix": confusion_matrix(y, pred, labels=labels).tolist(),
     }
 
 
-def _binary(y2, p2, pred2, classes):
+def binary_scores(y2, p2, classes, thresholds):
+    """Cross-entropy, and at the threshold: F1 of the positive class, precision, recall; and
+    PR-AUC. ``y2``, ``p2``: one column."""
+    pred2 = (p2 >= np.asarray(thresholds)).astype(int)
     y1, pred1 = y2[:, 0], pred2[:, 0]
     p, r, f, s = precision_recall_fscore_support(y1, pred1, labels=[0, 1], zero_division=0)
     return {
+        "val_loss": float(-np.mean(y2 * np.log(p2) + (1 - y2) * np.log(1 - p2))),
         "accuracy": float(np.mean(pred1 == y1)),
         "macro_f1": float(np.mean(f)),
         "precision": float(p[1]),
@@ -92,16 +94,21 @@ def _binary(y2, p2, pred2, classes):
         "f1_positive": float(f[1]),
         "pr_auc": float(average_precision_score(y1, p2[:, 0])) if y1.any() else 0.0,
         "positive_rate": float(pred1.mean()),
-        "per_class": _per_class(classes, p, r, f, s),
+        "per_class": per_class(classes, p, r, f, s),
         "confusion_matrix": confusion_matrix(y1, pred1, labels=[0, 1]).tolist(),
+        "thresholds": thresholds,
     }
 
 
-def _multilabel(y2, p2, pred2, classes):
+def multilabel_scores(y2, p2, classes, thresholds):
+    """Cross-entropy, and at each label's threshold: micro- and macro-F1, the share of rows
+    predicted with no label; PR-AUC micro and macro."""
+    pred2 = (p2 >= np.asarray(thresholds)).astype(int)
     p, r, f, s = precision_recall_fscore_support(y2, pred2, zero_division=0)
     present = y2.sum(axis=0) > 0
     micro = precision_recall_fscore_support(y2, pred2, average="micro", zero_division=0)
     return {
+        "val_loss": float(-np.mean(y2 * np.log(p2) + (1 - y2) * np.log(1 - p2))),
         "accuracy": float(np.mean((pred2 == y2).all(axis=1))),
         "hamming_accuracy": float(np.mean(pred2 == y2)),
         "macro_f1": float(np.mean(f[present])) if present.any() else 0.0,
@@ -110,15 +117,22 @@ def _multilabel(y2, p2, pred2, classes):
         "recall": float(micro[1]),
         "pr_auc_micro": float(average_precision_score(y2, p2, average="micro")),
         "pr_auc_macro": float(average_precision_score(y2[:, present], p2[:, present],
-                                                           average="macro")),
+                                                      average="macro")),
         "all_zero_rows": float(np.mean(pred2.sum(axis=1) == 0)),
-        "per_class": _per_class(classes, p, r, f, s),
+        "per_class": per_class(classes, p, r, f, s),
+        "thresholds": thresholds,
     }
 
 
-def _per_class(classes, p, r, f, s):
-    return {
-        str(c): {"precision": float(p[i]), "recall": float(r[i]), "f1": float(f[i]),
-                 "support": int(s[i])}
-        for i, c in enumerate(classes)
-    }
+def per_class(classes, p, r, f, s):
+    return {str(c): {"precision": float(p[i]), "recall": float(r[i]), "f1": float(f[i]),
+                     "support": int(s[i])} for i, c in enumerate(classes)}
+
+
+# What the exported script of each task prints of this module, to score its model as the trial
+# was scored.
+SCRIPT_FUNCTIONS = {
+    "multiclass": (per_class, multiclass_scores),
+    "binary": (per_class, best_f1_threshold, binary_scores),
+    "multilabel": (per_class, best_f1_threshold, multilabel_scores),
+}

@@ -1,13 +1,32 @@
-"""Every option of hpsearch, defined once: four frozen groups whose fields carry the default,
-the flag, the help and the bounds. The CLI builds its options from them, the Python API takes
-them (or their fields as keywords), ``StudyConfig`` stores them, and the data fingerprint is
-taken over ``DataOptions``.
+"""Every option of hpsearch, defined once: frozen groups whose fields carry the default, the
+flag, the help and the bounds. The CLI builds its options from them, the Python API takes
+them (or their fields as keywords), ``StudyConfig`` stores the study's groups, the data
+fingerprint is taken over ``DataOptions``, and ``hpsearch launch`` turns ``WorkerOptions`` back
+into its workers' flags (``to_args``).
 
-May import ``search._errors``, ``search.metrics`` (``Metric``) and ``spaces`` (``Task``); it
-loads no third-party library, so the CLI can build ``--help`` from it at once.
+The study's settings and a worker's (``_groups``): ``DataOptions``, ``SearchOptions``,
+``BudgetOptions`` (the study's budget), ``WorkerOptions`` (one worker's). The other commands'
+(``_commands``): ``StudyAddress`` and ``InputFiles`` (offered field by field by most
+commands), ``ViewOptions``, ``ExportOptions``, ``ReportOptions``, ``DashboardOptions``,
+``DeleteOptions``, ``LaunchOptions``, ``SampleOptions``.
+
+May import ``search._errors``, ``search.metrics`` (``Metric``), ``spaces`` (``Task``) and
+``storage`` (its URL precedence, in words); it loads no third-party library, so the CLI can
+build ``--help`` from it at once.
 """
 
-from search.options._field import OptionGroup, OptionSpec, option, refuse_unknown
+from search.options._commands import (
+    DashboardOptions,
+    DeleteOptions,
+    ExportOptions,
+    InputFiles,
+    LaunchOptions,
+    ReportOptions,
+    SampleOptions,
+    StudyAddress,
+    ViewOptions,
+)
+from search.options._field import OptionGroup, OptionSpec, option, refuse_unknown, required
 from search.options._groups import (
     RUN_WORKER_DEFAULTS,
     BudgetOptions,
@@ -21,13 +40,23 @@ from search.options._groups import (
 __all__ = [
     "RUN_WORKER_DEFAULTS",
     "BudgetOptions",
+    "DashboardOptions",
     "DataOptions",
+    "DeleteOptions",
+    "ExportOptions",
+    "InputFiles",
+    "LaunchOptions",
     "OptionGroup",
     "OptionSpec",
     "PrunerName",
+    "ReportOptions",
+    "SampleOptions",
     "SamplerName",
     "SearchOptions",
+    "StudyAddress",
+    "ViewOptions",
     "WorkerOptions",
     "option",
     "refuse_unknown",
+    "required",
 ]

@@ -7,8 +7,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from search._errors import OptionError
-from search.metrics._names import Metric
-from search.metrics._tasks import DEFAULT_OBJECTIVE
+from search.metrics import DEFAULT_OBJECTIVE, Metric
 from search.options._field import OptionGroup, option
 from spaces import Task
 
@@ -27,7 +26,7 @@ class SamplerName(StrEnum):
 
 @dataclass(frozen=True)
 class DataOptions(OptionGroup):
-    """How the table is read, split and vectorized: every field shapes the stored data, so all
+    """How the table is read, split and featurized: every field shapes the stored data, so all
     of them enter the study's data fingerprint."""
 
     text_col: str = option("text", "--text-col", "Column holding the texts.")
@@ -40,7 +39,9 @@ class DataOptions(OptionGroup):
     val_data: Path | None = option(None, "--val-data", "Use this file for validation instead "
                                    "of a split.")
     seed: int = option(0, "--seed", "Seed of the split, the baselines and the trials.", min=0)
-    max_tokens: int = option(20_000, "--max-tokens", "Vocabulary size.", min=100)
+    max_tokens: int = option(20_000, "--max-tokens", "Words in the vocabulary of sequence "
+                             "models (the n-gram bags keep up to 200,000 of each kind).",
+                             min=100)
     max_len: int | None = option(None, "--max-len", "Tokens per text (default: the 95th "
                                  "percentile of training lengths).", min=1)
     drop_invalid: bool = option(False, "--drop-invalid", "Skip rows with empty text or missing "
@@ -76,21 +77,34 @@ class SearchOptions(OptionGroup):
 
 @dataclass(frozen=True)
 class BudgetOptions(OptionGroup):
-    """The budget of the whole study, shared by all its workers."""
+    """The budget of the whole study, shared by all its workers (``create``, ``update``)."""
 
-    n_trials: int | None = option(None, "--n-trials", "Study-wide budget of finished trials.",
-                                  min=1)
-    timeout: float | None = option(None, "--timeout", "Study-wide budget in seconds from "
-                                   "creation.", min=1)
+    n_trials: int | None = option(None, "--n-trials", "Study-wide budget: finished trials, all "
+                                  "workers together.", min=1)
+    timeout: float | None = option(None, "--timeout", "Study-wide budget: seconds from the "
+                                   "study's creation, all workers together.", min=1)
+
+
+# The study's budget still holds for a worker: only the words change from command to command.
+_STUDY_STILL = "(the study's budget, set at create, still holds)"
 
 
 @dataclass(frozen=True)
 class WorkerOptions(OptionGroup):
-    """How one worker runs: its own budget, its sampler seed, heartbeats and outages."""
+    """How one worker runs (``worker``, each worker of ``launch``, the trials of ``run``): its
+    own budget, its sampler seed, heartbeats and outages."""
 
-    n_trials: int | None = option(None, "--n-trials", "Trials this worker runs (the study "
-                                  "budget still holds).", min=1)
-    timeout: float | None = option(None, "--timeout", "Seconds this worker runs.", min=1)
+    n_trials: int | None = option(
+        None, "--n-trials", f"This worker's own budget: trials it runs {_STUDY_STILL}.", min=1,
+        help_in={"launch": f"Each worker's own budget: trials each one runs {_STUDY_STILL}.",
+                 "run": "This run's own budget: trials it runs here (a budget the study was "
+                        "created with still holds)."})
+    timeout: float | None = option(
+        None, "--timeout", f"This worker's own budget: seconds it runs {_STUDY_STILL}.", min=1,
+        help_in={"launch": f"Each worker's own budget: seconds each one runs {_STUDY_STILL}.",
+                 "run": "This run's own budget: seconds from the moment the command starts, "
+                        "create included; it ends about then with the best model so far (a "
+                        "budget the study was created with still holds)."})
     max_consecutive_failures: int = option(
         5, "--max-consecutive-failures", "Stop this worker (exit status 3) after this many "
         "failed trials in a row, printing their reasons.", min=1)

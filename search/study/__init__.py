@@ -1,23 +1,33 @@
 """A study's life in its storage: the config it records (``StudyConfig``, holding the option
 groups), creating it from a data file (or resuming it with the same settings), opening it with
 its sampler and pruner rebuilt, queueing known configurations, reading it back (status, best
-trial, leaderboard, the list of studies), changing its budget and deleting it.
+trial, leaderboard, the list of studies), what it keeps of its best trials and its ensemble,
+changing its budget and deleting it.
 
 May import ``search._errors``, ``search.options``, ``search.metrics``, ``search.data``,
 ``storage`` and ``spaces``; never TensorFlow.
 """
 
 from search.study._catalog import StudyListing, list_studies
-from search.study._config import CONFIG_ATTR, CONFIG_VERSION, StudyConfig
+from search.study._config import BASELINES_ATTR, CONFIG_ATTR, CONFIG_VERSION, StudyConfig
 from search.study._create import create_study
 from search.study._enqueue import enqueue_params
 from search.study._inspect import best_trial, leaderboard, pick_trial, study_status
+from search.study._kept import (
+    ENSEMBLE_ATTR,
+    ENSEMBLE_KEY,
+    MODEL_FILE,
+    PROBS_FILE,
+    ensemble_record,
+    kept_model,
+    kept_probabilities,
+    probs_bytes,
+)
 from search.study._manage import DeletedStudy, delete_study, update_budget
 from search.study._open import (
-    MODEL_PREFIX,
+    DATA_KEY,
     config_of,
-    load_prepared,
-    model_key,
+    load_data,
     open_study,
     read_config,
     refuse_shared_sqlite,
@@ -44,9 +54,13 @@ from search.study._summary import (
 
 __all__ = [
     "BUDGET_STATES",
+    "BASELINES_ATTR",
     "CONFIG_ATTR",
     "CONFIG_VERSION",
-    "MODEL_PREFIX",
+    "ENSEMBLE_ATTR",
+    "ENSEMBLE_KEY",
+    "MODEL_FILE",
+    "PROBS_FILE",
     "DeletedStudy",
     "RECENT_FAILURES",
     "FailedTrial",
@@ -64,17 +78,21 @@ __all__ = [
     "create_study",
     "delete_study",
     "enqueue_params",
+    "ensemble_record",
     "experimental_optuna",
     "failed_trials",
+    "kept_model",
+    "kept_probabilities",
     "family_times",
     "leaderboard",
-    "load_prepared",
+    "load_data",
+    "DATA_KEY",
     "list_studies",
     "make_pruner",
     "make_sampler",
-    "model_key",
     "open_study",
     "pick_trial",
+    "probs_bytes",
     "ranked",
     "read_config",
     "refuse_shared_sqlite",

@@ -8,7 +8,8 @@ from typing import Any
 
 import storage
 from search._errors import StudyError
-from search.study._config import CONFIG_ATTR, StudyConfig
+from search.study._config import CONFIG_ATTR
+from search.study._open import config_from_attrs
 from search.study._summary import best_of, count_states
 
 
@@ -38,7 +39,7 @@ def _listing(rdb: storage.ResilientStorage, name: str, attrs: dict[str, Any]) ->
         return StudyListing(name, None, None, counts, None, {}, None,
                             note="not created by hpsearch")
     try:
-        config = StudyConfig.from_dict(attrs[CONFIG_ATTR])
+        config = config_from_attrs(attrs)
     except StudyError as exc:
         return StudyListing(name, None, None, counts, None, {}, None, note=str(exc))
     best = best_of(trials, config.direction)

@@ -12,9 +12,12 @@ from search.options import BudgetOptions, DataOptions, OptionGroup, SearchOption
 from spaces import Space, Task, parse_space
 
 CONFIG_ATTR = "hpsearch"
+# The baselines workers compute beside the trials (TF-IDF + logistic regression), by name.
+BASELINES_ATTR = "hpsearch_baselines"
 # 2: the options are stored as their groups (data, search, budget). 3: the stored split holds
-# the one vectorizer's vocabularies and every n-gram's id.
-CONFIG_VERSION = 3
+# the one vectorizer's vocabularies and every n-gram's id. 4: the stored data holds the texts
+# and the word and character vocabularies; baselines beside the trials.
+CONFIG_VERSION = 4
 _GROUPS: dict[str, type[OptionGroup]] = {"data": DataOptions, "search": SearchOptions,
                                          "budget": BudgetOptions}
 

@@ -1,9 +1,11 @@
-"""``hpsearch create``: check the data, vectorize the split once, record everything in a study.
+"""``hpsearch create``: check the data, fit the vocabularies once, record everything in a study.
 
 ``create_study`` is a pipeline of named steps: check the options, find the data file, load the
 space, resume a study of the same data and settings, read and split the table, check the space
-and the metric against the task, vectorize, check the data, score the baselines, create the
-study with its config, store the vectorized split under its id, and queue the starting points.
+and the metric against the task, fit the vocabularies, check the data, score the majority
+baseline, create the study with its config, store its data under its id, and queue the
+starting points. The TF-IDF + logistic-regression baseline is left to the workers, which
+compute it beside the first trials (``search.worker``): ``create`` stays quick.
 """
 
 from __future__ import annotations
@@ -19,20 +21,20 @@ import storage
 from search._errors import DataError, OptionError, StudyError
 from search._paths import input_file
 from search.data import (
-    CACHE_KEY,
     LabelledSplit,
     check_data,
     data_fingerprint,
     file_sha256,
     load_split,
+    majority_baseline,
 )
 from search.metrics import DEFAULT_OBJECTIVE, TrialAttr, check_metric
 from search.options import BudgetOptions, DataOptions, SearchOptions, refuse_unknown
 from search.study._config import CONFIG_ATTR, StudyConfig
-from search.study._open import read_config
+from search.study._featurize import Featurized, featurize_split
+from search.study._open import DATA_KEY, read_config
 from search.study._resume import refuse_other_data, refuse_other_settings
 from search.study._strategy import experimental_optuna
-from search.study._vectorize import Vectorized, vectorize_split
 from spaces import Space, Task, check_space_for_task, load_space, starting_points
 
 log = logging.getLogger("hpsearch")
@@ -82,22 +84,26 @@ def create_study(study_name: str, data: str | Path, *, storage_url: str | None =
         check_space_for_task(space, split.task)
         search_options = with_objective(search_options, split.task)
         check_metric(search_options.metric or DEFAULT_OBJECTIVE[split.task], split.task)
-        vectorized = vectorize_split(split, data_options)
-        space = space.capped("ngram_vocab",
-                             max(vectorized.prepared.vectorizer.available_ngrams(), 1))
-        report = _check_data(split, vectorized)
-        baselines = _baselines(split, data_options.seed)
-        prepared = vectorized.prepared.to_bytes()
+        featurized = featurize_split(split, data_options)
+        vocabulary = featurized.data.vocabulary
+        space = space.capped("ngram_vocab", max(vocabulary.available_ngrams(), 1)).capped(
+            "char_vocab", max(vocabulary.available_chars(), 1))
+        if not vocabulary.available_chars():  # texts too short for any character n-gram
+            space = space.fixed("chars", False)
+        report = _check_data(split, featurized)
+        stored = featurized.data.to_bytes()
         config = StudyConfig(
             task=split.task, classes=split.classes, data_path=str(path),
             data_fingerprint=fingerprint, data_sha256=file_sha256(path),
-            cache_sha256=storage.blob_digest(prepared), space=space.to_dict(),
-            space_asked=space_asked, max_len=vectorized.max_len,
-            vocab_size=vectorized.prepared.vectorizer.word_vocab_size,
+            cache_sha256=storage.blob_digest(stored), space=space.to_dict(),
+            space_asked=space_asked, max_len=vocabulary.max_len,
+            vocab_size=vocabulary.word_vocab_size,
             data=data_options, search=search_options, budget=budget,
-            embeddings=vectorized.embeddings, baselines=baselines, data_report=report,
-            created_at=time.time())
-        _record(rdb, url, study_name, config, prepared, space if start_points else None)
+            embeddings=featurized.embeddings,
+            baselines={"majority": majority_baseline(
+                split.task, split.y[split.train], split.y[split.val], split.classes)},
+            data_report=report, created_at=time.time())
+        _record(rdb, url, study_name, config, stored, space if start_points else None)
     log.info("created study %r in %s", study_name, storage.mask_url(url))
     return config
 
@@ -133,8 +139,8 @@ def _check_inputs(study_name: str, data: str | Path, data_options: DataOptions,
 
 
 def _record(rdb: storage.ResilientStorage, url: str, study_name: str, config: StudyConfig,
-            prepared: bytes, space: Space | None) -> None:
-    """Create the study with its config, store the vectorized split under its id, queue the
+            stored: bytes, space: Space | None) -> None:
+    """Create the study with its config, store its data under its id, queue the
     starting points (unless ``space`` is None); if any step fails, undo the others. The data
     is stored once the study exists, under its id: a process that loses the race to create
     it stores nothing (see storage._blobs)."""
@@ -144,7 +150,7 @@ def _record(rdb: storage.ResilientStorage, url: str, study_name: str, config: St
         study.set_user_attr(CONFIG_ATTR, config.to_dict())
         with experimental_optuna():
             study.set_metric_names([config.metric.value])
-        storage.put_blob(rdb, study_name, CACHE_KEY, prepared)
+        storage.put_blob(rdb, study_name, DATA_KEY, stored)
         if space is not None:
             _enqueue_starting_points(study, space, config)
     except BaseException:
@@ -189,19 +195,13 @@ def _existing_study(rdb: storage.ResilientStorage, study_name: str,
     return existing
 
 
-def _check_data(split: LabelledSplit, vectorized: Vectorized) -> dict[str, object]:
+def _check_data(split: LabelledSplit, featurized: Featurized) -> dict[str, object]:
+    vocabulary = featurized.data.vocabulary
     report = check_data(split.task, split.classes, split.texts, split.labels, split.train,
-                        split.val, vectorized.lengths, vectorized.max_len)
+                        split.val, featurized.lengths, vocabulary.max_len)
     for warning in report["warnings"]:
         log.warning("data check: %s", warning)
     return report
-
-
-def _baselines(split: LabelledSplit, seed: int) -> dict[str, dict[str, float]]:
-    from search.data import compute_baselines  # scikit-learn: a slow import
-
-    log.info("computing baselines (majority class, TF-IDF + logistic regression)")
-    return compute_baselines(split, seed)
 
 
 def _empty_study(rdb: storage.ResilientStorage, study_name: str,
@@ -215,6 +215,8 @@ def _empty_study(rdb: storage.ResilientStorage, study_name: str,
 
 
 def _enqueue_starting_points(study: optuna.Study, space: Space, config: StudyConfig) -> None:
-    for point in starting_points(space, config.task,
-                                 pretrained_embeddings=config.embeddings is not None):
-        study.enqueue_trial(point, user_attrs={TrialAttr.STARTING_POINT: True})
+    """The first of them, as many as the study's trial budget holds."""
+    points = starting_points(space, config.task,
+                             pretrained_embeddings=config.embeddings is not None)
+    for name, point in points[:config.budget.n_trials]:
+        study.enqueue_trial(point, user_attrs={TrialAttr.STARTING_POINT: name})

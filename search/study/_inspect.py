@@ -7,6 +7,7 @@ from optuna.trial import FrozenTrial, TrialState
 
 from search._errors import StudyError
 from search.study._config import StudyConfig
+from search.study._kept import ensemble_record
 from search.study._open import open_study
 from search.study._summary import (
     StudyStatus,
@@ -23,7 +24,8 @@ from search.study._summary import (
 def study_status(study_name: str, storage_url: str | None = None) -> StudyStatus:
     """Counts by state, the best trial with its params, the baselines."""
     study, config = open_study(study_name, storage_url)
-    return status_of(study_name, study.get_trials(deepcopy=False), config)
+    return status_of(study_name, study.get_trials(deepcopy=False), config,
+                     ensemble=ensemble_record(study))
 
 
 def best_trial(study_name: str, storage_url: str | None = None,

@@ -8,9 +8,12 @@ import optuna
 
 import storage
 from search._errors import StudyError
-from search.data import CACHE_KEY, Prepared
-from search.study._config import CONFIG_ATTR, StudyConfig
+from search.study._config import BASELINES_ATTR, CONFIG_ATTR, StudyConfig
 from search.study._strategy import make_pruner, make_sampler
+from spaces.features import StudyData
+
+# The study's data (split, vocabularies) in its blob table.
+DATA_KEY = "study-data"
 
 
 def read_config(rdb: optuna.storages.BaseStorage, study_name: str) -> StudyConfig | None:
@@ -25,13 +28,21 @@ def read_config(rdb: optuna.storages.BaseStorage, study_name: str) -> StudyConfi
             f"Study {study_name!r} exists but was not created by hpsearch (no {CONFIG_ATTR!r} "
             "attribute). Choose another --study name."
         )
-    return StudyConfig.from_dict(attrs[CONFIG_ATTR])
+    return config_from_attrs(attrs)
 
 
 def config_of(study: optuna.Study) -> StudyConfig:
     """The config of an open study as its storage holds it now: ``hpsearch update`` changes
     the budget under running workers, which read it again before every trial."""
-    return StudyConfig.from_dict(study.user_attrs[CONFIG_ATTR])
+    return config_from_attrs(study.user_attrs)
+
+
+def config_from_attrs(attrs: dict[str, Any]) -> StudyConfig:
+    """The config a study's attributes hold; the baselines the workers computed since
+    ``create`` are among its baselines."""
+    config = StudyConfig.from_dict(attrs[CONFIG_ATTR])
+    config.baselines.update(attrs.get(BASELINES_ATTR) or {})
+    return config
 
 
 def refuse_shared_sqlite(url: str, mounts_text: str | None = None) -> None:
@@ -85,13 +96,13 @@ def open_study(study_name: str, url: str | None = None, *, heartbeat_interval: i
     return study, config
 
 
-def load_prepared(study: optuna.Study, config: StudyConfig) -> Prepared:
-    """The study's vectorized split, checked against the digest recorded at creation."""
+def load_data(study: optuna.Study, config: StudyConfig) -> StudyData:
+    """The study's data, checked against the digest recorded at creation."""
     rdb = storage.storage_of(study)
-    found = storage.get_blob(rdb, study.study_name, CACHE_KEY)
+    found = storage.get_blob(rdb, study.study_name, DATA_KEY)
     if found is None:
         raise StudyError(
-            f"Study {study.study_name!r} has no vectorized data stored with it in "
+            f"Study {study.study_name!r} has no data stored with it in "
             f"{storage.mask_url(rdb.url)}: its `hpsearch create` was interrupted, or is still "
             f"running. Delete it (`hpsearch delete --study {study.study_name}`) and create it "
             "again."
@@ -99,16 +110,8 @@ def load_prepared(study: optuna.Study, config: StudyConfig) -> Prepared:
     data, digest = found
     if digest != config.cache_sha256:
         raise StudyError(
-            f"The vectorized data stored for study {study.study_name!r} (sha256 {digest[:12]}) "
+            f"The data stored for study {study.study_name!r} (sha256 {digest[:12]}) "
             f"does not match the one the study was created with ({config.cache_sha256[:12]}). "
             "Refusing to run trials on other data; recreate the study under a new name."
         )
-    return Prepared.from_bytes(data)
-
-
-# The trained models of a study's best trials are kept in its blob table under these keys.
-MODEL_PREFIX = "model:"
-
-
-def model_key(number: int) -> str:
-    return f"{MODEL_PREFIX}{number}"
+    return StudyData.from_bytes(data)

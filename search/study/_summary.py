@@ -47,6 +47,8 @@ class TrialSummary:
     policy: str | None = None  # the Keras dtype policy it trained under
     cut_by_deadline: bool = False
     per_class: dict[str, Any] | None = None
+    logit_scale: float | None = None  # what a solved linear model's margins were multiplied by
+    starting_point: str | None = None  # the known-good configuration it was queued as
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -123,6 +125,9 @@ class StudyStatus:
     failures: list[FailedTrial]
     data_report: dict[str, Any]
     families: list[FamilyTime] = dataclasses.field(default_factory=list)
+    # The ensemble kept as a result of the study, when one beat the best trial: its members
+    # and weights, its validation metrics (search.ensemble).
+    ensemble: dict[str, Any] | None = None
 
     def comparisons(self) -> list[str]:
         """The best trial against each baseline on the task's headline metrics."""
@@ -149,7 +154,7 @@ class StudyStatus:
                 "failures": [dataclasses.asdict(f) for f in self.failures[-RECENT_FAILURES:]],
                 "data_report": self.data_report,
                 "families": [dataclasses.asdict(f) for f in self.families],
-                "versus_baselines": self.comparisons()}
+                "ensemble": self.ensemble, "versus_baselines": self.comparisons()}
 
     def best_to_dict(self) -> dict[str, Any]:
         """``hpsearch best --json``: the best trial with the study's heading and baselines."""
@@ -212,18 +217,26 @@ def summarize_trial(trial: FrozenTrial, config: StudyConfig) -> TrialSummary:
         worker=attrs.get(TrialAttr.WORKER), gpu=attrs.get(TrialAttr.GPU),
         train_seconds=attrs.get(TrialAttr.TRAIN_SECONDS), policy=attrs.get(TrialAttr.POLICY),
         cut_by_deadline=bool(attrs.get(TrialAttr.CUT_BY_DEADLINE)),
-        per_class=attrs.get(Detail.PER_CLASS))
+        per_class=attrs.get(Detail.PER_CLASS), logit_scale=attrs.get(TrialAttr.LOGIT_SCALE),
+        starting_point=_starting_point(attrs.get(TrialAttr.STARTING_POINT)))
+
+
+def _starting_point(recorded: Any) -> str | None:
+    """Its name (studies made before starting points had names recorded True)."""
+    return None if not recorded else str(recorded) if recorded is not True else "yes"
 
 
 def status_of(study_name: str, trials: Sequence[FrozenTrial], config: StudyConfig,
-              now: datetime | None = None) -> StudyStatus:
+              now: datetime | None = None,
+              ensemble: dict[str, Any] | None = None) -> StudyStatus:
     best = best_of(trials, config.direction)
     return StudyStatus(
         study=study_name, task=config.task, metric=config.metric, direction=config.direction,
         counts=count_states(trials), n_trials=len(trials), budget=config.budget,
         best=summarize_trial(best, config) if best else None, baselines=config.baselines,
         running=running_trials(trials, now), failures=failed_trials(trials),
-        data_report=config.data_report, families=family_times(trials, config.direction))
+        data_report=config.data_report, families=family_times(trials, config.direction),
+        ensemble=ensemble)
 
 
 def no_finished_trial(study_name: str, counts: dict[str, int]) -> StudyError:

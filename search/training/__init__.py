@@ -1,19 +1,19 @@
 """Fitting one configuration: the only package of ``search`` that imports TensorFlow.
 
 ``Trainer`` is what a worker needs of it (TensorFlow's trainer, or a scripted stand-in in tests
-and benchmarks), ``TrainResult`` what one fit returns. The device rules (``_device_rules.py``:
-the GPU a worker was told to use, the dtype policy, the memory cap, and the environment
-variables that carry them from the launcher) are pure Python. Importing this package does not
-import TensorFlow; ``tensorflow_trainer()``, ``tokenize`` and ``encode_texts`` do.
+and benchmarks), ``TrainResult`` what one fit returns. A family trained by Keras runs epochs
+(``_keras_fit.py``); one solved in one step runs its solver (``_solver.py``). The device rules
+(``_device_rules.py``: the GPU a worker was told to use, the dtype policy, the memory cap, and
+the environment variables that carry them from the launcher) are pure Python. Importing this
+package does not import TensorFlow; ``tensorflow_trainer()``, ``ensemble_model`` and
+``inputs_model_bytes`` do.
 
-May import ``search._errors``, ``search.data``, ``search.metrics`` and ``spaces`` (its
-``_model.py`` and ``_losses.py`` too); never ``storage`` or Optuna.
+May import ``search._errors``, ``search.metrics`` and ``spaces``; never ``storage`` or Optuna.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from search.training._device_rules import (
     ENV_ALLOCATOR,
@@ -25,13 +25,14 @@ from search.training._device_rules import (
     Precision,
     requested_gpus,
 )
+from search.training._dims import network_dims
+from search.training._order import batch_rows
 from search.training._protocol import FitSettings, Trainer
 from search.training._result import EpochReport, TrainResult
 
 if TYPE_CHECKING:
-    import numpy as np
-
-    from search.data import EncodedSplit, Vectorizer
+    from spaces import Task
+    from spaces.features import StudyData
 
 
 def tensorflow_trainer() -> Trainer:
@@ -41,21 +42,24 @@ def tensorflow_trainer() -> Trainer:
     return _trainer
 
 
-def tokenize(texts: Sequence[str]) -> list[list[str]]:
-    """Each text's tokens, as the study's vectorizer layers see them (imports TensorFlow)."""
-    from search.training._text import tokenize as tokenize_texts
+def ensemble_model(members: list[tuple[dict[str, Any], bytes, float]], data: StudyData,
+                   task: Task, n_classes: int) -> bytes:
+    """One Keras model averaging the members' probabilities (imports TensorFlow)."""
+    from search.training._trainer import ensemble_model as build
 
-    return tokenize_texts(texts)
+    return build(members, data, task, n_classes)
 
 
-def encode_texts(texts: Sequence[str], y: np.ndarray, vectorizer: Vectorizer) -> EncodedSplit:
-    """Texts as the study stores them: word ids and every n-gram's id (imports TensorFlow)."""
-    from search.training._text import encode
+def inputs_model_bytes(data: StudyData, params: dict[str, Any]) -> bytes:
+    """The featurizing layers a network of ``params`` reads through, as a ``.keras`` file's
+    bytes (imports TensorFlow)."""
+    from search.training._trainer import inputs_model_bytes as build
 
-    return encode(texts, y, vectorizer)
+    return build(data, params)
 
 
 __all__ = ["ENV_ALLOCATOR", "ENV_DEVICE_ORDER", "ENV_GPU_MEMORY_MB", "ENV_MIXED_PRECISION",
            "ENV_VISIBLE", "DeviceSettings", "EpochReport", "FitSettings", "Precision",
-           "TrainResult", "Trainer", "encode_texts", "requested_gpus", "tensorflow_trainer",
-           "tokenize"]
+           "TrainResult", "Trainer", "batch_rows", "ensemble_model", "inputs_model_bytes",
+           "network_dims",
+           "requested_gpus", "tensorflow_trainer"]

@@ -1,10 +1,10 @@
 """Batches of a trial: a split's rows as the network's inputs.
 
 Training batches are drawn each epoch from a seeded generator: rows are shuffled, and when the
-network reads a sequence, gathered in pools of ``POOL`` batches and sorted by length inside each
+network reads a sequence, gathered in pools of 32 batches and sorted by length inside each
 pool, so a batch holds texts of similar length and is padded (with 0, masked) to its own
 longest text only. The n-gram bag travels as a sparse tensor (a 100,000-column row holds a few
-dozen values). The exported script batches with the same rules.
+dozen values). The exported script draws its batches with ``batch_rows`` itself.
 """
 
 from __future__ import annotations
@@ -14,22 +14,8 @@ from collections.abc import Iterator
 import numpy as np
 import tensorflow as tf
 
-from search.data import NetworkInputs, Ragged
-
-POOL = 32  # batches sorted by length together
-
-
-def batch_rows(n_rows: int, batch_size: int, rng: np.random.Generator,
-               lengths: np.ndarray | None = None) -> list[np.ndarray]:
-    """One epoch's batches of row indices: shuffled, and of similar ``lengths`` if given."""
-    order = rng.permutation(n_rows)
-    if lengths is None:
-        return [order[i:i + batch_size] for i in range(0, n_rows, batch_size)]
-    step = POOL * batch_size
-    order = np.concatenate([pool[np.argsort(lengths[pool], kind="stable")]
-                            for pool in (order[i:i + step] for i in range(0, n_rows, step))])
-    batches = [order[i:i + batch_size] for i in range(0, n_rows, batch_size)]
-    return [batches[i] for i in rng.permutation(len(batches))]
+from search.training._order import batch_rows
+from spaces.features import Ragged, TrialInputs
 
 
 def _padded(part: Ragged, rows: np.ndarray) -> np.ndarray:
@@ -41,38 +27,33 @@ def _padded(part: Ragged, rows: np.ndarray) -> np.ndarray:
     return out
 
 
-def network_batch(inputs: NetworkInputs, rows: np.ndarray) -> dict[str, tf.Tensor]:
+def network_batch(inputs: TrialInputs, rows: np.ndarray) -> dict[str, tf.Tensor]:
     """The network's inputs for ``rows``: padded ids, and the bag as a ``tf.SparseTensor``."""
     out: dict[str, tf.Tensor] = {}
-    for name, part in (("words", inputs.words), ("ngram_ids", inputs.ngram_ids)):
-        if part is not None:
-            out[name] = tf.constant(_padded(part, rows))
-    if inputs.bags is not None:
-        bags = inputs.bags.take(rows)
-        at_row = np.repeat(np.arange(len(rows)), np.diff(bags.splits))
-        out["ngrams"] = tf.SparseTensor(np.stack([at_row, bags.columns], axis=1).astype("int64"),
-                                        bags.weights, (len(rows), bags.width))
+    if inputs.words is not None:
+        out["words"] = tf.constant(_padded(inputs.words, rows))
+    if inputs.bag is not None:
+        bag = inputs.bag[rows].tocoo()
+        out["ngrams"] = tf.SparseTensor(np.stack([bag.row, bag.col], axis=1).astype("int64"),
+                                        bag.data.astype("float32"), bag.shape)
     return out
 
 
-def _signature(inputs: NetworkInputs) -> dict[str, tf.TypeSpec]:
+def _signature(inputs: TrialInputs) -> dict[str, tf.TypeSpec]:
     spec: dict[str, tf.TypeSpec] = {}
     if inputs.words is not None:
         spec["words"] = tf.TensorSpec([None, None], tf.int32)
-    if inputs.ngram_ids is not None:
-        spec["ngram_ids"] = tf.TensorSpec([None, None], tf.int32)
-    if inputs.bags is not None:
-        spec["ngrams"] = tf.SparseTensorSpec([None, inputs.bags.width], tf.float32)
+    if inputs.bag is not None:
+        spec["ngrams"] = tf.SparseTensorSpec([None, inputs.bag.shape[1]], tf.float32)
     return spec
 
 
-def sequence_lengths(inputs: NetworkInputs) -> np.ndarray | None:
-    """What a batch is padded to (words, else n-gram ids); None for a bag alone."""
-    part = inputs.words or inputs.ngram_ids
-    return None if part is None else part.lengths
+def sequence_lengths(inputs: TrialInputs) -> np.ndarray | None:
+    """What a batch is padded to: the words; None for a bag alone."""
+    return None if inputs.words is None else inputs.words.lengths
 
 
-def train_batches(inputs: NetworkInputs, y: np.ndarray, weights: np.ndarray | None,
+def train_batches(inputs: TrialInputs, y: np.ndarray, weights: np.ndarray | None,
                   batch_size: int, seed: int) -> tf.data.Dataset:
     """Each epoch draws new batches from one seeded generator: (inputs, y[, weights])."""
     rng = np.random.default_rng(seed)
@@ -90,7 +71,7 @@ def train_batches(inputs: NetworkInputs, y: np.ndarray, weights: np.ndarray | No
     return tf.data.Dataset.from_generator(epoch, output_signature=spec).prefetch(2)
 
 
-def eval_batches(inputs: NetworkInputs, batch_size: int = 256,
+def eval_batches(inputs: TrialInputs, batch_size: int = 256,
                  ) -> tuple[list[dict[str, tf.Tensor]], np.ndarray]:
     """Batches of rows sorted by length (least padding) and the order to undo it:
     ``logits[order] = predictions``."""
@@ -101,7 +82,7 @@ def eval_batches(inputs: NetworkInputs, batch_size: int = 256,
             for i in range(0, n_rows, batch_size)], order
 
 
-def logits_function(model, inputs: NetworkInputs):
+def logits_function(model, inputs: TrialInputs):
     """The model's forward pass as one traced function for any batch and length (Keras'
     ``predict`` would retrace for every new padded length)."""
     return tf.function(lambda x: model(x, training=False), input_signature=[_signature(inputs)])

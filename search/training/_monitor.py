@@ -20,12 +20,14 @@ COST_EPOCHS = 3
 
 
 class TrialMonitor(keras.callbacks.Callback):
-    """Scores the validation split after each epoch and keeps the best weights. Stops the
+    """Scores the validation split after each epoch (``evaluate_fn``: its metrics and
+    probabilities) and keeps the best weights and probabilities. Stops the
     fit when the pruner says so, after ``patience`` epochs without improvement, on a
     non-finite loss, at the first epoch end past ``deadline`` (on ``clock``), and,
     after a few steps, when ``COST_EPOCHS`` epochs would take longer than ``cost_limit_s``."""
 
-    def __init__(self, evaluate_fn: Callable[[], dict[str, Any]], *, metric: str,
+    def __init__(self, evaluate_fn: Callable[[], tuple[dict[str, Any], np.ndarray]], *,
+                 metric: str,
                  maximize: bool, patience: int, report: EpochReport,
                  steps_per_epoch: int, deadline: float | None = None,
                  cost_limit_s: float | None = None,
@@ -39,6 +41,7 @@ class TrialMonitor(keras.callbacks.Callback):
         self.best: dict[str, Any] | None = None
         self.best_epoch = -1
         self.best_weights: list[np.ndarray] | None = None
+        self.best_probs: np.ndarray | None = None  # validation probabilities of the best epoch
         self.history: list[dict[str, float]] = []
         self.pruned = self.stopped_early = self.cut_by_deadline = False
         self.failure: str | None = None
@@ -70,7 +73,7 @@ class TrialMonitor(keras.callbacks.Callback):
         if not math.isfinite(train_loss):
             self._fail(f"training loss became {train_loss} at epoch {epoch + 1}")
             return
-        metrics = self.evaluate_fn()
+        metrics, probs = self.evaluate_fn()
         value = float(metrics[self.metric])
         if not math.isfinite(value):
             self._fail(f"validation {self.metric} became {value} at epoch {epoch + 1}")
@@ -79,7 +82,7 @@ class TrialMonitor(keras.callbacks.Callback):
                              **{k: float(v) for k, v in metrics.items()
                                 if isinstance(v, float)}})
         if self.best is None or self.sign * value < self.sign * float(self.best[self.metric]):
-            self.best, self.best_epoch = metrics, epoch
+            self.best, self.best_epoch, self.best_probs = metrics, epoch, probs
             self.best_weights = self.model.get_weights()
         if self.report(epoch, metrics):
             self.pruned = True

@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
 
-from search.data import Prepared
 from search.metrics import Metric
 from search.training._result import EpochReport, TrainResult
 from spaces import Task
+from spaces.features import StudyData
 
 
 @dataclass(frozen=True)
@@ -40,17 +40,17 @@ class Trainer(Protocol):
         Raises ``DeviceError`` when told to use a GPU it cannot see."""
         ...
 
-    def validation_input(self, prepared: Prepared) -> Any:
-        """The validation input every trial of this worker reuses (``fit``'s ``datasets``)."""
+    def prepare(self, data: StudyData) -> Any:
+        """The study's data as this worker's trials read it (encoded once, here)."""
         ...
 
-    def fit(self, params: dict[str, Any], prepared: Prepared, settings: FitSettings, *,
-            report: EpochReport, datasets: Any) -> TrainResult:
-        """Train ``params`` for up to ``settings.max_epochs``, calling ``report`` after each
-        epoch (True: prune); raise ``TrialFailed`` when the trial cannot finish."""
+    def fit(self, params: dict[str, Any], prepared: Any, settings: FitSettings, *,
+            report: EpochReport) -> TrainResult:
+        """Fit ``params`` (for up to ``settings.max_epochs`` epochs, calling ``report`` after
+        each: True prunes); raise ``TrialFailed`` when the trial cannot finish."""
         ...
 
-    def saved_model(self, params: dict[str, Any], prepared: Prepared, result: TrainResult,
+    def saved_model(self, params: dict[str, Any], prepared: Any, result: TrainResult,
                     task: Task) -> bytes | None:
         """The trained model of ``result`` as a ``.keras`` file's bytes (raw strings in,
         probabilities out), or None when this trainer keeps no model."""

@@ -23,3 +23,6 @@ class TrainResult:
     history: list[dict[str, float]] = field(default_factory=list)
     model: Any = None
     policy: str | None = None  # the dtype policy the network was built and trained under
+    val_probs: Any = None  # the best epoch's validation probabilities (numpy), for ensembles
+    logit_scale: float | None = None  # a solved linear model's logits were multiplied by it
+    failure: str | None = None  # why the trial cannot finish (a non-finite loss...)

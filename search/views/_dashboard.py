@@ -3,6 +3,9 @@
 The dashboard has no authentication, so it binds to localhost unless told otherwise, and by
 default it is read-only: requests that would change a study (delete it, tell a trial, save a
 note) are refused, since anyone who can reach the port could send them.
+
+It serves the files trials keep (their models) through the study storage's own artifact store
+(``storage.artifact_store``): each trial's page lists them and downloads them.
 """
 
 from __future__ import annotations
@@ -10,14 +13,13 @@ from __future__ import annotations
 import ipaddress
 import json
 import logging
+import re
 import socket
 import threading
 from collections.abc import Callable, Iterable
 from socketserver import ThreadingMixIn
 from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
-
-import optuna
 
 import storage
 from search._errors import HpsearchError
@@ -27,6 +29,8 @@ log = logging.getLogger("hpsearch")
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8080
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# optuna-dashboard's upload routes: a study's artifact, and a trial's (its id after the study's).
+_UPLOAD_PATH = re.compile(r"/api/artifacts/(?P<study_id>\d+)(?:/\d+)?/?")
 
 StartResponse = Callable[..., Any]
 WsgiApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
@@ -70,6 +74,21 @@ def read_only(app: WsgiApp) -> WsgiApp:
     return guarded
 
 
+def filing_uploads(app: WsgiApp, store: storage.DatabaseArtifactStore) -> WsgiApp:
+    """``app`` whose artifact uploads (with writes allowed) store their bytes with the study
+    named in the request's path: Optuna's store protocol gives ``write`` an id alone."""
+
+    def filed(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        upload = _UPLOAD_PATH.fullmatch(environ.get("PATH_INFO", ""))
+        if upload is None or environ.get("REQUEST_METHOD", "").upper() != "POST":
+            return app(environ, start_response)
+        # Bottle runs the route inside this call, on this thread.
+        with store.writing_for(int(upload["study_id"])):
+            return app(environ, start_response)
+
+    return filed
+
+
 class _ThreadingServer(ThreadingMixIn, WSGIServer):
     """One thread per request, so a slow plot does not hold up the page."""
 
@@ -90,15 +109,16 @@ class _QuietHandler(WSGIRequestHandler):
 
 class DashboardServer:
     """optuna-dashboard on a threaded WSGI server (wsgiref, as ``optuna-dashboard`` itself
-    uses). ``serve_forever`` blocks; ``shutdown`` from another thread stops it."""
+    uses), with the trials' kept files as its artifacts. ``serve_forever`` blocks;
+    ``shutdown`` from another thread stops it."""
 
-    def __init__(self, rdb: optuna.storages.BaseStorage, host: str = DEFAULT_HOST,
+    def __init__(self, rdb: storage.ResilientStorage, host: str = DEFAULT_HOST,
                  port: int = DEFAULT_PORT, *, allow_writes: bool = False):
         import optuna_dashboard
 
-        app: WsgiApp = optuna_dashboard.wsgi(rdb)
-        if not allow_writes:
-            app = read_only(app)
+        store = storage.artifact_store(rdb)
+        app: WsgiApp = optuna_dashboard.wsgi(rdb, artifact_store=store)
+        app = filing_uploads(app, store) if allow_writes else read_only(app)
         server_class = _IPv6ThreadingServer if ":" in host else _ThreadingServer
         try:
             self.httpd = make_server(host.strip("[]"), port, app, server_class=server_class,

@@ -11,38 +11,7 @@ from rich.table import Table
 
 from search.metrics import HEADLINE, Metric
 from search.study import RECENT_FAILURES, FamilyTime, StudyListing, StudyStatus, TrialSummary
-from spaces import Task
-
-
-def short_params(p: dict[str, Any]) -> str:
-    """A configuration in one line: ``ngram mlp 256 | 2-gram tfidf 39,686 | drop 0.50 | ...``."""
-    parts = []
-    family = p.get("family", "sequence")
-    if "ngram_order" in p:
-        kind = "mlp " + str(p["ngram_units"]) if p.get("ngram_hidden") else "linear"
-        bag = f"{p['ngram_order']}-gram {p.get('ngram_weighting', 'ids')} {p['ngram_vocab']:,}"
-        parts.append(f"{'ngram ' + kind + ' | ' if 'ngram_hidden' in p else 'fasttext | '}{bag}")
-    if family in ("sequence", "wide_deep"):
-        if p.get("rnn_layers"):
-            bi = "bi-" if p.get("bidirectional") else ""
-            parts.append(f"{p['rnn_layers']}×{bi}{p['cell']} {p['rnn_units']}")
-        else:
-            parts.append("pooled embeddings")
-        if p.get("conv"):
-            parts.append(f"conv {p['conv_filters']}k{p['conv_kernel']}")
-        parts.append(p["pooling"])
-    if p.get("dense_layers"):
-        parts.append(f"dense {p['dense_layers']}×{p['dense_units']}")
-    if "dropout" in p:
-        parts.append(f"drop {p['dropout']:.2f}")
-    parts.append(f"lr {p['learning_rate']:.1e} bs {p['batch_size']}")
-    weight = p.get("class_weight", "none")
-    if weight == "softened":
-        weight += f"^{p.get('class_weight_power', 0.5):.2f}"
-    parts.append(f"cw {weight}")
-    if p.get("loss", "crossentropy") != "crossentropy":
-        parts.append(p["loss"])
-    return " | ".join(parts)
+from spaces import Task, describe_params
 
 
 def _fmt(value: Any) -> str:
@@ -54,9 +23,10 @@ def _fmt(value: Any) -> str:
 
 
 def leaderboard_table(rows: Sequence[TrialSummary], baselines: dict[str, dict[str, Any]],
-                      task: Task, metric: Metric, title: str = "Leaderboard") -> Table:
-    """Trials (best first) under the baselines, in the task's headline metrics; the objective
-    is starred."""
+                      task: Task, metric: Metric, title: str = "Leaderboard",
+                      ensemble: dict[str, Any] | None = None) -> Table:
+    """Trials (best first) under the baselines and the study's ensemble if it has one, in the
+    task's headline metrics; the objective is starred."""
     columns = HEADLINE[task]
     table = Table(title=title)
     table.add_column("trial")
@@ -67,9 +37,13 @@ def leaderboard_table(rows: Sequence[TrialSummary], baselines: dict[str, dict[st
     for name, values in baselines.items():
         table.add_row(f"[dim]{name}[/]", *[_fmt(values.get(c)) for c in columns], "-",
                       "[dim]baseline[/]")
+    if ensemble:
+        members = ", ".join(f"{m['trial']} ×{m['weight']:.2f}" for m in ensemble["members"])
+        table.add_row("[bold]ensemble[/]", *[_fmt(ensemble["metrics"].get(c)) for c in columns],
+                      "-", f"trials {members} (export --model writes it)")
     for row in rows:
         table.add_row(str(row.number), *[_fmt(row.metrics.get(c)) for c in columns],
-                      _fmt(row.best_epoch), short_params(row.params))
+                      _fmt(row.best_epoch), describe_params(row.params))
     return table
 
 
@@ -82,7 +56,7 @@ def print_status(status: StudyStatus, console: Console | None = None) -> None:
                   + (f"; budget {budget.n_trials} trials" if budget.n_trials else ""))
     rows = [status.best] if status.best else []
     console.print(leaderboard_table(rows, status.baselines, status.task, status.metric,
-                                    title="Best trial vs baselines"))
+                                    title="Best trial vs baselines", ensemble=status.ensemble))
     if status.best:
         console.print("best params: " + ", ".join(
             f"{k}={_fmt(v)}" for k, v in status.best.params.items()))

@@ -4,7 +4,9 @@ Each ``draw_*`` function writes one PNG and returns its caption; it raises ``NoF
 the reason when the study cannot give that figure yet (too few trials, nothing recorded).
 Optuna's own matplotlib plots are used where they read well; the learning curves, importances,
 confusion matrix and per-label bars are drawn here to show what Optuna's do not (pruned
-curves apart from finished ones, class names, supports).
+curves apart from finished ones, class names, supports). The history and the learning curves
+carry the study's references (``_references``) as labelled horizontal lines, so a reader sees
+at a glance whether the search beat the baselines and the expert's model.
 """
 
 from __future__ import annotations
@@ -25,8 +27,12 @@ from matplotlib.figure import Figure
 from optuna.trial import TrialState
 
 from search.study import StudyConfig, best_of, completed
+from search.views._references import Reference, references
 
 DPI = 110
+BASELINE_STYLES = ("--", ":", "-.")
+BASELINE_COLOUR = "#555555"
+EXPERT_COLOUR = "#9467bd"
 STATE_COLOURS = {TrialState.COMPLETE: "#1f77b4", TrialState.PRUNED: "#e8872a",
                  TrialState.RUNNING: "#2ca02c", TrialState.FAIL: "#d62728"}
 
@@ -88,33 +94,54 @@ def _save_optuna_plot(plot: Callable[[], Any], size: tuple[float, float], path: 
         _save(figure, path)
 
 
+def _draw_references(ax: Axes, found: list[Reference]) -> list[str]:
+    """Each reference with a value on the objective as a horizontal line, labelled at its
+    right end and in the legend; returns what was drawn, as the caption names it."""
+    drawn = []
+    baselines = 0
+    for ref in found:
+        if ref.value is None:
+            continue
+        if ref.is_baseline:
+            colour, style = BASELINE_COLOUR, BASELINE_STYLES[baselines % len(BASELINE_STYLES)]
+            baselines += 1
+        else:
+            colour, style = EXPERT_COLOUR, "-"
+        ax.axhline(ref.value, color=colour, linestyle=style, linewidth=1.2, alpha=0.9,
+                   label=f"{ref.label}: {ref.value:.4g}")
+        ax.annotate(ref.label, xy=(1.0, ref.value), xycoords=ax.get_yaxis_transform(),
+                    xytext=(-3, 2), textcoords="offset points", ha="right", va="bottom",
+                    fontsize=7.5, color=colour)
+        drawn.append(f"{ref.label} ({ref.value:.4g})")
+    return drawn
+
+
+def _lines_caption(drawn: list[str]) -> str:
+    return f"; horizontal lines: {', '.join(drawn)}" if drawn else ""
+
+
 def draw_history(study: optuna.Study, config: StudyConfig, path: Path) -> str:
-    """Objective of each finished trial, the best so far, and the baselines as lines."""
-    done = completed(study.get_trials(deepcopy=False))
+    """Objective of each finished trial, the best so far, and the references as lines."""
+    trials = study.get_trials(deepcopy=False)
+    done = completed(trials)
     if not done:
         raise NoFigure("no trial has completed yet")
     with _drawing():
         ax = optuna.visualization.matplotlib.plot_optimization_history(
             study, target_name=config.metric)
-        drawn = []
-        for (name, values), style in zip(config.baselines.items(), ("--", ":", "-."),
-                                         strict=False):
-            if isinstance(values.get(config.metric), int | float):
-                ax.axhline(values[config.metric], color="grey", linestyle=style, linewidth=1,
-                           label=f"baseline {name}")
-                drawn.append(name)
+        drawn = _draw_references(ax, references(trials, config))
         ax.set_title(f"Optimisation history ({config.metric}, {config.direction})")
         ax.legend(loc="best", fontsize=8)
         _save(_figure_of(ax), path)
-    baselines = f"; dashed lines: baselines {', '.join(drawn)}" if drawn else ""
     return (f"{config.metric} of the {len(done)} completed trials in the order they ran, with "
-            f"the best so far{baselines}.")
+            f"the best so far{_lines_caption(drawn)}.")
 
 
 def draw_learning_curves(study: optuna.Study, config: StudyConfig, path: Path) -> str:
     """Every trial's per-epoch objective: completed in blue, pruned in orange ending in a
     cross at the epoch they were stopped, running in green, the best trial thick."""
-    trials = [t for t in study.get_trials(deepcopy=False) if t.intermediate_values]
+    every = study.get_trials(deepcopy=False)
+    trials = [t for t in every if t.intermediate_values]
     if not trials:
         raise NoFigure("no trial has reported an epoch yet")
     best = best_of(trials, config.direction)
@@ -140,6 +167,7 @@ def draw_learning_curves(study: optuna.Study, config: StudyConfig, path: Path) -
             ax.plot([], [], color=STATE_COLOURS.get(state, "grey"),
                     marker="x" if state is TrialState.PRUNED else None,
                     label=f"{state.name.lower()} ({n})")
+        drawn = _draw_references(ax, references(every, config))
         ax.set_xlabel("epoch")
         ax.set_ylabel(config.metric)
         ax.set_xlim(left=0.8)
@@ -149,7 +177,7 @@ def draw_learning_curves(study: optuna.Study, config: StudyConfig, path: Path) -
         _save(fig, path)
     parts = [f"{n} {s.name.lower()}" for s, n in sorted(counts.items(), key=lambda kv: kv[0].value)]
     return (f"{config.metric} after each epoch for {len(trials)} trials ({', '.join(parts)}); "
-            "a cross marks the epoch where the pruner stopped a trial.")
+            f"a cross marks the epoch where the pruner stopped a trial{_lines_caption(drawn)}.")
 
 
 def param_importances(study: optuna.Study) -> dict[str, float]:

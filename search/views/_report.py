@@ -1,9 +1,10 @@
 """``hpsearch report``: one self-contained HTML page with PNG figures about a study.
 
-The page (``index.html``, inline CSS, no scripts, no network) sits next to its figures in the
-output folder, so the folder can be zipped, mailed or served as it is. It works on a study
-still in progress (it shows what has finished so far and what is running) and says plainly
-when nothing has finished. It reads the study only and never imports TensorFlow.
+The page (``index.html`` from a Jinja2 template, inline CSS, no scripts, no network) sits next
+to its figures in the output folder, so the folder can be zipped, mailed or served as it is.
+It works on a study still in progress (it shows what has finished so far and what is running)
+and says plainly when nothing has finished. It reads the study only and never imports
+TensorFlow.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from search.study import (
     status_of,
 )
 from search.views import _figures as figs
+from search.views._references import references
 from search.views._report_page import Report, ReportFigure, render_html
 from spaces import Task
 
@@ -100,7 +102,8 @@ def write_report(study_name: str, out_dir: str | Path, storage_url: str | None =
         _draw_study_figures(report, out, study, config, trials)
     if best is not None:
         _draw_best_figures(report, out, best, config)
-    write_file(report.index, render_html(status, config, best, report), "the report page")
+    write_file(report.index, render_html(status, config, best, report,
+                                         references(trials, config)), "the report page")
     return report
 
 

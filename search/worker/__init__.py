@@ -1,10 +1,12 @@
-"""Running trials: the objective of one trial, the worker loop with its budgets, stop signals
-that never cut a database write, progress lines, ``hpsearch run`` (create, then work), and the
+"""Running trials: the objective of one trial, the worker loop with its budgets, the best
+trials' files kept, the TF-IDF + logistic-regression baseline fitted beside the trials, the
+study's note kept current, stop signals that never cut a database write, progress lines,
+``hpsearch run`` (create, work, then the ensemble, within a budget counted from Enter), and the
 launcher that starts one worker process per GPU slot.
 
-May import every package of ``search`` but ``views``, ``export`` and ``cli``, and ``storage``
-and ``spaces``. TensorFlow comes only through ``search.training.tensorflow_trainer()``, when
-no stand-in trainer is given.
+May import every package of ``search`` but ``export`` and ``cli``, and ``storage`` and
+``spaces``. TensorFlow comes only through ``search.training.tensorflow_trainer()``, when no
+stand-in trainer is given.
 """
 
 from search.worker._launch import (
@@ -16,7 +18,7 @@ from search.worker._launch import (
 )
 from search.worker._objective import Objective, record_metrics, worker_name
 from search.worker._progress import LogProgress, Progress, TerminalProgress, make_progress
-from search.worker._run import run_search
+from search.worker._run_search import run_search
 from search.worker._signals import STOP_SIGNALS, StopSignals
 from search.worker._slots import ALL, LaunchError, WorkerSlot, parse_gpus, plan_slots
 from search.worker._trainer_env import ENV_TRAINER, trainer_from_env

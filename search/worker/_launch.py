@@ -10,6 +10,7 @@ one kills them.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 import signal
@@ -27,7 +28,7 @@ from optuna.trial import TrialState
 import storage
 from search._errors import ExitCode
 from search.options import WorkerOptions
-from search.study._open import open_study, refuse_shared_sqlite
+from search.study import open_study, refuse_shared_sqlite
 from search.training import ENV_DEVICE_ORDER
 from search.worker._signals import STOP_SIGNALS
 from search.worker._slots import (
@@ -66,23 +67,19 @@ class WorkerExit:
 
 
 def worker_args(options: WorkerOptions, slot: WorkerSlot) -> list[str]:
-    """The options after ``hpsearch worker``: those that differ from their default, and the
-    seed offset by the slot index, so that workers do not sample the same trials."""
-    found: list[str] = []
-    for spec in options.specs():
-        value = getattr(options, spec.name)
-        if not spec.root and spec.name != "seed" and value != spec.default:
-            found += [spec.flag, str(value)]
+    """The options after ``hpsearch worker``: the flags of those that differ from their
+    default, each as the worker parses it (a boolean as its flag alone), the seed offset by the
+    slot index so that workers do not sample the same trials."""
     if options.seed is not None:
-        found += ["--seed", str(options.seed + slot.index)]
-    return found
+        options = dataclasses.replace(options, seed=options.seed + slot.index)
+    return options.to_args()
 
 
 def worker_command(study_name: str, slot: WorkerSlot, options: WorkerOptions) -> list[str]:
-    """The worker's argv: no storage URL in it (that travels in the environment)."""
-    verbose = ["--verbose"] if options.verbose else []
-    return [sys.executable, "-m", "search", *verbose, "worker", "--study", study_name,
-            *worker_args(options, slot)]
+    """The worker's argv: no storage URL in it (that travels in the environment); the options
+    of ``hpsearch`` itself (``--verbose``) before the command, the worker's after it."""
+    return [sys.executable, "-m", "search", *options.to_args(root=True), "worker", "--study",
+            study_name, *worker_args(options, slot)]
 
 
 def worker_env(url: str, slot: WorkerSlot, base: dict[str, str] | None = None) -> dict[str, str]:

@@ -23,8 +23,8 @@ from search._errors import ConsecutiveFailures, TrialFailed, TrialLost, WorkerIn
 from search.metrics import TrialAttr
 from search.options import WorkerOptions
 from search.study import BUDGET_STATES, config_of
-from search.worker._budget import seconds_left
 from search.worker._objective import Objective
+from search.worker._remaining import seconds_left
 
 log = logging.getLogger("hpsearch")
 # How often a worker looks again at a budget filled by running trials.
@@ -50,7 +50,10 @@ class _Tally:
 class TrialLoop:
     """Runs the trials of one worker (``run``); see the module's docstring."""
 
-    def __init__(self, study: optuna.Study, objective: Objective, options: WorkerOptions):
+    def __init__(self, study: optuna.Study, objective: Objective, options: WorkerOptions,
+                 after_trial: Callable[[optuna.Study, optuna.trial.FrozenTrial], None]
+                 | None = None):
+        """``after_trial`` is called after each trial, as Optuna calls its callbacks."""
         self.study = study
         self.objective = objective
         self.options = options
@@ -59,16 +62,17 @@ class TrialLoop:
             self.tally]
         if objective.progress:
             self.callbacks.append(objective.progress.trial_finished)
+        if after_trial is not None:
+            self.callbacks.append(after_trial)
         self.budget_seen: int | None = None
         self.waiting = False
 
-    def run(self, url: str, handle_signals: bool) -> int | None:
-        """Run trials; the number of the trial failed as "interrupted" and queued again by a
-        stop signal, if any. Raises ``ConsecutiveFailures`` after too many failures in a
-        row, and ``StorageError`` once the storage is lost for longer than
-        ``--reconnect-timeout``."""
+    def run(self, url: str, handle_signals: bool, deadline: float | None) -> int | None:
+        """Run trials until ``deadline`` (``time.monotonic()``) at most; the number of the
+        trial failed as "interrupted" and queued again by a stop signal, if any. Raises
+        ``ConsecutiveFailures`` after too many failures in a row, and ``StorageError`` once
+        the storage is lost for longer than ``--reconnect-timeout``."""
         signals, options = self.objective.signals, self.options
-        deadline = None if options.timeout is None else time.monotonic() + options.timeout
         try:
             with ExitStack() as stack:
                 if handle_signals:

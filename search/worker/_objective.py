@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
 import time
@@ -11,15 +12,16 @@ import optuna
 
 import storage
 from search._errors import TrialFailed, TrialLost
-from search.data import Prepared
 from search.metrics import RECORDED, Detail, TrialAttr
 from search.study import StudyConfig
 from search.training import EpochReport, FitSettings, Trainer, TrainResult
-from search.worker._keep import ModelKeeper
+from search.worker._keeper import ModelKeeper
 from search.worker._progress import Progress
 from search.worker._signals import StopSignals
 from spaces import Task, suggest_params
+from spaces.features import StudyData
 
+log = logging.getLogger("hpsearch")
 # A trial may spend at most this share of the worker's time budget on COST_EPOCHS epochs
 # (search.training's cost cap): a 4-layer BiLSTM cannot eat a 10-minute CPU search.
 COST_SHARE = 0.25
@@ -42,24 +44,24 @@ def record_metrics(trial: optuna.Trial, metrics: dict[str, Any], task: Task) -> 
 class Objective:
     """Callable for ``study.optimize``; holds the data a worker loaded once."""
 
-    def __init__(self, config: StudyConfig, prepared: Prepared, trainer: Trainer,
+    def __init__(self, config: StudyConfig, data: StudyData, trainer: Trainer,
                  progress: Progress | None = None, signals: StopSignals | None = None,
                  deadline: float | None = None, keeper: ModelKeeper | None = None):
         """``signals`` lets SIGTERM and SIGINT interrupt training (``WorkerInterrupted``),
         never a database write. ``deadline`` (``time.monotonic()``): the end of this worker's
         time budget; a trial running then stops at its next epoch end, and a trial that would
         need more than ``COST_SHARE`` of the budget for a few epochs does not go on.
-        ``keeper`` stores the trained models of the best trials."""
+        ``keeper`` stores the trained models of the best trials. The trainer encodes the data
+        here, once for every trial of this worker."""
         self.deadline, self.keeper = deadline, keeper
         self.cost_limit_s = (None if deadline is None
                              else COST_SHARE * max(deadline - time.monotonic(), 0.0))
         self.trainer = trainer
         self.config = config
-        self.prepared = prepared
         self.space = config.parsed_space()
         self.progress = progress
         self.devices = trainer.configure_devices()
-        self.val_input = trainer.validation_input(prepared)
+        self.prepared = trainer.prepare(data)
         self.signals = signals or StopSignals()
         self.current_trial_id: int | None = None
 
@@ -79,17 +81,31 @@ class Objective:
         try:
             with self.signals.interruptible():
                 result = self.trainer.fit(params, self.prepared, self._settings(trial),
-                                          report=self._reporter(trial), datasets=self.val_input)
+                                          report=self._reporter(trial))
             value = self._record(trial, result)
-            if self.keeper is not None:
-                self.keeper.offer(trial.study, trial.number, value, lambda: (
-                    self.trainer.saved_model(params, self.prepared, result, self.config.task)))
+            self._keep(trial, params, value, result)
             return value
         except TrialFailed as failure:
             trial.set_user_attr(TrialAttr.FAIL_REASON, failure.reason)
             raise
         finally:
             self.trainer.release()
+
+    def _keep(self, trial: optuna.Trial, params: dict[str, Any], value: float,
+              result: TrainResult) -> None:
+        """Its model and probabilities, if among the best; a failure to keep them loses the
+        files, never the trial."""
+        if self.keeper is None:
+            return
+        try:
+            self.keeper.offer(trial.study, trial.number, value, params["family"], lambda: (
+                self.trainer.saved_model(params, self.prepared, result, self.config.task)),
+                result.val_probs)
+        except Exception as exc:  # the trial's result stands; its files are not kept
+            if storage.is_connection_error(exc):
+                raise
+            log.warning("trial %d: its model could not be kept (%s: %s)", trial.number,
+                        type(exc).__name__, str(exc).splitlines()[0][:300] if str(exc) else "")
 
     def _start(self, trial: optuna.Trial) -> dict[str, Any]:
         """The trial's params, and who runs it where."""
@@ -133,6 +149,8 @@ class Objective:
             raise optuna.TrialPruned(result.over_cost)
         record_metrics(trial, result.metrics, self.config.task)
         trial.set_user_attr(TrialAttr.BEST_EPOCH, result.best_epoch + 1)
+        if result.logit_scale is not None:
+            trial.set_user_attr(TrialAttr.LOGIT_SCALE, float(result.logit_scale))
         trial.set_user_attr(TrialAttr.EPOCHS_RUN, result.epochs_run)
         if result.pruned:
             trial.set_user_attr(TrialAttr.PRUNED_AT_EPOCH, result.epochs_run)

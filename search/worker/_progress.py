@@ -68,7 +68,7 @@ class LogProgress:
         log.debug("trial %d epoch %d/%d: %.4f", number, epoch, max_epochs, value)
 
     def trial_finished(self, study: optuna.Study, trial: optuna.trial.FrozenTrial) -> None:
-        # Failed trials do not count against the study budget (see search.worker._budget), so
+        # Failed trials do not count against the study budget (see search.worker._remaining), so
         # they are counted apart: "[5/6 done, 1 failed]", never "[7/6 done]". Against the
         # study's budget, the study's trials are counted, whichever worker ran them.
         trials = study.get_trials(deepcopy=False)

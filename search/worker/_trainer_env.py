@@ -37,7 +37,8 @@ def trainer_from_env() -> Trainer | None:
                             f"attribute {attribute!r}.")
     trainer = found() if isinstance(found, type) else found
     if not isinstance(trainer, Trainer):
-        missing = [name for name in ("configure_devices", "validation_input", "fit", "release")
+        missing = [name for name in ("configure_devices", "prepare", "fit", "saved_model",
+                                     "release")
                    if not callable(getattr(trainer, name, None))]
         raise HpsearchError(f"${ENV_TRAINER}={spec!r} is not a trainer: it lacks "
                             f"{', '.join(missing)} (see search.training.Trainer).")

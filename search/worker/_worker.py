@@ -4,26 +4,31 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import optuna
-from optuna.trial import TrialState
+from optuna.trial import FrozenTrial, TrialState
 
 import storage
 from search.metrics import TrialAttr
 from search.options import WorkerOptions, refuse_unknown
 from search.study import (
+    StudyConfig,
+    config_of,
     count_states,
-    load_prepared,
+    load_data,
     open_study,
     refuse_shared_sqlite,
 )
 from search.training import Trainer, tensorflow_trainer
-from search.worker._budget import remaining_budget, shorter
-from search.worker._keep import ModelKeeper
+from search.views import save_study_note
+from search.worker._baseline_job import BaselineJob
+from search.worker._keeper import ModelKeeper
 from search.worker._loop import TrialLoop
 from search.worker._objective import Objective, worker_name
 from search.worker._progress import Progress
+from search.worker._remaining import remaining_budget, shorter
 from search.worker._signals import StopSignals
 from search.worker._trainer_env import trainer_from_env
 
@@ -51,11 +56,42 @@ def _warn_parallel_sqlite(url: str, study: optuna.Study, me: str) -> None:
     storage.sqlite_parallel_warnings(url, workers=1 + len(others), queued=queued)
 
 
+def _after_trial(baseline: BaselineJob) -> Callable[[optuna.Study, FrozenTrial], None]:
+    """After each trial: the baseline started or recorded, and the study's note in the
+    dashboard brought up to date."""
+
+    def after(study: optuna.Study, trial: FrozenTrial) -> None:
+        baseline.after_trial(study, trial)
+        save_study_note(study, config_of(study))
+
+    return after
+
+
+def _finish_baseline(study: optuna.Study, config: StudyConfig, seconds: float | None) -> None:
+    """The baseline a study still lacks (its workers stopped before it was ready), fitted now
+    if this worker has time for it."""
+    if seconds is not None and seconds <= 0:
+        return
+    job = BaselineJob(study, None, config, worker_name())
+    if not job.needed():
+        return
+    job.data = load_data(study, config)
+    job.start()
+    job.finish(None if seconds is None else time.monotonic() + seconds)
+
+
 def run_worker(study_name: str, storage_url: str | None = None,
                options: WorkerOptions | None = None, *, progress: Progress | None = None,
                trainer: Trainer | None = None, handle_signals: bool = True,
+               started: float | None = None, reserve_s: float = 0.0,
                **option_values: object) -> WorkerSummary:
     """Run trials until ``n_trials``/``timeout`` (this worker) or the study budget is spent.
+
+    ``timeout`` counts from ``started`` (``time.monotonic()``: by default now; ``hpsearch run``
+    passes the moment its command started), and trials stop ``reserve_s`` before it, for what
+    the caller does after them. The study's TF-IDF + logistic-regression baseline, if nobody has
+    computed it, is fitted beside the trials (``BaselineJob``) and waited for until the end of
+    the budget.
 
     The options come as a ``WorkerOptions``, or as keywords named like its fields
     (``run_worker("s", n_trials=3)``). ``trainer`` replaces TensorFlow (tests pass a scripted
@@ -77,28 +113,36 @@ def run_worker(study_name: str, storage_url: str | None = None,
     study, config = open_study(study_name, url, heartbeat_interval=options.heartbeat_interval,
                                grace_period=options.grace_period,
                                retry_window_s=options.reconnect_timeout, seed=options.seed)
-    prepared = load_prepared(study, config)
-    trials_left, seconds_left = remaining_budget(study, config)
-    seconds = shorter(options.timeout, seconds_left)
-    if trials_left == 0 or seconds == 0:
+    started = time.monotonic() if started is None else started
+    trials_left, study_seconds = remaining_budget(study, config)
+    seconds = shorter(None if options.timeout is None
+                      else options.timeout - (time.monotonic() - started), study_seconds)
+    if trials_left == 0 or (seconds is not None and seconds <= 0):
         log.info("study %r has spent its budget; nothing to do", study_name)
+        _finish_baseline(study, config, seconds)
         return WorkerSummary(study_name, 0, {})
+    end = None if seconds is None else time.monotonic() + seconds
     me = worker_name()
     _warn_parallel_sqlite(url, study, me)
-    signals = StopSignals()
-    objective = Objective(config, prepared, trainer or trainer_from_env() or tensorflow_trainer(),
-                          progress=progress, signals=signals,
-                          deadline=None if seconds is None else time.monotonic() + seconds,
+    data = load_data(study, config)
+    objective = Objective(config, data, trainer or trainer_from_env() or tensorflow_trainer(),
+                          progress=progress, signals=StopSignals(),
+                          deadline=None if end is None else end - reserve_s,
                           keeper=ModelKeeper(config.direction))
+    baseline = BaselineJob(study, data, config, me)
     before = {t.number for t in study.get_trials(deepcopy=False)
               if t.state is not TrialState.WAITING}
     if progress:
         of_study = config.budget.n_trials is not None
-        progress.start(study, config.budget.n_trials if of_study else options.n_trials, seconds,
-                       of_study=of_study)
+        progress.start(study, config.budget.n_trials if of_study else options.n_trials,
+                       None if end is None else end - time.monotonic(), of_study=of_study)
+    loop = TrialLoop(study, objective, options, after_trial=_after_trial(baseline))
     try:
-        interrupted = TrialLoop(study, objective, options).run(url, handle_signals)
+        interrupted = loop.run(url, handle_signals, objective.deadline)
+        if not objective.signals.requested:
+            baseline.finish(None if end is None else end - reserve_s)
     finally:
+        baseline.stop()
         if progress:
             progress.stop()
     mine = [t for t in study.get_trials(deepcopy=False)

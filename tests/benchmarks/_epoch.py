@@ -1,7 +1,7 @@
 """Epoch time of one model on hpsearch's training path and of the naive Keras pipeline, on the
-same vectorized rows: what ``bench_epoch.py`` and ``bench_gpu.py`` time.
+same encoded rows: what ``bench_epoch.py`` and ``bench_gpu.py`` time.
 
-hpsearch's path is the trial's: the network from ``spaces._model`` (the n-gram bag as a sparse
+hpsearch's path is the trial's: the network from ``spaces.model`` (the n-gram bag as a sparse
 tensor), compiled as a trial compiles it, fed by ``train_batches`` (length-bucketed batches
 padded to their own longest text, masked). The naive pipeline (the one of a 30-class LSTM stuck
 at 76% tuned by hand-rolled random search) pre-pads every text to 3000 tokens without a mask and
@@ -19,11 +19,13 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from search.data import Prepared, network_dims, network_inputs
 from search.options import DataOptions
-from search.study._vectorize import vectorize_split
+from search.study._featurize import featurize_split
+from search.training import network_dims
 from search.training._batches import _signature, train_batches
-from spaces._model import build_network, compile_network
+from search.training._prepared import Prepared
+from spaces import Task
+from spaces.model import build_network, compile_network
 
 BASE = {"embedding_dropout": 0.0, "dropout": 0.0, "conv": False, "dense_layers": 0,
         "learning_rate": 1e-3, "batch_size": 100, "class_weight": "none", "loss": "crossentropy"}
@@ -36,7 +38,7 @@ BILSTM = {**BASE, "family": "sequence", "rnn_layers": 2, "cell": "lstm", "rnn_un
           "bidirectional": True, "embedding_dim": 128, "pooling": "max_avg", "dropout": 0.2}
 # The small model: an MLP on the TF-IDF n-gram bag (hpsearch's second starting point).
 NGRAM_MLP = {**BASE, "family": "ngram", "ngram_order": 1, "ngram_vocab": 100_000,
-             "ngram_weighting": "tfidf", "ngram_hidden": True, "ngram_units": 256,
+             "ngram_weighting": "tfidf", "chars": False, "ngram_units": 256,
              "ngram_l2": 1e-8, "dropout": 0.5, "learning_rate": 3e-3, "batch_size": 256}
 CUDNN_OPS = ("CudnnRNN", "CudnnRNNV2", "CudnnRNNV3")
 
@@ -53,20 +55,19 @@ class EpochTime:
 
 
 def prepare(path: Path, rows: int | None = None) -> tuple[Prepared, str, int]:
-    """The study's vectorized split of ``path`` (first ``rows`` training rows), its task and
-    its number of outputs."""
+    """The study's data of ``path`` (its first ``rows`` training rows) as a worker encodes it,
+    its task and its number of outputs."""
+    import dataclasses
+
     from search.data import load_split
 
     split = load_split(path, DataOptions())
-    prepared = vectorize_split(split, DataOptions()).prepared
-    if rows is not None and rows < len(prepared.train.y):
-        train = prepared.train
-        keep = np.arange(rows)
-        prepared = Prepared(prepared.vectorizer, type(train)(
-            train.words.take(keep), train.grams.take(keep), train.n_tokens[keep], train.y[keep]),
-            prepared.val, prepared.embedding_matrix, prepared.val_rows)
+    data = featurize_split(split, DataOptions()).data
+    if rows is not None and rows < len(data.y_train):
+        data = dataclasses.replace(data, train_texts=data.train_texts[:rows],
+                                   y_train=data.y_train[:rows])
     n_out = 1 if split.task.value == "binary" else len(split.classes)
-    return prepared, split.task.value, n_out
+    return Prepared(data), split.task.value, n_out
 
 
 def uses_cudnn(model: keras.Model, signature: Any) -> bool:
@@ -104,13 +105,14 @@ def hpsearch_epoch(params: dict[str, Any], prepared: Prepared, task: str, n_out:
     keras.backend.clear_session(free_memory=True)
     keras.mixed_precision.set_global_policy(policy)
     keras.utils.set_random_seed(0)
-    inputs = network_inputs(prepared.train, prepared.vectorizer, params)
-    network = build_network(params, network_dims(prepared.vectorizer, params, task, n_out),
+    inputs = prepared.train_inputs(params)
+    y = prepared.data.y_train
+    network = build_network(params, network_dims(prepared, params, Task(task), n_out),
                             sparse=True)
     compile_network(network, params, task=task)
-    batches = train_batches(inputs, prepared.train.y, None, params["batch_size"], 0)
+    batches = train_batches(inputs, y, None, params["batch_size"], 0)
     seconds = timed_fit(network, batches, epochs)
-    return EpochTime(seconds, len(prepared.train.y), uses_cudnn(network, _signature(inputs)))
+    return EpochTime(seconds, len(y), uses_cudnn(network, _signature(inputs)))
 
 
 def naive_epoch(prepared: Prepared, n_classes: int, naive_len: int = 3000,
@@ -119,7 +121,7 @@ def naive_epoch(prepared: Prepared, n_classes: int, naive_len: int = 3000,
     keras.backend.clear_session(free_memory=True)
     keras.mixed_precision.set_global_policy("float32")
     keras.utils.set_random_seed(0)
-    words, y = prepared.train.words, prepared.train.y
+    words, y = prepared.train.words, prepared.data.y_train
     n = min(rows or len(y), len(y))
     x = np.zeros((n, naive_len), dtype="int32")
     for i in range(n):
@@ -127,7 +129,7 @@ def naive_epoch(prepared: Prepared, n_classes: int, naive_len: int = 3000,
         x[i, naive_len - len(row):] = row  # pre-padding, as pad_sequences does
     model = keras.Sequential([
         keras.Input(shape=(naive_len,), dtype="int32"),
-        keras.layers.Embedding(prepared.vectorizer.word_vocab_size, 80),
+        keras.layers.Embedding(prepared.vocabulary.word_vocab_size, 80),
         keras.layers.SpatialDropout1D(0.2),
         keras.layers.LSTM(100, dropout=0.2, recurrent_dropout=0.2),
         keras.layers.Dense(n_classes, activation="softmax"),

@@ -14,9 +14,11 @@ _SYLLABLES = ["ka", "lo", "mi", "ne", "su", "ta", "ri", "po", "ve", "da", "gu", 
 
 
 def realistic_frame(task: Task, rows: int = 15_000, classes: int = 30, seed: int = 0,
-                    positive_rate: float = 0.02) -> pd.DataFrame:
+                    positive_rate: float = 0.02, lengths: tuple[int, int] = (8, 60),
+                    ) -> pd.DataFrame:
     """Multi-class (``classes``, 8:1 imbalance), binary (``positive_rate`` positives) or
-    multi-label (``classes`` labels, about 1.2 a row, some rows none)."""
+    multi-label (``classes`` labels, about 1.2 a row, some rows none); texts of ``lengths``
+    words (at least, at most)."""
     rng = np.random.default_rng(seed)
     words: set[str] = set()
     while len(words) < 4000:
@@ -40,7 +42,7 @@ def realistic_frame(task: Task, rows: int = 15_000, classes: int = 30, seed: int
         else:
             weights = np.geomspace(1, 1 / 8, k)
             labs = [int(rng.choice(k, p=weights / weights.sum()))]
-        length = int(rng.integers(8, 60))
+        length = int(rng.integers(*lengths))
         text = list(rng.choice(filler, size=length, p=zipf))
         for c in labs:
             if task is Task.BINARY and c == 0:

@@ -153,7 +153,7 @@ def trials_per_hour(data: Path, tmp: Path, args: argparse.Namespace) -> list[tup
 
     env = dict(os.environ)
     if args.smoke:  # workers on the scripted trainer: no TensorFlow, no GPU check
-        env.update({"HPSEARCH_TRAINER": "tests.scripted_trainer:SleepingTrainer",
+        env.update({"HPSEARCH_TRAINER": "tests.scripted_trainer:ScriptedTrainer",
                     "HPSEARCH_TEST_EPOCH_S": "0.05", "PYTHONPATH": str(REPO)})
     env.pop("CUDA_VISIBLE_DEVICES", None)  # the launcher gives each worker its GPU
     rows = []

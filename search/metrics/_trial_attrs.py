@@ -1,0 +1,24 @@
+"""The keys of what a worker records on a trial, besides its metrics (``Metric``, ``Detail``)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from storage import FAIL_REASON_ATTR
+
+
+class TrialAttr(StrEnum):
+    FAIL_REASON = FAIL_REASON_ATTR  # written by storage too (stale trials), so spelled there
+    WORKER = "worker"  # host:pid of the worker that ran it
+    GPU = "gpu"  # the GPU TensorFlow trained it on, "1 (NVIDIA H200)": its id, its model; or "cpu"
+    POLICY = "policy"  # the dtype policy its network trained under (mixed_* on a GPU)
+    EPOCH = "epoch"  # the last epoch reported (while it runs)
+    BEST_EPOCH = "best_epoch"  # 1-based epoch whose metrics are recorded
+    EPOCHS_RUN = "epochs_run"
+    PRUNED_AT_EPOCH = "pruned_at_epoch"
+    STOPPED_EARLY = "stopped_early"  # patience ran out
+    CUT_BY_DEADLINE = "cut_by_deadline"  # stopped at the study's deadline, kept as it stood
+    PRUNED_REASON = "pruned_reason"  # why a pruned trial stopped (the pruner, the cost cap)
+    TRAIN_SECONDS = "train_seconds"  # wall time of its training, validation included
+    STARTING_POINT = "starting_point"  # the name of the known-good configuration queued at create
+    LOGIT_SCALE = "logit_scale"  # what a solved linear model's margins are multiplied by

@@ -1,0 +1,67 @@
+"""Fitting a family that trains epoch by epoch: the network built from its params, batches drawn
+from the trial's inputs, the validation split scored after each epoch, pruning, early stopping,
+the study's deadline and the cost cap."""
+
+from __future__ import annotations
+
+import math
+import time
+from typing import Any
+
+import numpy as np
+
+from search.metrics import Direction, Metric, evaluate
+from search.training._batches import logits_function, predict_logits, train_batches
+from search.training._monitor import TrialMonitor
+from search.training._prepared import Prepared
+from search.training._protocol import FitSettings
+from search.training._result import EpochReport, TrainResult
+from spaces.model import (
+    build_network,
+    compile_network,
+    label_positive_weights,
+    probabilities,
+    row_weights,
+)
+
+
+def fit_keras(params: dict[str, Any], prepared: Prepared, settings: FitSettings,
+              report: EpochReport, dims: Any) -> TrainResult:
+    """Train ``params`` for up to ``max_epochs``; the result holds the best epoch's metrics,
+    probabilities and weights (in ``model``)."""
+    started = time.monotonic()
+    task = settings.task.value
+    y_train = prepared.data.y_train
+    val_inputs, val, val_order = prepared.val_inputs(params)
+    network = build_network(params, dims, embedding_matrix=prepared.data.embedding_matrix,
+                            sparse=True)
+    compile_network(network, params, task=task,
+                    pos_weight=label_positive_weights(task, y_train, params))
+    train = train_batches(prepared.train_inputs(params), y_train,
+                          row_weights(task, y_train, params, len(settings.classes)),
+                          params["batch_size"], settings.seed)
+    forward = logits_function(network, val_inputs)
+
+    def score() -> tuple[dict[str, Any], np.ndarray]:
+        probs = probabilities(predict_logits(forward, val, val_order), task)
+        return evaluate(task, prepared.data.y_val, probs, settings.classes), probs
+
+    monitor = TrialMonitor(
+        score, metric=settings.metric,
+        maximize=Metric(settings.metric).direction is Direction.MAXIMIZE,
+        patience=settings.patience, report=report,
+        steps_per_epoch=math.ceil(len(y_train) / params["batch_size"]),
+        deadline=settings.deadline, cost_limit_s=settings.cost_limit_s)
+    network.fit(train, epochs=settings.max_epochs, callbacks=[monitor], verbose=0,
+                shuffle=False)
+    if monitor.failure:
+        return TrainResult(metrics={}, best_epoch=-1, epochs_run=monitor.epochs_run,
+                           failure=monitor.failure)
+    if monitor.best_weights is not None:
+        network.set_weights(monitor.best_weights)
+    return TrainResult(
+        metrics=monitor.best or {}, best_epoch=monitor.best_epoch, epochs_run=monitor.epochs_run,
+        pruned=monitor.pruned, stopped_early=monitor.stopped_early,
+        cut_by_deadline=monitor.cut_by_deadline, over_cost=monitor.over_cost,
+        seconds=time.monotonic() - started, history=monitor.history, model=network,
+        policy=network.dtype_policy.name, val_probs=monitor.best_probs)

@@ -1,0 +1,87 @@
+"""Fitting a family solved in one step (``Family.solver``): its convex solver on the trial's
+bag, the weights loaded into the family's Keras network, the validation split scored once.
+
+The solver's margins are no probabilities, so they are multiplied by the one scale that makes
+the validation log-loss least (temperature scaling): it changes no ranking, no argmax and no
+F1-tuned decision, only the loss and what an ensemble averages. The scale is recorded with the
+trial and folded into the network's weights.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import numpy as np
+from scipy.optimize import minimize_scalar
+
+from search.metrics import evaluate
+from search.training._prepared import Prepared
+from search.training._protocol import FitSettings
+from search.training._result import EpochReport, TrainResult
+from spaces.families import Dims, solve
+from spaces.model import build_network, label_positive_weights, label_weights, probabilities
+
+
+def solver_targets(task: str, y: np.ndarray, n_outputs: int) -> np.ndarray:
+    """One 0/1 column per output: the class (one-vs-rest), the positive class, or each label."""
+    if task == "multiclass":
+        return np.eye(n_outputs, dtype="float32")[np.asarray(y).astype(int)]
+    return np.asarray(y, dtype="float32").reshape(len(y), -1)
+
+
+def solver_weights(task: str, y: np.ndarray, params: dict[str, Any], n_classes: int,
+                   ) -> tuple[np.ndarray | None, list[float] | None]:
+    """(row weights, each column's positive weight) of the class-weight scheme, as
+    scikit-learn's ``class_weight`` gives them: one-vs-rest weighs each problem's positives by
+    their class's weight; a binary problem weighs the rows of each class."""
+    if task == "multilabel":
+        return None, label_positive_weights(task, y, params)
+    weights = label_weights(task, y, params, n_classes)
+    if weights is None:
+        return None, None
+    if task == "binary":
+        return weights[np.asarray(y).astype(int)].astype("float32"), None
+    return None, [float(w) for w in weights]
+
+
+def logit_scale(logits: np.ndarray, y: np.ndarray, task: str) -> float:
+    """The factor on the logits that makes the log-loss of ``y`` least."""
+    def loss(log_scale: float) -> float:
+        probs = np.clip(probabilities(logits * np.exp(log_scale), task), 1e-7, 1 - 1e-7)
+        if task == "multiclass":
+            return float(-np.mean(np.log(probs[np.arange(len(y)), np.asarray(y).astype(int)])))
+        target = np.asarray(y).reshape(probs.shape)
+        return float(-np.mean(target * np.log(probs) + (1 - target) * np.log(1 - probs)))
+
+    found = minimize_scalar(loss, bounds=(-5.0, 5.0), method="bounded",
+                            options={"xatol": 1e-3})
+    return float(np.exp(found.x))
+
+
+def fit_solver(params: dict[str, Any], prepared: Prepared, settings: FitSettings,
+               report: EpochReport, dims: Dims) -> TrainResult:
+    started = time.monotonic()
+    task = settings.task.value
+    data = prepared.data
+    x_train = prepared.train_inputs(params).bag
+    x_val = prepared.val_inputs(params)[0].bag
+    sample_weight, positive_weight = solver_weights(task, data.y_train, params,
+                                                    len(settings.classes))
+    kernel, bias = solve(x_train, solver_targets(task, data.y_train, dims.n_outputs),
+                         sample_weight, positive_weight, solver=params["solver"],
+                         c=params["linear_c"], seed=settings.seed)
+    logits = np.asarray(x_val @ kernel) + bias
+    scale = logit_scale(logits, data.y_val, task)
+    probs = probabilities(logits * scale, task)
+    metrics = evaluate(task, data.y_val, probs, settings.classes)
+    report(0, metrics)  # fitted to the end already: nothing left to prune
+    network = build_network(params, dims, sparse=True)
+    network.get_layer("logits").set_weights([kernel * scale, bias * scale])
+    return TrainResult(metrics=metrics, best_epoch=0, epochs_run=1,
+                       seconds=time.monotonic() - started,
+                       history=[{"epoch": 1, **{k: float(v) for k, v in metrics.items()
+                                                if isinstance(v, float)}}],
+                       model=network, policy=network.dtype_policy.name, val_probs=probs,
+                       logit_scale=scale)
+

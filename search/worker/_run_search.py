@@ -1,0 +1,74 @@
+"""``hpsearch run``: create (or resume) a study, work on it in this process, and end with the
+best model: its time budget counts from the moment the command started, ``create`` included,
+and it keeps the last moments for the ensemble of the kept trials."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import time
+from pathlib import Path
+
+from search._errors import HpsearchError
+from search.options import (
+    RUN_WORKER_DEFAULTS,
+    DataOptions,
+    SearchOptions,
+    WorkerOptions,
+    refuse_unknown,
+)
+from search.study import create_study
+from search.worker._progress import Progress
+from search.worker._worker import WorkerSummary, run_worker
+
+log = logging.getLogger("hpsearch")
+
+
+def ensemble_reserve(timeout: float | None) -> float:
+    """Seconds kept from the trials for the ensemble at the end: a tenth of the budget, 10 to
+    60 (a solver's trial started just before may still run 20 s into them; selecting and
+    building an ensemble of four took 18 s on fortunes.csv)."""
+    return 0.0 if timeout is None else min(max(timeout / 10, 10.0), 60.0)
+
+
+def run_search(study_name: str, data: str | Path, *, storage_url: str | None = None,
+               data_options: DataOptions | None = None,
+               search_options: SearchOptions | None = None,
+               worker_options: WorkerOptions = RUN_WORKER_DEFAULTS,
+               progress: Progress | None = None, started: float | None = None,
+               ensemble: bool = True, **options: object) -> WorkerSummary:
+    """Create the study if needed, then run trials here until ``n_trials`` or ``timeout``
+    seconds after ``started`` (``time.monotonic()``, default now), then keep an ensemble of the
+    best trials if it beats the best one.
+
+    Keywords named like the groups' fields replace their values, the data and search groups
+    first (so ``seed`` is the data's). The sampler's seed is the data's unless
+    ``worker_options`` gives one."""
+    started = time.monotonic() if started is None else started
+    keywords = dict(options)
+    data_options = (data_options or DataOptions()).take(keywords)
+    search_options = (search_options or SearchOptions()).take(keywords)
+    worker_options = worker_options.take(keywords)
+    refuse_unknown(keywords, DataOptions, SearchOptions, WorkerOptions)
+    if worker_options.seed is None:
+        worker_options = dataclasses.replace(worker_options, seed=data_options.seed)
+    create_study(study_name, data, storage_url=storage_url, data_options=data_options,
+                 search_options=search_options)
+    reserve = ensemble_reserve(worker_options.timeout) if ensemble else 0.0
+    summary = run_worker(study_name, storage_url, worker_options, progress=progress,
+                         started=started, reserve_s=reserve)
+    if ensemble and not summary.stopped_by:
+        _ensemble(study_name, storage_url,
+                  None if worker_options.timeout is None else started + worker_options.timeout)
+    return summary
+
+
+def _ensemble(study_name: str, storage_url: str | None, deadline: float | None) -> None:
+    """The ensemble of the run's study, if one beats its best trial; a failure to make it
+    leaves the best trial the study's answer."""
+    from search.ensemble import make_ensemble
+
+    try:
+        log.info("%s", make_ensemble(study_name, storage_url, deadline=deadline).said)
+    except HpsearchError as exc:
+        log.warning("no ensemble: %s", exc)

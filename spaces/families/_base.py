@@ -1,0 +1,71 @@
+"""What a model family is: its space keys, how it samples them, what it reads, its network
+as code, its one-line description and its starting points, in one place (as a KerasTuner
+``HyperModel`` holds its space and its builder). Each family is one file; the registry in
+``spaces.families`` lists them.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from spaces.families._code import Code, Dims
+from spaces.features import BagSetting
+from spaces.keys import Key
+
+# Samples one key of the space by name, as the trial names it.
+Pick = Callable[[str], Any]
+
+
+@dataclass(frozen=True)
+class SampleContext:
+    """What sampling may depend on besides the space: pre-trained word vectors, and a way to
+    sample a key under another name (a conditional choice with fewer options)."""
+
+    pretrained_embeddings: bool = False
+    pick_as: Callable[[str, str, tuple[Any, ...]], Any] = field(
+        default=lambda key, name, choices: choices[0])
+
+
+@dataclass(frozen=True)
+class StartingPoint:
+    """A known-good configuration queued as one of a study's first trials, before ``rank``'s
+    higher ones; ``name`` is recorded on the trial (the expert's model is ``expert``)."""
+
+    name: str
+    rank: int
+    params: dict[str, Any]
+
+
+class Family(ABC):
+    """One kind of model. Subclasses set the class attributes and write the four methods."""
+
+    name: ClassVar[str]
+    summary: ClassVar[str]  # one line: the help of the `family` key
+    keys: ClassVar[dict[str, Key]] = {}  # the space keys it samples (shared keys included)
+    reads: ClassVar[tuple[str, ...]]  # the network's inputs: "ngrams" (the bag), "words"
+    solver: ClassVar[bool] = False  # fitted by a convex solver in one step, not epoch by epoch
+    starting_points: ClassVar[tuple[StartingPoint, ...]] = ()
+
+    @abstractmethod
+    def sample(self, pick: Pick, params: dict[str, Any], context: SampleContext) -> None:
+        """Add this family's params to ``params``, sampling only the keys that apply."""
+
+    def has_head(self, params: dict[str, Any]) -> bool:
+        """Whether the network ends in the dense head (dropout, dense layers) before its
+        logits; a linear model does not."""
+        return True
+
+    def bag(self, params: dict[str, Any]) -> BagSetting | None:
+        """The n-gram bag the network reads, if it reads one."""
+        return None
+
+    @abstractmethod
+    def network(self, code: Code, params: dict[str, Any], dims: Dims) -> None:
+        """Write the lines that turn this family's inputs into ``logits``."""
+
+    @abstractmethod
+    def describe(self, params: dict[str, Any]) -> str:
+        """The model in one line, as every view names it."""

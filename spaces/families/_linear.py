@@ -1,0 +1,105 @@
+"""``linear``: the bag of word and character n-grams straight into the output, its weights found
+by a convex solver (scikit-learn's LinearSVC or logistic regression) rather than by epochs of
+Adam, then loaded into the Keras layer, so the exported model is that Keras model.
+
+This is the model a text-classification expert fits first; its first starting points are that
+expert's grid (C and class weights, picked on validation as the expert picks them).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from spaces.families._bag import BAG_KEYS, bag_input, bag_setting, describe_bag, sample_bag
+from spaces.families._base import Family, Pick, SampleContext, StartingPoint
+from spaces.families._code import Code, Dims
+from spaces.features import BagSetting
+from spaces.keys import Choice, FloatRange, Key
+
+SOLVERS = ("svm", "logreg")
+EXPERT = "expert"  # the name its first starting points are queued under
+_EXPERT_PARAMS = {"family": "linear", "solver": "svm", "ngram_order": 2, "ngram_vocab": 200_000,
+           "ngram_weighting": "tfidf", "chars": True, "char_orders": "2-5",
+           "char_vocab": 200_000}
+# The expert's grid, in the order most likely to be picked first: the best on validation of
+# these is the expert's model, which the search must beat to change the answer.
+_EXPERT_GRID = ((1.0, "balanced"), (0.3, "balanced"), (1.0, "none"), (3.0, "balanced"),
+                (0.3, "none"), (0.1, "balanced"))
+
+
+class Linear(Family):
+    name = "linear"
+    summary = ("the bag of word and character n-grams into a linear model solved to the "
+               "optimum (LinearSVC or logistic regression)")
+    keys = {**BAG_KEYS,
+            "solver": Key("choice", Choice(SOLVERS), allowed=SOLVERS,
+                          help="svm: scikit-learn's LinearSVC (squared hinge); logreg: "
+                               "logistic regression; one-vs-rest either way"),
+            "linear_c": Key("float", FloatRange(0.01, 100.0, log=True), (1e-6, 1e6),
+                            help="inverse strength of the L2 penalty (C)")}
+    reads = ("ngrams",)
+    solver = True
+    starting_points = tuple(
+        StartingPoint(EXPERT, rank, {**_EXPERT_PARAMS, "linear_c": c, "class_weight": weight})
+        for rank, (c, weight) in enumerate(_EXPERT_GRID))
+
+    def sample(self, pick: Pick, params: dict[str, Any], context: SampleContext) -> None:
+        sample_bag(pick, params)
+        params["solver"] = pick("solver")
+        params["linear_c"] = pick("linear_c")
+
+    def has_head(self, params: dict[str, Any]) -> bool:
+        return False
+
+    def bag(self, params: dict[str, Any]) -> BagSetting:
+        return bag_setting(params)
+
+    def network(self, code: Code, params: dict[str, Any], dims: Dims) -> None:
+        bag_input(code, self.bag(params), dims)
+        code(f"# Straight into the output: its weights are {_solver_name(params)}'s, loaded "
+             "after fitting.")
+        code(f'logits = layers.Dense({dims.n_outputs}, dtype="float32", name="logits")(ngrams)')
+
+    def describe(self, params: dict[str, Any]) -> str:
+        return f"{_solver_name(params)} (C {params['linear_c']:.3g}) on " + describe_bag(
+            self.bag(params))
+
+
+def _solver_name(params: dict[str, Any]) -> str:
+    return "LinearSVC" if params["solver"] == "svm" else "logistic regression"
+
+
+def solve(x, targets, sample_weight, positive_weight, *, solver, c, seed):
+    """One-vs-rest: a binary linear model per column of ``targets`` (0/1), on the sparse
+    features ``x``, rows weighted by ``sample_weight`` and each column's positives by
+    ``positive_weight``. Returns (kernel of shape (features, columns), bias). A column with a
+    single value gets a constant model. The columns are fitted on threads (scikit-learn's
+    liblinear releases the GIL), one per CPU this process may use, up to four."""
+    import os
+    import warnings
+    from concurrent.futures import ThreadPoolExecutor
+
+    import numpy as np
+    from sklearn.exceptions import ConvergenceWarning
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.svm import LinearSVC
+
+    x = x.astype("float64")  # once, rather than a copy per column in scikit-learn
+
+    def fit(column):
+        y = targets[:, column]
+        if y.min() == y.max():  # nothing to separate: always this value
+            return np.zeros(x.shape[1], "float32"), 10.0 if y[0] else -10.0
+        weight = None if positive_weight is None else {0: 1.0, 1: positive_weight[column]}
+        model = (LinearSVC(C=c, class_weight=weight, random_state=seed) if solver == "svm"
+                 else LogisticRegression(C=c, class_weight=weight, solver="liblinear",
+                                         dual=True, random_state=seed))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            model.fit(x, y, sample_weight=sample_weight)
+        return model.coef_[0].astype("float32"), float(model.intercept_[0])
+
+    with ThreadPoolExecutor(max_workers=min(len(os.sched_getaffinity(0)), 4)) as pool:
+        fitted = list(pool.map(fit, range(targets.shape[1])))
+    kernel = np.stack([k for k, _ in fitted], axis=1)
+    return kernel, np.asarray([b for _, b in fitted], dtype="float32")

@@ -1,0 +1,53 @@
+"""Turning text into what a network reads, in one place: tokenizing as Keras does, fitting the
+study's vocabularies at ``create`` (words, word 1- to 3-grams, character 2- to 5-grams), the data
+a study stores (``StudyData``), encoding it once per worker, each trial's inputs (word ids and
+its bag of n-grams, ``BagSetting``), and the Keras layers that compute the same from raw strings
+in the exported model.
+
+Importing it loads numpy and scipy only; ``fit_vocabulary``, ``encode`` and the layers
+(``Featurizer``, ``inputs_model``) load TensorFlow on first use.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from spaces._first_use import on_first_use
+from spaces.features._inputs import (
+    NORMS,
+    WEIGHTINGS,
+    BagSetting,
+    EncodedSplit,
+    Ragged,
+    TrialInputs,
+    bag,
+    trial_inputs,
+)
+from spaces.features._stored import StudyData
+from spaces.features._vocabulary import (
+    CHAR_FIT_CHARS,
+    CHAR_ORDERS,
+    CHAR_RANGES,
+    MAX_NGRAMS,
+    MAX_WORD_ORDER,
+    Vocabulary,
+    char_range,
+)
+
+if TYPE_CHECKING:
+    from spaces.features._encode import encode
+    from spaces.features._fit import Fitted, fit_vocabulary
+    from spaces.features._layers import Featurizer, inputs_model, weighted
+    from spaces.features._tokens import tokenize
+
+_TENSORFLOW = {"encode": "_encode", "Fitted": "_fit", "fit_vocabulary": "_fit",
+               "Featurizer": "_layers", "inputs_model": "_layers", "weighted": "_layers",
+               "tokenize": "_tokens"}
+
+
+__getattr__ = on_first_use(__name__, _TENSORFLOW)
+
+__all__ = ["CHAR_FIT_CHARS", "CHAR_ORDERS", "CHAR_RANGES", "MAX_NGRAMS", "MAX_WORD_ORDER",
+           "NORMS", "WEIGHTINGS", "BagSetting", "EncodedSplit", "Featurizer", "Fitted", "Ragged",
+           "StudyData", "TrialInputs", "Vocabulary", "bag", "char_range", "encode",
+           "fit_vocabulary", "inputs_model", "tokenize", "trial_inputs", "weighted"]

@@ -1,0 +1,85 @@
+"""The study's data as ``create`` stores it: the split's texts and targets, the vocabularies
+fitted on its training rows, and the pre-trained word vectors if any. Each worker encodes the
+texts once (``encode``) with the very layers the exported model holds.
+
+Stored as a zip of ``.npy`` arrays with fixed timestamps, so the same split always gives the
+same bytes (and the same sha256 the study records).
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from dataclasses import dataclass
+
+import numpy as np
+
+from spaces.features._vocabulary import Vocabulary
+
+_EPOCH = (1980, 1, 1, 0, 0, 0)
+
+
+@dataclass(frozen=True)
+class StudyData:
+    """Both parts of the split and the vocabularies fitted on the training part.
+
+    """
+
+    vocabulary: Vocabulary
+    train_texts: list[str]
+    y_train: np.ndarray
+    val_texts: list[str]
+    y_val: np.ndarray
+    embedding_matrix: np.ndarray | None = None
+
+    def to_bytes(self) -> bytes:
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            for name, array in _arrays(self).items():
+                member = io.BytesIO()
+                np.lib.format.write_array(member, np.asarray(array), allow_pickle=False)
+                archive.writestr(zipfile.ZipInfo(f"{name}.npy", _EPOCH), member.getvalue(),
+                                 compress_type=zipfile.ZIP_DEFLATED)
+        return buffer.getvalue()
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> StudyData:
+        with np.load(io.BytesIO(data), allow_pickle=False) as arrays:
+            found = {k: arrays[k] for k in arrays.files}
+        vocabulary = Vocabulary(
+            words=_strings(found, "words"), ngrams=_strings(found, "ngrams"),
+            ngram_df=found["ngram_df"], n_docs=int(found["n_docs"]),
+            max_len=int(found["max_len"]), chars=_strings(found, "chars"),
+            char_orders=found["char_orders"], char_df=found["char_df"],
+            char_docs=int(found["char_docs"]))
+        return cls(vocabulary, _strings(found, "train_texts"), found["y_train"],
+                   _strings(found, "val_texts"), found["y_val"], found.get("embedding_matrix"))
+
+
+def _arrays(data: StudyData) -> dict[str, np.ndarray]:
+    vocabulary = data.vocabulary
+    out: dict[str, np.ndarray] = {
+        "ngram_df": vocabulary.ngram_df, "n_docs": np.asarray(vocabulary.n_docs),
+        "max_len": np.asarray(vocabulary.max_len), "char_orders": vocabulary.char_orders,
+        "char_df": vocabulary.char_df, "char_docs": np.asarray(vocabulary.char_docs),
+        "y_train": data.y_train, "y_val": data.y_val}
+    for name, strings in (("words", vocabulary.words), ("ngrams", vocabulary.ngrams),
+                          ("chars", vocabulary.chars), ("train_texts", data.train_texts),
+                          ("val_texts", data.val_texts)):
+        out[name], out[f"{name}_ends"] = _packed(strings)
+    if data.embedding_matrix is not None:
+        out["embedding_matrix"] = data.embedding_matrix
+    return out
+
+
+def _packed(strings: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """UTF-8 bytes end to end, and where each string ends."""
+    encoded = [s.encode("utf-8") for s in strings]
+    ends = np.cumsum([len(b) for b in encoded], dtype="int64")
+    return np.frombuffer(b"".join(encoded), dtype="uint8"), ends
+
+
+def _strings(found: dict[str, np.ndarray], name: str) -> list[str]:
+    data, ends = found[name].tobytes(), found[f"{name}_ends"].tolist()
+    starts = [0, *ends[:-1]] if ends else []
+    return [data[a:b].decode("utf-8") for a, b in zip(starts, ends, strict=True)]
