@@ -88,6 +88,9 @@ def test_only_storage_imports_sqlalchemy_and_optunas_private_modules() -> None:
         assert not private, (path, private)
 
 
+DOCUMENTED = {("os", "_exit")}  # public functions with an underscore
+
+
 def test_only_storage_reads_private_attributes_of_other_objects() -> None:
     """``study._storage``, ``trial._trial_id`` and the like: storage/ wraps them."""
     for path, tree in sources():
@@ -97,7 +100,9 @@ def test_only_storage_reads_private_attributes_of_other_objects() -> None:
             if (isinstance(node, ast.Attribute) and node.attr.startswith("_")
                     and not node.attr.startswith("__")
                     and not (isinstance(node.value, ast.Name)
-                             and node.value.id in ("self", "cls"))):
+                             and node.value.id in ("self", "cls"))
+                    and not (isinstance(node.value, ast.Name)
+                             and (node.value.id, node.attr) in DOCUMENTED)):
                 raise AssertionError(f"{path}:{node.lineno} reads .{node.attr}")
 
 
