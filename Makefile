@@ -5,6 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 DEMO := demo
 DEMO_TRIALS ?= 32
+TEST_PROCESSES ?= 2
 
 .PHONY: venv demo test lint typecheck pytest postgres clean image-lock
 
@@ -40,7 +41,9 @@ typecheck: venv
 
 pytest: venv
 	for deps in .ci/deps-*.sh; do [ -e "$$deps" ] && bash "$$deps"; done; true
-	export TEST_DB_URL="$$(bash .ci/postgres.sh)" && $(BIN)/python -m pytest -q -ra
+	export TEST_DB_URL="$$(bash .ci/postgres.sh)" \
+		&& $(BIN)/python -m pytest -q -ra -n $(TEST_PROCESSES) -m "not alone" \
+		&& $(BIN)/python -m pytest -q -ra -m alone
 
 postgres:
 	@bash .ci/postgres.sh

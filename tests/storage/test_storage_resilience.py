@@ -48,6 +48,7 @@ def test_connection_errors_are_told_apart_from_real_ones() -> None:
     assert not storage.is_connection_error(ValueError("Cannot tell a FAIL trial."))
 
 
+@pytest.mark.alone
 def test_retry_waits_out_an_outage_then_gives_up_after_its_window() -> None:
     outages = Outages("postgresql+psycopg://u:pw@db/x")
     calls: list[int] = []
@@ -93,6 +94,7 @@ def test_every_database_call_optuna_makes_is_retried() -> None:
         assert getattr(optuna.storages.RDBStorage, name, None) is not None, name
 
 
+@pytest.mark.alone
 @pytest.mark.filterwarnings("ignore:Heartbeat of storage is supposed")
 def test_trial_killed_before_its_first_heartbeat_is_failed_and_queued(
         storage_url: str, study_name: str) -> None:

@@ -57,7 +57,7 @@ def scripted_study(request: pytest.FixtureRequest, tmp_path_factory: pytest.Temp
     data = write_data(folder / "data.csv", task)
     url = f"sqlite:///{folder / 'studies.db'}"
     config = create_study("s", data, storage_url=url, max_epochs=3)
-    run_worker("s", url, n_trials=7, trainer=ScriptedTrainer())
+    run_worker("s", url, n_trials=8, trainer=ScriptedTrainer())
     enqueue_params("s", {**WIDE_DEEP, "ngram_vocab": config.space["ngram_vocab"]["high"]}, url)
     run_worker("s", url, n_trials=1, trainer=ScriptedTrainer())
     return task, data, url
@@ -72,7 +72,7 @@ WIDE_DEEP = {"family": "wide_deep", "ngram_order": 2, "ngram_weighting": "tfidf"
 
 
 # One trial of each family the starting points hold: linear, ngram, wide_deep.
-TRIALS = (0, 6, 7)
+TRIALS = (0, 7, 8)
 
 
 def _export(url: str, folder: Path, trial: int) -> ModuleType:
@@ -136,20 +136,6 @@ def test_the_generated_scripts_pass_ruff_and_stay_short(scripted_study, tmp_path
         assert found.returncode == 0, found.stdout
         lines = len(path.read_text().splitlines())
         assert lines < most or task is not Task.MULTICLASS, (trial, lines)
-
-
-def test_the_script_refuses_rows_it_cannot_use(scripted_study, tmp_path):
-    _, _, url = scripted_study
-    script = export_script("s", tmp_path / "train.py", url, trial_number=TRIALS[0])
-    for name, text in (("bad.jsonl", "not json\n"),
-                       ("unknown.jsonl", json.dumps({"text": "x", "labels": ["nope"]}) + "\n")):
-        (tmp_path / name).write_text(text)
-        run = subprocess.run([sys.executable, str(script), "--data", str(tmp_path / name),
-                              "--out", str(tmp_path / "m")], capture_output=True, text=True,
-                             timeout=300)
-        last = run.stderr.strip().splitlines()[-1]  # after TensorFlow's own start-up lines
-        assert run.returncode == 2 and last.startswith("error: "), run.stderr[-500:]
-        assert "Traceback" not in run.stderr
 
 
 def test_export_refuses_a_directory_for_the_script(scripted_study, tmp_path):

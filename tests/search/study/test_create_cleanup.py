@@ -49,7 +49,7 @@ def test_a_half_made_study_is_made_again(storage_url: str, study_name: str,
         config = create_study(study_name, multiclass_csv, storage_url=storage_url)
     assert "has no hpsearch config and no trials: a create of it was interrupted" in caplog.text
     study, stored = open_study(study_name, storage_url)
-    assert stored.cache_sha256 == config.cache_sha256 and len(study.trials) == 7
+    assert stored.cache_sha256 == config.cache_sha256 and len(study.trials) == 8
     assert storage.get_blob(rdb, study_name, DATA_KEY)[1] == config.cache_sha256  # type: ignore[index]
 
 

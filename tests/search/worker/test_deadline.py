@@ -17,6 +17,7 @@ from tests.scripted_trainer import ScriptedTrainer
 CREATE_S, EPOCH_S, TIMEOUT = 3.0, 0.5, 8.0
 
 
+@pytest.mark.alone
 def test_run_counts_its_timeout_from_its_start(monkeypatch: pytest.MonkeyPatch,
                                                sqlite_url: str, multiclass_csv: Path) -> None:
     create = search.worker._run_search.create_study

@@ -147,6 +147,7 @@ def test_n_workers_on_a_budget_of_b_finish_exactly_b(storage_url: str, study_nam
     print(f"{workers} workers, budget {budget}: {len(states)} trials finished")
 
 
+@pytest.mark.alone
 def test_study_timeout_bounds_all_processes(storage_url: str, study_name: str,
                                             multiclass_csv: Path) -> None:
     timeout, trial_s = 6.0, 1.0
@@ -170,6 +171,7 @@ def _state(url: str, study_name: str, number: int) -> TrialState:
     return trials(reader(url, study_name))[number].state
 
 
+@pytest.mark.alone
 def test_kill_9_mid_trial_fails_it_and_its_retry_finishes(
         storage_url: str, study_name: str, multiclass_csv: Path, tmp_path: Path) -> None:
     # No starting points: the queue then holds the killed trial's retry alone.
@@ -217,6 +219,7 @@ def _postgres_ready() -> bool:
     return subprocess.run(["pg_isready", "-q", "-h", "127.0.0.1"], timeout=10).returncode == 0
 
 
+@pytest.mark.alone
 def test_workers_ride_out_a_postgres_restart(pg_url: str, study_name: str,
                                              multiclass_csv: Path, tmp_path: Path) -> None:
     if not shutil.which("pg_ctlcluster") or os.geteuid() != 0 or "@127.0.0.1" not in pg_url:
