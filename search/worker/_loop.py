@@ -6,11 +6,16 @@ update`` changes it under running workers) and caps the trials this process may 
 (``storage.cap_trials``): the check and the start of the trial are one transaction, so N
 workers on a budget of B finish exactly B trials. When the budget is full only because trials
 are still running, the worker waits: one of them may fail and free its slot.
+
+Near its deadline a worker starts no trial it has seen take longer than the time left: a
+solver's trial cannot stop halfway, so a queued one of a family whose trials here took
+(median) more than that stays queued, and with none queued the quickest trial here must fit.
 """
 
 from __future__ import annotations
 
 import logging
+import statistics
 import time
 from collections.abc import Callable
 from contextlib import ExitStack
@@ -37,9 +42,13 @@ class _Tally:
     def __init__(self) -> None:
         self.count = 0
         self.failures: list[tuple[int, str]] = []
+        self.seconds: dict[str, list[float]] = {}  # by family, of finished trials
 
     def __call__(self, study: optuna.Study, trial: optuna.trial.FrozenTrial) -> None:
         self.count += 1
+        if trial.state is not TrialState.FAIL and trial.duration is not None:
+            family = str(trial.params.get("family"))
+            self.seconds.setdefault(family, []).append(trial.duration.total_seconds())
         if trial.state is TrialState.FAIL:
             reason = trial.user_attrs.get(TrialAttr.FAIL_REASON, "no reason recorded")
             self.failures.append((trial.number, str(reason)))
@@ -83,7 +92,7 @@ class TrialLoop:
                 while not signals.requested:
                     if options.n_trials is not None and self.tally.count >= options.n_trials:
                         break
-                    if deadline is not None and time.monotonic() >= deadline:
+                    if deadline is not None and not self._time_for_one(deadline):
                         break
                     if not self._next_trial():
                         break
@@ -98,6 +107,23 @@ class TrialLoop:
                 raise self._storage_lost(exc, url) from None
             raise
         return None
+
+    def _time_for_one(self, deadline: float) -> bool:
+        """Whether the next trial may start, ``deadline`` seconds (``time.monotonic()``)
+        being the end; see the module's docstring."""
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return False
+        queued = self.study.get_trials(deepcopy=False, states=(TrialState.WAITING,))
+        family = queued[0].system_attrs.get("fixed_params", {}).get("family") if queued else None
+        took = (self.tally.seconds.get(family, []) if family
+                else [min(s) for s in self.tally.seconds.values()])
+        needs = statistics.median(took) if family and took else min(took, default=0.0)
+        if needs > left:
+            log.info("%.0f s left: too little for another trial (%s here took %.0f s)", left,
+                     f"a {family} trial" if family else "the quickest", needs)
+            return False
+        return True
 
     def _next_trial(self) -> bool:
         """Run one trial, or wait a moment for a slot of the study's budget; False once the

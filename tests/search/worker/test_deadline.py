@@ -7,8 +7,11 @@ import time
 from pathlib import Path
 
 import pytest
+from optuna.trial import TrialState
 
 import search.worker._run_search
+import spaces.features
+from search import create_study, run_worker
 from search.options import PrunerName, WorkerOptions
 from search.study import open_study
 from search.worker import run_search
@@ -30,6 +33,7 @@ def test_run_counts_its_timeout_from_its_start(monkeypatch: pytest.MonkeyPatch,
     real_worker = search.worker._run_search.run_worker
     monkeypatch.setattr(search.worker._run_search, "run_worker", lambda *a, **k: real_worker(
         *a, trainer=ScriptedTrainer(epoch_s=EPOCH_S), **k))
+    assert spaces.features.fit_vocabulary  # TensorFlow loads here, not in the timed create
     started, entered = time.monotonic(), time.time()
     run_search("r", multiclass_csv, storage_url=sqlite_url, started=started, ensemble=False,
                worker_options=WorkerOptions(n_trials=1000, timeout=TIMEOUT),
@@ -43,3 +47,20 @@ def test_run_counts_its_timeout_from_its_start(monkeypatch: pytest.MonkeyPatch,
     assert finished and all(t.datetime_start.timestamp() < entered + TIMEOUT for t in finished)
     last = max(finished, key=lambda t: t.datetime_complete)
     assert last.user_attrs.get("cut_by_deadline") or last.params["family"] == "linear"
+
+
+@pytest.mark.alone
+def test_a_solver_trial_that_would_end_past_the_deadline_stays_queued(
+        sqlite_url: str, multiclass_csv: Path) -> None:
+    """The starting points are linear trials of 2 s here (and the baseline takes a moment after
+    the first): after two, under 2 s are left, and the third would end past the deadline; it
+    stays queued for the next run."""
+    create_study("q", multiclass_csv, storage_url=sqlite_url, max_epochs=3)
+    started = time.monotonic()
+    run_worker("q", sqlite_url, timeout=7.0, started=started,
+               trainer=ScriptedTrainer(epoch_s=2.0))
+    took = time.monotonic() - started
+    assert took < 7.0, took  # it would end near 7.4 s
+    study, _ = open_study("q", sqlite_url)
+    states = [t.state for t in study.trials]
+    assert states[:2] == [TrialState.COMPLETE] * 2 and states[2] is TrialState.WAITING
