@@ -5,9 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.linear_model import LogisticRegression
-from sklearn.multiclass import OneVsRestClassifier
 
 from search._errors import DataError
 from search.metrics import RECORDED, evaluate
@@ -35,6 +32,10 @@ def tfidf_baseline(task: Task, train_texts: list[str], y_train: np.ndarray,
                    val_texts: list[str], y_val: np.ndarray, classes: list[str],
                    seed: int = 0) -> dict[str, float]:
     """TF-IDF of words and word pairs, then logistic regression (one-vs-rest for multi-label)."""
+    from sklearn.feature_extraction.text import TfidfVectorizer  # 1.3 s: workers only
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.multiclass import OneVsRestClassifier
+
     vectorizer = TfidfVectorizer(ngram_range=(1, 2), min_df=2, max_features=100_000,
                                  sublinear_tf=True)
     try:

@@ -168,9 +168,9 @@ def test_run_prints_leaderboard_with_baselines(monkeypatch: pytest.MonkeyPatch,
     assert "majority" in result.output and "tfidf_logreg" in result.output
     assert "complete 5" in result.output
     again = runner.invoke(app, ["worker", "--study", "r", "--storage", sqlite_url,
-                                "--n-trials", "2"])
+                                "--n-trials", "3"])
     assert again.exit_code == 0, again.output
-    assert "worker done: 2 trial(s) complete 2" in again.output
+    assert "worker done: 3 trial(s) complete 3" in again.output
     status = runner.invoke(app, ["status", "--study", "r", "--storage", sqlite_url, "--json"])
-    # 7 starting points were queued; the 7 trials took them.
-    assert json.loads(status.output)["counts"] == {"COMPLETE": 7}
+    # 8 starting points were queued; the 8 trials took them.
+    assert json.loads(status.output)["counts"] == {"COMPLETE": 8}
