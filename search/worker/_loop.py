@@ -8,14 +8,13 @@ workers on a budget of B finish exactly B trials. When the budget is full only b
 are still running, the worker waits: one of them may fail and free its slot.
 
 Near its deadline a worker starts no trial it has seen take longer than the time left: a
-solver's trial cannot stop halfway, so a queued one of a family whose trials here took
-(median) more than that stays queued, and with none queued the quickest trial here must fit.
+solver's trial cannot stop halfway, so a queued one of a family whose longest trial here took
+more than that stays queued, and with none queued the quickest trial here must fit.
 """
 
 from __future__ import annotations
 
 import logging
-import statistics
 import time
 from collections.abc import Callable
 from contextlib import ExitStack
@@ -118,7 +117,7 @@ class TrialLoop:
         family = queued[0].system_attrs.get("fixed_params", {}).get("family") if queued else None
         took = (self.tally.seconds.get(family, []) if family
                 else [min(s) for s in self.tally.seconds.values()])
-        needs = statistics.median(took) if family and took else min(took, default=0.0)
+        needs = max(took) if family and took else min(took, default=0.0)
         if needs > left:
             log.info("%.0f s left: too little for another trial (%s here took %.0f s)", left,
                      f"a {family} trial" if family else "the quickest", needs)
