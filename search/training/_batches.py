@@ -9,7 +9,6 @@ dozen values). The exported script draws its batches with ``batch_rows`` itself.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterator
 
 import numpy as np
@@ -81,12 +80,6 @@ def eval_batches(inputs: TrialInputs, batch_size: int = 256,
     order = (np.arange(n_rows) if lengths is None else np.argsort(lengths, kind="stable"))
     return [network_batch(inputs, order[i:i + batch_size])
             for i in range(0, n_rows, batch_size)], order
-
-
-# Each trial traces its own forward pass once; TensorFlow counts those traces across trials and
-# warns of "retracing" after a few, which is not what happens.
-logging.getLogger("tensorflow").addFilter(
-    lambda record: "triggered tf.function retracing" not in record.getMessage())
 
 
 def logits_function(model, inputs: TrialInputs):

@@ -70,6 +70,12 @@ def _limit_memory(gpus: list[Any], memory_mb: int | None) -> None:
     _memory_configured = True
 
 
+def _not_retracing(record: logging.LogRecord) -> bool:
+    """Each trial traces its own forward pass (``logits_function``) once; TensorFlow counts
+    those traces across trials and warns of "retracing" after a few, which is not so."""
+    return "triggered tf.function retracing" not in record.getMessage()
+
+
 def configure_devices(env: Mapping[str, str] | None = None) -> dict[str, Any]:
     """Check and set up this process's devices, and choose the dtype policy of its trials.
 
@@ -82,6 +88,7 @@ def configure_devices(env: Mapping[str, str] | None = None) -> dict[str, Any]:
     settings = DeviceSettings.from_env(os.environ if env is None else env)
     warnings.filterwarnings("ignore", message="Your input ran out of data")
     warnings.filterwarnings("ignore", message=".*does not support masking")
+    logging.getLogger("tensorflow").addFilter(_not_retracing)  # added once, however often
     gpus = tf.config.list_physical_devices("GPU")
     refuse_missing_gpu(settings.requested, [g.name for g in gpus], probe_cuda())
     _limit_memory(gpus, settings.gpu_memory_mb)
