@@ -170,6 +170,15 @@ def test_the_study_note_shows_the_baselines(sqlite_url: str, study_name: str,
     assert f"hpsearch export --study {study_name} --model DIR" in text
 
 
+def send(request: urllib.request.Request) -> tuple[int, bytes]:
+    """The status and body of a write, refused or not."""
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as refused:
+        return refused.code, refused.read()
+
+
 def test_uploads_with_writes_allowed_are_kept_with_their_study(
         sqlite_url: str, study_name: str, multiclass_csv: Path) -> None:
     """optuna-dashboard's upload (a running trial's, a study's) through the same store:
@@ -187,11 +196,7 @@ def test_uploads_with_writes_allowed_are_kept_with_their_study(
             upload = urllib.request.Request(
                 server.url.replace("/dashboard", f"/api/artifacts/{sid}/{trial_id}"),
                 data=body, method="POST", headers={"Content-Type": "application/json"})
-            try:
-                with urllib.request.urlopen(upload, timeout=30) as response:
-                    status, answer = response.status, response.read()
-            except urllib.error.HTTPError as refused:
-                status, answer = refused.code, refused.read()
+            status, answer = send(upload)
         assert status == expected, answer
     assert storage.trial_file(study, running, "notes.txt") == b"uploaded from the browser"
     assert storage.trials_with_file(study, "notes.txt") == [running]
@@ -211,11 +216,7 @@ def test_read_only_unless_writes_are_allowed(sqlite_url: str, study_name: str,
             note = urllib.request.Request(
                 f"{study_api}/note", method="PUT", headers={"Content-Type": "application/json"},
                 data=json.dumps({"version": before["version"] + 1, "body": "hello"}).encode())
-            try:
-                with urllib.request.urlopen(note, timeout=30) as response:
-                    status, body = response.status, response.read()
-            except urllib.error.HTTPError as refused:
-                status, body = refused.code, refused.read()
+            status, body = send(note)
             assert status == expected, body
             saved = get_json(study_api)["note"]
             if not allow_writes:
