@@ -25,8 +25,7 @@ _EXPERT_PARAMS = {"family": "linear", "solver": "svm", "ngram_order": 2, "ngram_
            "char_vocab": 200_000}
 BASELINE = "TF-IDF + LR"
 _BASELINE_PARAMS = {"family": "linear", "solver": "logreg", "ngram_order": 2,
-                    "ngram_vocab": 100_000, "ngram_weighting": "tfidf", "chars": False,
-                    "linear_c": 4.0, "class_weight": "none"}
+                    "ngram_vocab": 100_000, "ngram_weighting": "tfidf", "chars": False}
 # The expert's grid, in the order most likely to be picked first (the best on validation of
 # these is the expert's model, which the search must beat to change the answer), with the
 # baseline third.
