@@ -26,7 +26,6 @@ from search.data import (
     data_fingerprint,
     file_sha256,
     load_split,
-    majority_baseline,
 )
 from search.metrics import DEFAULT_OBJECTIVE, TrialAttr, check_metric
 from search.options import BudgetOptions, DataOptions, SearchOptions, refuse_unknown
@@ -57,6 +56,8 @@ def create_study(study_name: str, data: str | Path, *, storage_url: str | None =
     ``start_points``, the first trials are known-good configurations moved into the space. A
     create that fails leaves nothing behind: no study, no stored data, no new SQLite file.
     """
+    from search.data import majority_baseline  # scikit-learn: only when a study is made
+
     keywords = dict(options)
     data_options = (data_options or DataOptions()).take(keywords)
     search_options = (search_options or SearchOptions()).take(keywords)

@@ -18,16 +18,17 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from types import ModuleType
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
-import matplotlib
 import optuna
-from matplotlib.axes import Axes
-from matplotlib.figure import Figure
 from optuna.trial import TrialState
 
 from search.study import StudyConfig, best_of, completed
 from search.views._references import Reference, references
+
+if TYPE_CHECKING:  # matplotlib loads when a figure is drawn: a worker never draws one
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 DPI = 110
 BASELINE_STYLES = ("--", ":", "-.")
@@ -45,7 +46,7 @@ def _pyplot() -> ModuleType:
     """pyplot on the Agg backend (files only, no display), unless the caller's program chose
     a backend already by importing pyplot (a notebook, say): then that one is kept."""
     if "matplotlib.pyplot" not in sys.modules:
-        matplotlib.use("Agg")
+        importlib.import_module("matplotlib").use("Agg")
     return importlib.import_module("matplotlib.pyplot")
 
 
@@ -54,7 +55,7 @@ def _drawing() -> Iterator[ModuleType]:
     """pyplot in the house style, with Optuna's experimental-API warnings (and its warnings
     about few trials, which the captions state) kept out of the user's terminal."""
     plt = _pyplot()
-    with matplotlib.rc_context({"figure.figsize": (9.0, 4.6), "font.size": 9.0,
+    with plt.rc_context({"figure.figsize": (9.0, 4.6), "font.size": 9.0,
                                 "axes.titlesize": 11.0, "axes.spines.top": False,
                                 "axes.spines.right": False}), warnings.catch_warnings():
         warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
@@ -77,7 +78,7 @@ def _save(figure: Figure, path: Path) -> None:
 
 def _figure_of(axes: Axes | Any) -> Figure:
     first = axes.flat[0] if hasattr(axes, "flat") else axes
-    return cast(Figure, first.figure)
+    return cast("Figure", first.figure)
 
 
 def _require_two_completed(study: optuna.Study, what_needs: str) -> None:

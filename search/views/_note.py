@@ -8,10 +8,14 @@ by model family, and how to export. Workers save it after each finished trial
 
 from __future__ import annotations
 
+import functools
+import importlib.util
 import logging
 import re
 import shlex
-from collections.abc import Sequence
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 import optuna
@@ -138,14 +142,35 @@ def study_note(study: optuna.Study, config: StudyConfig) -> str:
     return "\n\n".join("\n".join(lines) for lines in sections if lines) + "\n"
 
 
+@functools.cache
+def _note_functions() -> tuple[Callable[[optuna.Study], str], Callable[[optuna.Study, str], None]]:
+    """optuna-dashboard's ``get_note`` and ``save_note``. Its package loads its web app, and
+    through ``optuna.importance`` scikit-learn, before it hands them out: about 2.5 s of CPU at
+    every worker's start. The module that defines them needs only Optuna, so where it is found
+    it is loaded by itself; else (a release that moved it) the package's names are used."""
+    found = importlib.util.find_spec("optuna_dashboard")
+    folders = (found.submodule_search_locations or []) if found else []
+    module_file = next((Path(f) / "_note.py" for f in folders if (Path(f) / "_note.py").is_file()),
+                       None)
+    if module_file is not None and "optuna_dashboard" not in sys.modules:
+        spec = importlib.util.spec_from_file_location("_hpsearch_dashboard_note", module_file)
+        if spec and spec.loader:
+            module = importlib.util.module_from_spec(spec)
+            spec.loader.exec_module(module)
+            if hasattr(module, "get_note") and hasattr(module, "save_note"):
+                return module.get_note, module.save_note
+    from optuna_dashboard import get_note, save_note
+
+    return get_note, save_note
+
+
 def save_study_note(study: optuna.Study, config: StudyConfig) -> None:
     """Save the study's note where optuna-dashboard shows it, unless it says that already.
 
     Never raises: the note is a courtesy, and a worker calls this after every trial, so a
     failure is logged and the worker goes on."""
     try:
-        from optuna_dashboard import get_note, save_note
-
+        get_note, save_note = _note_functions()
         body = study_note(study, config)
         if get_note(study) != body:
             save_note(study, body)

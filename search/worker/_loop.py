@@ -137,8 +137,9 @@ class TrialLoop:
         self.budget_seen = limit
         storage.cap_trials(self.study, limit, BUDGET_STATES)
         try:
+            # No gc_after_trial: the trainer's release() collects after every trial already.
             self.study.optimize(self.objective, n_trials=1, catch=(TrialFailed,),
-                                callbacks=self.callbacks, gc_after_trial=True)
+                                callbacks=self.callbacks)
         except storage.BudgetSpent as full:
             return self._wait_for_room(full)
         except TrialLost as lost:

@@ -169,6 +169,7 @@ storage.put_blob(rdb, "study-" + sys.argv[2], "cache", b"data")
 """
 
 
+@pytest.mark.slow
 def test_many_processes_create_the_schema_of_an_empty_database_once(
         empty_database: str) -> None:
     go = time.time() + 3.0  # every process has imported storage by then

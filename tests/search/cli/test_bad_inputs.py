@@ -26,6 +26,7 @@ from typer.testing import CliRunner
 from search.cli import app
 from search.data import write_sample
 from spaces import Task
+from tests.exported import call_main
 from tests.scripted_studies import make_study
 from tests.worker_procs import REPO
 
@@ -413,17 +414,31 @@ def exported(shared: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.mark.parametrize("case", EXPORTED_SCRIPT_CASES, ids=lambda c: c[0])
 def test_exported_script_refuses(case: tuple[str, list[str], Setup | None, list[str]],
-                                 exported: Path, tmp_path: Path) -> None:
+                                 exported: Path, tmp_path: Path,
+                                 capsys: pytest.CaptureFixture[str]) -> None:
+    """The script's ``main``, run here (a fresh interpreter costs seconds of TensorFlow):
+    the message on stderr and exit status 2, as the program would end."""
     name, args, setup, words = case
     if setup:
         setup(tmp_path)
     before = sorted(p.name for p in tmp_path.rglob("*"))
-    done = subprocess.run([sys.executable, str(exported), *args, "--out", "model"],
-                          cwd=tmp_path, capture_output=True, text=True, timeout=300)
-    assert done.returncode == 2, (name, done.stderr[-2000:])
-    assert "Traceback" not in done.stderr + done.stdout
-    assert all(flat(w) in flat(done.stderr) for w in words), done.stderr[-2000:]
+    with pytest.raises(SystemExit) as refused:
+        call_main(exported, *args, "--out", "model", cwd=tmp_path)
+    assert refused.value.code == 2, name
+    printed = capsys.readouterr().err
+    assert all(flat(w) in flat(printed) for w in words), printed[-2000:]
     assert sorted(p.name for p in tmp_path.rglob("*")) == before  # no model folder made
+
+
+@pytest.mark.slow
+def test_the_exported_script_as_a_program_prints_no_traceback(exported: Path,
+                                                              tmp_path: Path) -> None:
+    done = subprocess.run([sys.executable, str(exported), "--data", "nope.jsonl", "--out",
+                           "model"], cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 2, done.stderr[-2000:]
+    assert "Traceback" not in done.stderr + done.stdout
+    assert flat("error: cannot read rows from nope.jsonl") in flat(done.stderr)
+    assert list(tmp_path.iterdir()) == []
 
 
 @pytest.mark.parametrize(("args", "setup", "words"), [

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import subprocess
 import sys
@@ -20,7 +19,7 @@ from search.export import export_model
 from search.metrics import evaluate
 from search.study import load_data, open_study, summarize_trial
 from spaces import Task
-from tests.exported import run_script
+from tests.exported import call_main, load_script, run_script
 from tests.scripted_trainer import ScriptedTrainer
 
 # Words in several scripts and cases, so the vectorizer meets what Keras lower-cases and what
@@ -34,14 +33,6 @@ def write_data(path: Path, task: Task, rows: int = 400, seed: int = 0) -> Path:
         frame["text"] = frame["text"].str.replace(plain, other, regex=False)
     frame.to_csv(path, index=False)
     return path
-
-
-def script_module(path: Path) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(path.stem, path)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture(scope="module", params=list(Task))
@@ -77,7 +68,7 @@ TRIALS = (0, 7, 8)
 
 def _export(url: str, folder: Path, trial: int) -> ModuleType:
     path = export_script("s", folder / f"train_{trial}.py", url, trial_number=trial)
-    return script_module(path)
+    return load_script(path)
 
 
 @pytest.mark.parametrize("trial", TRIALS)
@@ -209,10 +200,7 @@ def test_the_exported_script_reproduces_the_trial(task: Task, family: str,
     assert "tfidf_logreg" in card and config.data_fingerprint[:16] in card
     assert "Retrained by `python" in card
     if task is Task.BINARY:  # every row: no validation score, the trial's thresholds kept
-        full = subprocess.run([sys.executable, str(script), "--out", str(tmp_path / "full"),
-                               "--full"], capture_output=True, text=True, timeout=600)
-        assert full.returncode == 0, full.stderr[-2000:]
-        assert "this model" not in full.stdout
+        assert "this model" not in call_main(script, "--out", str(tmp_path / "full"), "--full")
         labels = json.loads((tmp_path / "full" / "labels.json").read_text())
         assert labels["thresholds"] == trial.thresholds
 
@@ -250,10 +238,7 @@ def test_export_model_is_the_trial_exactly(tmp_path: Path) -> None:
     from search import enqueue_params
 
     enqueue_params("s", _fit_vocab(CHEAP["ngram"], config), url)
-    worker = subprocess.run([sys.executable, "-m", "search", "worker", "--study", "s",
-                             "--storage", url, "--n-trials", "1"], capture_output=True,
-                            text=True, timeout=600)
-    assert worker.returncode == 0, worker.stderr[-3000:]
+    run_worker("s", url, n_trials=1)
     folder = export_model("s", tmp_path / "kept", url)
     study, config = open_study("s", url)
     trial = summarize_trial(study.trials[0], config)

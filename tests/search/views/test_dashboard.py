@@ -62,6 +62,7 @@ def test_the_api_serves_what_hpsearch_records(storage_url: str, study_name: str,
     assert (attrs[running]["worker"], attrs[running]["epoch"]) == ("gpu-box-7:4242", "2")
 
 
+@pytest.mark.slow
 def test_dashboard_page_shows_the_study_and_its_trials(sqlite_url: str, study_name: str,
                                                         multiclass_csv: Path) -> None:
     """The rendered React pages (not just the API) in headless Chromium; screenshots are
@@ -107,6 +108,7 @@ def small_keras_model(path: Path) -> Any:
     return model
 
 
+@pytest.mark.slow
 def test_a_kept_model_is_listed_on_its_trial_and_downloads_as_the_model(
         sqlite_url: str, study_name: str, multiclass_csv: Path, tmp_path: Path) -> None:
     """The trial's page shows the kept files in its artifacts panel (headless Chromium); the
@@ -151,6 +153,7 @@ def test_a_kept_model_is_listed_on_its_trial_and_downloads_as_the_model(
     print(f"\nartifacts panel: {shot} (docs/{shot.name} is a copy of one)")
 
 
+@pytest.mark.slow
 def test_the_study_note_shows_the_baselines(sqlite_url: str, study_name: str,
                                             multiclass_csv: Path) -> None:
     browser.chromium()

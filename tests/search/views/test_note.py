@@ -15,6 +15,7 @@ import optuna_dashboard
 import pytest
 from optuna.trial import TrialState
 
+import search.views._note
 import storage
 from search.metrics import HEADLINE
 from search.study import StudyConfig, status_of
@@ -163,7 +164,8 @@ def test_the_note_is_saved_once_per_change_and_a_failure_only_logs(
     def refuse(*args: object) -> None:
         raise storage.StorageError("Could not reach the database")
 
-    monkeypatch.setattr(optuna_dashboard, "save_note", refuse)
+    monkeypatch.setattr(search.views._note, "_note_functions",
+                        lambda: (optuna_dashboard.get_note, refuse))
     add_starting_point_trial(study_name, sqlite_url, 0.6)
     caplog.clear()
     with caplog.at_level(logging.WARNING, logger="hpsearch"):

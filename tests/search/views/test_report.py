@@ -150,6 +150,7 @@ def test_one_trial_report_from_the_cli_without_tensorflow(
         " ".join(missing.output.split()))
 
 
+@pytest.mark.slow
 def test_report_on_a_study_in_progress_in_chromium(sqlite_url: str, study_name: str,
                                                    multiclass_csv: Path) -> None:
     """A trial still running: the page shows it and what has finished so far. The page is
