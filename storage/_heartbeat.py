@@ -8,12 +8,13 @@ heartbeat row). So:
 - the stale check first stamps a heartbeat on RUNNING trials that have none, so a worker killed
   between creating a trial and its first heartbeat is found one grace period later;
 - after this process sees the database come back from an outage, no trial is declared stale
-  for one grace period: live workers first get the chance to heartbeat again;
+  for one grace period plus the longest retry delay (``MAX_DELAY_S``): another live worker
+  may be asleep in its backoff for that long before it heartbeats again;
 - every worker runs the check every interval in a thread (``StaleTrialWatch``), whatever it is
   doing, and each stale trial is failed with its reason and queued again (``requeue_trial``).
 
 The bound that follows: while any other worker of the study runs and the database has answered
-for the last grace period, a dead worker's trial is failed and queued again within
+for the last grace period and retry delay, a dead worker's trial is failed and queued again within
 grace + interval (+ one check, well under a second) of the death; grace + 2 x interval if the
 worker died before its first heartbeat (the first check stamps one). With no other worker
 alive, the next worker to start does it, once the grace period has passed.
@@ -35,7 +36,7 @@ from optuna.storages._rdb.storage import _create_scoped_session
 from optuna.trial import FrozenTrial, TrialState
 
 from storage._attrs import FAIL_REASON_ATTR, FAILED_TRIAL_ATTR, RETRY_HISTORY_ATTR
-from storage._retry import connection_error_text, is_connection_error
+from storage._retry import MAX_DELAY_S, connection_error_text, is_connection_error
 from storage._url import mask_secrets
 
 if TYPE_CHECKING:
@@ -127,7 +128,7 @@ def stale_trial_ids(rdb: ResilientStorage, study_id: int) -> list[int]:
     """The study's RUNNING trials without a heartbeat for a grace period, each marked with why
     it failed; none right after an outage (see the module's docstring)."""
     grace = grace_seconds(rdb)
-    if rdb.outages.steady_for() < grace:
+    if rdb.outages.steady_for() < grace + MAX_DELAY_S:
         return []
     _stamp_trials_without_heartbeat(rdb, study_id)
     stale = optuna.storages.RDBStorage._get_stale_trial_ids(rdb, study_id)

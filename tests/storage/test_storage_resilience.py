@@ -20,7 +20,7 @@ from optuna.trial import TrialState
 
 import storage
 from storage._resilient import RETRIED_METHODS
-from storage._retry import Outages, call_with_retry
+from storage._retry import MAX_DELAY_S, Outages, call_with_retry
 from tests.worker_procs import REPO, scripted_env
 
 
@@ -136,7 +136,9 @@ def test_no_trial_is_declared_stale_right_after_an_outage(sqlite_url: str,
     rdb.outages.failed(RuntimeError("connection refused"), 60)
     rdb.outages.answered()  # the database answers again just now
     assert rdb._get_stale_trial_ids(study._study_id) == []  # live workers get to heartbeat
-    time.sleep(1.1)
+    time.sleep(MAX_DELAY_S - 0.5)  # one asleep in its longest backoff too
+    assert rdb._get_stale_trial_ids(study._study_id) == []
+    time.sleep(1.6)
     assert rdb._get_stale_trial_ids(study._study_id) == [trial._trial_id]
 
 
