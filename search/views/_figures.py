@@ -56,8 +56,8 @@ def _drawing() -> Iterator[ModuleType]:
     about few trials, which the captions state) kept out of the user's terminal."""
     plt = _pyplot()
     with plt.rc_context({"figure.figsize": (9.0, 4.6), "font.size": 9.0,
-                                "axes.titlesize": 11.0, "axes.spines.top": False,
-                                "axes.spines.right": False}), warnings.catch_warnings():
+                         "axes.titlesize": 11.0, "axes.spines.top": False,
+                         "axes.spines.right": False}), warnings.catch_warnings():
         warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
         warnings.simplefilter("ignore", UserWarning)
         yield plt

@@ -148,12 +148,12 @@ def _note_functions() -> tuple[Callable[[optuna.Study], str], Callable[[optuna.S
     through ``optuna.importance`` scikit-learn, before it hands them out: about 2.5 s of CPU at
     every worker's start. The module that defines them needs only Optuna, so where it is found
     it is loaded by itself; else (a release that moved it) the package's names are used."""
-    found = importlib.util.find_spec("optuna_dashboard")
-    folders = (found.submodule_search_locations or []) if found else []
-    module_file = next((Path(f) / "_note.py" for f in folders if (Path(f) / "_note.py").is_file()),
-                       None)
-    if module_file is not None and "optuna_dashboard" not in sys.modules:
-        spec = importlib.util.spec_from_file_location("_hpsearch_dashboard_note", module_file)
+    found = None if "optuna_dashboard" in sys.modules else importlib.util.find_spec(
+        "optuna_dashboard")
+    for folder in (found.submodule_search_locations or []) if found else []:
+        module_file = Path(folder) / "_note.py"
+        spec = (importlib.util.spec_from_file_location("_hpsearch_dashboard_note", module_file)
+                if module_file.is_file() else None)
         if spec and spec.loader:
             module = importlib.util.module_from_spec(spec)
             spec.loader.exec_module(module)
