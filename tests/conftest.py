@@ -51,3 +51,14 @@ def study_name() -> str:
 @pytest.fixture
 def multiclass_csv(tmp_path: Path) -> Path:
     return write_sample(tmp_path / "data.csv", task=Task.MULTICLASS, rows=600, classes=4, seed=1)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Two lanes for the ``alone`` tests (make test runs them with ``--dist loadgroup``): the
+    ones on PostgreSQL one after another, as one of them restarts it; those on SQLite beside."""
+    for item in items:
+        if item.get_closest_marker("alone"):
+            uses_postgres = "pg_url" in getattr(item, "fixturenames", ()) or getattr(
+                getattr(item, "callspec", None), "params", {}).get("storage_url") == "postgres"
+            item.add_marker(pytest.mark.xdist_group("postgres" if uses_postgres else "sqlite"))

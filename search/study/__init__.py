@@ -5,12 +5,15 @@ trial, leaderboard, the list of studies), what it keeps of its best trials and i
 changing its budget and deleting it.
 
 May import ``search._errors``, ``search.options``, ``search.metrics``, ``search.data``,
-``storage`` and ``spaces``; never TensorFlow.
+``storage`` and ``spaces``; never TensorFlow. ``create_study`` (which reads the data file with
+pandas) loads on first use: a worker never creates a study.
 """
 
+from typing import TYPE_CHECKING
+
+from search._lazy import lazy_names
 from search.study._catalog import StudyListing, list_studies
 from search.study._config import BASELINES_ATTR, CONFIG_ATTR, CONFIG_VERSION, StudyConfig
-from search.study._create import create_study
 from search.study._enqueue import enqueue_params
 from search.study._inspect import best_trial, leaderboard, pick_trial, study_status
 from search.study._kept import (
@@ -51,6 +54,11 @@ from search.study._summary import (
     status_of,
     summarize_trial,
 )
+
+if TYPE_CHECKING:
+    from search.study._create import create_study
+
+__getattr__ = lazy_names(__name__, {"search.study._create": ("create_study",)})
 
 __all__ = [
     "BUDGET_STATES",

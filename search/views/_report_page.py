@@ -12,9 +12,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import jinja2
 import optuna
 from optuna.trial import FrozenTrial
 
@@ -23,6 +22,9 @@ from search.study import FamilyTime, StudyConfig, StudyStatus, TrialSummary, sum
 from search.views._references import Reference, versus_references
 from search.views._report_template import PAGE
 from spaces import Task
+
+if TYPE_CHECKING:  # loaded when a page is rendered: a worker imports this package without it
+    import jinja2
 
 BEST_FIGURES = ("confusion.png", "per_label.png")
 
@@ -158,6 +160,8 @@ def _budget(config: StudyConfig) -> str:
 
 @cache
 def _template() -> jinja2.Template:
+    import jinja2
+
     env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined,
                              keep_trailing_newline=True)
     return env.from_string(PAGE)

@@ -6,9 +6,13 @@ launcher that starts one worker process per GPU slot.
 
 May import every package of ``search`` but ``export`` and ``cli``, and ``storage`` and
 ``spaces``. TensorFlow comes only through ``search.training.tensorflow_trainer()``, when no
-stand-in trainer is given.
+stand-in trainer is given. ``run_search`` (which creates the study, reading its data file with
+pandas) loads on first use.
 """
 
+from typing import TYPE_CHECKING
+
+from search._lazy import lazy_names
 from search.worker._launch import (
     WorkerExit,
     launch_workers,
@@ -18,11 +22,15 @@ from search.worker._launch import (
 )
 from search.worker._objective import Objective, record_metrics, worker_name
 from search.worker._progress import LogProgress, Progress, TerminalProgress, make_progress
-from search.worker._run_search import run_search
 from search.worker._signals import STOP_SIGNALS, StopSignals
 from search.worker._slots import ALL, LaunchError, WorkerSlot, parse_gpus, plan_slots
 from search.worker._trainer_env import ENV_TRAINER, trainer_from_env
 from search.worker._worker import WorkerSummary, run_worker
+
+if TYPE_CHECKING:
+    from search.worker._run_search import run_search
+
+__getattr__ = lazy_names(__name__, {"search.worker._run_search": ("run_search",)})
 
 __all__ = [
     "ALL",

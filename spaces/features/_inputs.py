@@ -8,11 +8,14 @@ the raw text; ``tests/spaces/test_features.py`` checks it value for value. Numpy
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-import scipy.sparse as sp
 
 from spaces.features._vocabulary import Vocabulary
+
+if TYPE_CHECKING:  # loaded by the functions that build a bag: a worker starts without it
+    import scipy.sparse as sp
 
 WEIGHTINGS = ("binary", "count", "tfidf")
 NORMS = ("l2", "l1")
@@ -98,6 +101,8 @@ class EncodedSplit:
 def bag(encoded: EncodedSplit, vocabulary: Vocabulary, setting: BagSetting) -> sp.csr_matrix:
     """Each text's bag of ``setting``: its word part, then its character part, each weighted
     and normalised on its own (float32)."""
+    import scipy.sparse as sp
+
     words = setting.word_columns(vocabulary)
     parts = [_weighted(encoded.ngram_counts[:, words], vocabulary.ngram_idf(words), setting)]
     if setting.chars:
@@ -111,6 +116,8 @@ def bag(encoded: EncodedSplit, vocabulary: Vocabulary, setting: BagSetting) -> s
 
 def _weighted(counts: sp.csr_matrix, idf: np.ndarray, setting: BagSetting) -> sp.csr_matrix:
     """(As ``spaces.features._layers.weighted`` computes them in float32.)"""
+    import scipy.sparse as sp
+
     counts = counts.tocsr().astype("float32")
     counts.eliminate_zeros()
     values = counts.data
