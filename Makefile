@@ -41,14 +41,14 @@ lint: venv
 typecheck: venv
 	$(BIN)/mypy
 
-# The `alone` tests after the others, in two lanes (tests/conftest.py: those on PostgreSQL one
-# after another, as one restarts it; those on SQLite beside them), collected from the files that
-# hold them only (collecting every test module loads TensorFlow: 10 s for nothing).
+# The `alone` tests after the others, in two lanes (--alone-lanes, tests/conftest.py: those on
+# PostgreSQL one after another, as one restarts it; the rest beside them), collected from the
+# files that hold them only (collecting every test module loads TensorFlow: 10 s for nothing).
 pytest: venv
 	for deps in .ci/deps-*.sh; do [ -e "$$deps" ] && bash "$$deps"; done; true
 	export TEST_DB_URL="$$(bash .ci/postgres.sh)" \
 		&& $(BIN)/python -m pytest -q -ra -n $(TEST_PROCESSES) -m "not alone" \
-		&& $(BIN)/python -m pytest -q -ra -n 2 --dist loadgroup -m alone \
+		&& $(BIN)/python -m pytest -q -ra -n 2 --alone-lanes -m alone \
 			$$(grep -rl --include='*.py' 'mark.alone' tests)
 
 postgres:

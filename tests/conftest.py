@@ -53,12 +53,24 @@ def multiclass_csv(tmp_path: Path) -> Path:
     return write_sample(tmp_path / "data.csv", task=Task.MULTICLASS, rows=600, classes=4, seed=1)
 
 
-@pytest.hookimpl(tryfirst=True)
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Two lanes for the ``alone`` tests (make test runs them with ``--dist loadgroup``): the
-    ones on PostgreSQL one after another, as one of them restarts it; those on SQLite beside."""
-    for item in items:
-        if item.get_closest_marker("alone"):
-            uses_postgres = "pg_url" in getattr(item, "fixturenames", ()) or getattr(
-                getattr(item, "callspec", None), "params", {}).get("storage_url") == "postgres"
-            item.add_marker(pytest.mark.xdist_group("postgres" if uses_postgres else "sqlite"))
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--alone-lanes", action="store_true",
+                     help="with -n 2: the tests whose id names PostgreSQL in one process, one "
+                          "after another (one of the alone tests restarts it), the rest in the "
+                          "other")
+
+
+@pytest.hookimpl(optionalhook=True, tryfirst=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object:
+    """``--alone-lanes`` (make test's run of the ``alone`` tests). xdist's ``xdist_group``
+    mark would say the same, but pytest 9 no longer reads the node ids it rewrites."""
+    if not config.getoption("alone_lanes"):
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class Lanes(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return "postgres" if "postgres" in nodeid else "other"
+
+    return Lanes(config, log)

@@ -17,8 +17,7 @@ from tests.worker_procs import REPO
 PACKAGES = ("search", "spaces", "storage")
 # The only modules that import TensorFlow or Keras themselves (the rest load them through these,
 # on first use).
-TENSORFLOW_MAY = ("search/training/_", "spaces/features/_tokens.py", "spaces/features/_fit.py",
-                  "spaces/features/_layers.py", "spaces/features/_encode.py",
+TENSORFLOW_MAY = ("search/training/_", "spaces/features/_layers.py", "spaces/features/_encode.py",
                   "spaces/model/_build.py", "spaces/model/_losses.py",
                   "spaces/model/_helpers.py", "spaces/model/_text_model.py")
 # What each package of `search` may import from the others, bottom up (`search._errors`,

@@ -10,7 +10,7 @@ from typing import Any
 from search._errors import DataError
 from search.data import LabelledSplit, load_embedding_matrix
 from search.options import DataOptions
-from spaces.features import StudyData
+from spaces.features import StudyData, fit_vocabulary
 
 log = logging.getLogger("hpsearch")
 
@@ -25,11 +25,9 @@ class Featurized:
 
 
 def featurize_split(split: LabelledSplit, options: DataOptions) -> Featurized:
-    """Fit the vocabularies on the training rows (TensorFlow starts here, for Keras' own
-    standardization): words cut at ``--max-len`` (default: the 95th percentile of training
-    lengths), word 1- to 3-grams, and character n-grams of a sample of the texts."""
-    from spaces.features import fit_vocabulary  # TensorFlow: only when a study is created
-
+    """Fit the vocabularies on the training rows: words cut at ``--max-len`` (default: the 95th
+    percentile of training lengths), word 1- to 3-grams, and character n-grams of a sample of
+    the texts."""
     train_texts = [split.texts[i] for i in split.train]
     fitted = fit_vocabulary(train_texts, max_tokens=options.max_tokens,
                             max_len=options.max_len, seed=options.seed)

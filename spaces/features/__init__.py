@@ -4,7 +4,7 @@ a study stores (``StudyData``), encoding it once per worker, each trial's inputs
 its bag of n-grams, ``BagSetting``), and the Keras layers that compute the same from raw strings
 in the exported model.
 
-Importing it loads numpy and scipy only; ``fit_vocabulary``, ``encode`` and the layers
+Importing it loads numpy only (fitting the vocabularies needs no more); ``encode`` and the layers
 (``Featurizer``, ``inputs_model``) load TensorFlow on first use.
 """
 
@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from spaces._first_use import on_first_use
+from spaces.features._fit import Fitted, fit_vocabulary
 from spaces.features._inputs import (
     NORMS,
     WEIGHTINGS,
@@ -24,6 +25,7 @@ from spaces.features._inputs import (
     trial_inputs,
 )
 from spaces.features._stored import StudyData
+from spaces.features._tokens import tokenize
 from spaces.features._vocabulary import (
     CHAR_FIT_CHARS,
     CHAR_ORDERS,
@@ -36,13 +38,10 @@ from spaces.features._vocabulary import (
 
 if TYPE_CHECKING:
     from spaces.features._encode import encode
-    from spaces.features._fit import Fitted, fit_vocabulary
     from spaces.features._layers import Featurizer, inputs_model, weighted
-    from spaces.features._tokens import tokenize
 
-_TENSORFLOW = {"encode": "_encode", "Fitted": "_fit", "fit_vocabulary": "_fit",
-               "Featurizer": "_layers", "inputs_model": "_layers", "weighted": "_layers",
-               "tokenize": "_tokens"}
+_TENSORFLOW = {"encode": "_encode", "Featurizer": "_layers", "inputs_model": "_layers",
+               "weighted": "_layers"}
 
 
 __getattr__ = on_first_use(__name__, _TENSORFLOW)

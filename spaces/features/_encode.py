@@ -5,7 +5,7 @@ character n-gram of the vocabularies, so that each trial then takes its bag from
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 import numpy as np
 import scipy.sparse as sp
@@ -13,8 +13,9 @@ import tensorflow as tf
 
 from spaces.features._inputs import EncodedSplit, Ragged
 from spaces.features._layers import char_count_layer, ngram_count_layer, word_layer
-from spaces.features._tokens import batches
 from spaces.features._vocabulary import CHAR_ORDERS, MAX_WORD_ORDER, Vocabulary
+
+_BATCH = 4096
 
 
 def encode(texts: Sequence[str], vocabulary: Vocabulary) -> EncodedSplit:
@@ -24,7 +25,7 @@ def encode(texts: Sequence[str], vocabulary: Vocabulary) -> EncodedSplit:
     chars = (char_count_layer(vocabulary.chars, CHAR_ORDERS, sparse=True)
              if vocabulary.chars else None)
     ids, ngram_parts, char_parts = [], [], []
-    for batch in batches(texts):
+    for batch in _batches(texts):
         if words is not None:
             ids.append(words(batch)[:, :vocabulary.max_len])
         ngram_parts.append(_csr(ngrams(batch), len(vocabulary.ngrams)))
@@ -33,6 +34,11 @@ def encode(texts: Sequence[str], vocabulary: Vocabulary) -> EncodedSplit:
     return EncodedSplit(words=_ragged(ids),
                         ngram_counts=_stacked(ngram_parts, len(texts), len(vocabulary.ngrams)),
                         char_counts=_stacked(char_parts, len(texts), len(vocabulary.chars)))
+
+
+def _batches(texts: Sequence[str], size: int = _BATCH) -> Iterator[tf.Tensor]:
+    for start in range(0, len(texts), size):
+        yield tf.constant(list(texts[start:start + size]), dtype=tf.string)
 
 
 def _csr(counts: tf.SparseTensor, width: int) -> sp.csr_matrix:

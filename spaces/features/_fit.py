@@ -1,5 +1,5 @@
-"""Fitting the study's vocabularies on the training texts (``create``). Imports TensorFlow, for
-Keras' own word standardization."""
+"""Fitting the study's vocabularies on the training texts (``create``), in numpy and plain
+Python: no TensorFlow."""
 
 from __future__ import annotations
 

@@ -15,7 +15,9 @@ from spaces.features import (
     encode,
     fit_vocabulary,
     inputs_model,
+    tokenize,
 )
+from spaces.features._tokens import WORD_STANDARDIZE
 from spaces.features._vocabulary import char_sample, fit_chars, fit_words
 
 TEXTS = [
@@ -46,6 +48,25 @@ def test_character_ngrams_are_fitted_as_keras_splits_them(vocabulary: Vocabulary
     assert vocabulary.char_orders[at] == 2 and vocabulary.char_df[at] == 3
     orders = {int(n) for n in vocabulary.char_orders}
     assert orders == {2, 3, 4, 5}
+
+
+# Whitespace and case at the edges of what Keras treats as ASCII: no-break and ideographic
+# spaces, a file separator and NEL are not its whitespace; İ, ß and É are not lower-cased.
+EDGES = ["a\u00a0b c\u3000d", "e\x1cf\x85g\u2028h", "  lead\ttab\nnl\rcr\x0bvt\x0cff  ", "",
+         "İstanbul STRASSE ẞ ß É", "x-y_z's (it's) [ok]", "\ufeffbom 🎉!PARTY!", "...", "a\x00b"]
+
+
+def test_words_are_split_as_the_keras_word_layer_splits_them() -> None:
+    """tokenize (plain Python, so that create starts no TensorFlow) against the word layer's
+    own standardize and split."""
+    import keras
+
+    texts = TEXTS + EDGES
+    layer = keras.layers.TextVectorization(standardize=WORD_STANDARDIZE, split="whitespace")
+    split = layer._preprocess(np.array(texts, dtype=object))  # what it looks up
+    theirs = [[t.decode("utf-8") for t in row] for row in split.to_list()]
+    assert tokenize(texts) == theirs
+    assert tokenize(["a\u00a0b ÉCOLE, d'Été"]) == [["a\u00a0b", "École", "dÉté"]]
 
 
 def test_word_ngrams_rank_by_texts_holding_them_then_alphabetically() -> None:
