@@ -32,7 +32,12 @@ demo: venv
 	@echo "Next: $(BIN)/python $(DEMO)/train_best.py --out $(DEMO)/model   (or: $(BIN)/hpsearch export --study demo --model $(DEMO)/model)"
 
 ## Lint, type-check, start a local PostgreSQL, and run every test against SQLite and it.
-test: venv lint typecheck pytest
+# mypy (half a minute on one core) runs beside the tests, its report printed after theirs.
+test: venv lint
+	$(BIN)/mypy > $(VENV)/mypy.log 2>&1 & typecheck=$$!; \
+		$(MAKE) --no-print-directory pytest; tests=$$?; \
+		wait $$typecheck; typed=$$?; echo "$(BIN)/mypy"; cat $(VENV)/mypy.log; \
+		[ $$tests = 0 ] && [ $$typed = 0 ]
 
 lint: venv
 	$(BIN)/ruff check search spaces storage tests

@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parents[2]
-SMOKE_ROWS, SMOKE_LEN = 240, 200
+SMOKE_ROWS, SMOKE_LEN = 240, 50
 POLICIES = ("float32", "mixed_float16", "mixed_bfloat16")
 MAX_EPOCHS = 3  # per trial, in the trials-per-hour runs
 K_VALUES = (1, 2, 4)
