@@ -1,5 +1,6 @@
 """Shared fixtures: one storage fixture run against SQLite and (when TEST_DB_URL is set)
-PostgreSQL, generated data. (The one fake trainer is tests/scripted_trainer.py.)"""
+PostgreSQL, generated data; and the two lanes make test runs the ``alone`` tests in. (The one
+fake trainer is tests/scripted_trainer.py.)"""
 
 from __future__ import annotations
 
@@ -51,7 +52,6 @@ def study_name() -> str:
 @pytest.fixture
 def multiclass_csv(tmp_path: Path) -> Path:
     return write_sample(tmp_path / "data.csv", task=Task.MULTICLASS, rows=600, classes=4, seed=1)
-
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
