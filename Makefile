@@ -32,11 +32,12 @@ demo: venv
 	@echo "Next: $(BIN)/python $(DEMO)/train_best.py --out $(DEMO)/model   (or: $(BIN)/hpsearch export --study demo --model $(DEMO)/model)"
 
 ## Lint, type-check, start a local PostgreSQL, and run every test against SQLite and it.
-# mypy (half a minute on one core) runs beside the tests, its report printed after theirs.
-test: venv lint
-	$(BIN)/mypy > $(VENV)/mypy.log 2>&1 & typecheck=$$!; \
-		$(MAKE) --no-print-directory pytest; tests=$$?; \
-		wait $$typecheck; typed=$$?; echo "$(BIN)/mypy"; cat $(VENV)/mypy.log; \
+# mypy (half a minute of one core) runs beside the tests at the lowest priority, on what they
+# leave idle (the `alone` tests' waits); its report is printed after theirs.
+test: venv
+	nice -n 19 $(MAKE) --no-print-directory typecheck > $(VENV)/mypy.log 2>&1 & typecheck=$$!; \
+		$(MAKE) --no-print-directory lint pytest; tests=$$?; \
+		wait $$typecheck; typed=$$?; cat $(VENV)/mypy.log; \
 		[ $$tests = 0 ] && [ $$typed = 0 ]
 
 lint: venv

@@ -32,6 +32,9 @@ def compile_network(model: keras.Model, params: dict[str, Any], *, task: str,
     # every step (cuDNN RNNs opt out of XLA anyway).
     model.compile(optimizer=keras.optimizers.Adam(learning_rate=params["learning_rate"]),
                   loss=make_loss(task, params, pos_weight=pos_weight), jit_compile=False)
+    # The optimizer's slots made now: made in the first training step, they would make
+    # TensorFlow trace that step twice (seconds a trial; the weights come out the same).
+    model.optimizer.build(model.trainable_variables)
     return model
 
 

@@ -58,6 +58,20 @@ def test_each_task_gets_its_loss_and_logit_units(task: str, n_out: int, loss_nam
     assert model.get_layer("logits").dtype_policy.compute_dtype == "float32"
 
 
+def test_the_first_epoch_traces_the_training_step_once() -> None:
+    """compile_network makes the optimizer's slots: made in the first step instead, they make
+    TensorFlow trace that step a second time (seconds of every trial)."""
+    from spaces.model import compile_network
+
+    model = compile_network(_network(BASE), BASE, task="multiclass")
+    traced = []
+    step = model.train_step
+    model.train_step = lambda data: traced.append(1) or step(data)
+    ids = np.random.default_rng(0).integers(1, 30, size=(64, 9)).astype("int32")
+    model.fit(ids, np.arange(64) % 3, batch_size=16, epochs=2, verbose=0)
+    assert len(traced) == 1
+
+
 def test_the_linear_model_is_one_dense_layer_on_the_bag() -> None:
     model = _network({"family": "linear", **NGRAMS, "solver": "svm", "linear_c": 1.0,
                       "class_weight": "none"})

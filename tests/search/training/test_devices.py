@@ -149,8 +149,9 @@ def test_mixed_precision_holds_for_every_trial_of_a_worker(
     # The n-gram bag (sparse) beside a small LSTM: both paths under mixed_float16, on the CPU.
     space = tmp_path / "space.yaml"
     space.write_text("params:\n  family: wide_deep\n  ngram_units: {low: 8, high: 16}\n"
-                     "  rnn_layers: 1\n  rnn_units: {low: 4, high: 8}\n"
-                     "  embedding_dim: {low: 8, high: 16}\n  batch_size: [128]\n")
+                     "  rnn_layers: 1\n  rnn_units: {low: 4, high: 8}\n  bidirectional: false\n"
+                     "  dense_layers: 0\n  embedding_dim: {low: 8, high: 16}\n"
+                     "  batch_size: [128]\n")
     create_study(study_name, multiclass_csv, storage_url=sqlite_url, max_epochs=1,
                  pruner=PrunerName.NONE, sampler=SamplerName.RANDOM, space=space)
     monkeypatch.setenv("HPSEARCH_MIXED_PRECISION", "float16")
