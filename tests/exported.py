@@ -73,12 +73,14 @@ def run_script(script: Path, *args: str) -> dict[str, float]:
     return printed_metrics(call_main(script, *args))
 
 
-def run_script_in_new_process(script: Path, *args: str) -> dict[str, float]:
-    """``run_script`` in a fresh interpreter."""
-    run = subprocess.run([sys.executable, "-c", WITHOUT_HPSEARCH, str(script), *args],
+def run_script_in_new_process(script: Path, *args: str, then: str = "") -> str:
+    """What ``python SCRIPT ARGS`` prints in a fresh interpreter (it must succeed), then what
+    the Python code ``then`` prints, run in that interpreter after the script (TensorFlow's
+    start is paid once)."""
+    run = subprocess.run([sys.executable, "-c", WITHOUT_HPSEARCH + then, str(script), *args],
                          capture_output=True, text=True, timeout=600, cwd=script.parent)
     assert run.returncode == 0, run.stderr[-3000:]
-    return printed_metrics(run.stdout)
+    return run.stdout
 
 
 def printed_metrics(printed: str) -> dict[str, float]:

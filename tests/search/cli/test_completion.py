@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 
+import pytest
 from typer.testing import CliRunner
 
 from search.cli import app
@@ -32,7 +33,9 @@ def test_help_offers_completion() -> None:
     assert "--show-completion" in result.output
 
 
-def test_the_completion_script_for_bash_names_the_command() -> None:
+def test_the_completion_script_for_bash_names_the_command(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The shell named, not the one detected: pytest may run under no shell at all.
+    monkeypatch.setenv("_TYPER_COMPLETE_TEST_DISABLE_SHELL_DETECTION", "1")
     result = CliRunner().invoke(app, ["--show-completion", "bash"], prog_name="hpsearch")
     assert result.exit_code == 0, result.output
     assert "_HPSEARCH_COMPLETE=complete_bash" in result.output

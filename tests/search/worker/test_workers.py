@@ -72,7 +72,7 @@ def _intermediate_values_are_all_stored(trial: FrozenTrial, epochs: int) -> bool
 
 def test_eight_workers_fill_one_study_each_trial_recorded_once(
         storage_url: str, study_name: str, multiclass_csv: Path) -> None:
-    per_worker = 4
+    per_worker = 2
     create_study(study_name, multiclass_csv, storage_url=storage_url, max_epochs=3,
                  pruner=PrunerName.NONE, sampler=SamplerName.RANDOM, metric="val_loss")
     argvs: list[bytes] = []
@@ -224,7 +224,7 @@ def test_workers_ride_out_a_postgres_restart(pg_url: str, study_name: str,
                                              multiclass_csv: Path, tmp_path: Path) -> None:
     if not shutil.which("pg_ctlcluster") or os.geteuid() != 0 or "@127.0.0.1" not in pg_url:
         pytest.skip("restarting PostgreSQL needs root, pg_ctlcluster and a server on this host")
-    n_trials, down_s = 24, 3.0
+    n_trials, down_s = 12, 3.0
     create_study(study_name, multiclass_csv, storage_url=pg_url, max_epochs=3,
                  pruner=PrunerName.NONE, sampler=SamplerName.RANDOM, n_trials=n_trials)
     study = reader(pg_url, study_name)
