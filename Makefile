@@ -11,7 +11,7 @@ TEST_PROCESSES ?= 2
 
 venv: $(VENV)/.installed
 
-# uv resolves what pip would from PyPI, but downloads in parallel: seconds, not 2 minutes.
+# uv resolves what pip would from PyPI, and downloads and installs in parallel.
 # The machine's pip puts uv in the venv (pip 22.3 and newer; else the venv's own pip does), and
 # uv installs pip with the rest: the venv is made without pip, 6 s sooner. .ci/compile.py then
 # compiles the venv (but packages' test suites: 10 s sooner than uv's --compile-bytecode) and

@@ -1,7 +1,8 @@
 """Compile the venv's installed modules, and the folders named, to bytecode on every core.
 
 Packages' own test suites (folders named ``tests`` or ``test`` in site-packages) are skipped:
-nothing imports them, and they are a quarter of the source. Compiled once, here: where
+only those packages' own test runs import them, and they are a quarter of the source. (Where one
+is imported all the same, Python compiles it then.) Compiled once, here: where
 $PYTHONDONTWRITEBYTECODE is set, Python caches nothing it compiles on import (each process of the
 tests would compile TensorFlow and the project again), and elsewhere the first processes would
 each compile the same modules at once.
