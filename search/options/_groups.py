@@ -9,7 +9,7 @@ from pathlib import Path
 from search._errors import OptionError
 from search.metrics import DEFAULT_OBJECTIVE, Metric
 from search.options._field import OptionGroup, option
-from spaces import Task
+from spaces import BUILT_IN, Task
 
 
 class PrunerName(StrEnum):
@@ -62,8 +62,8 @@ class DataOptions(OptionGroup):
 class SearchOptions(OptionGroup):
     """What is searched and how trials are judged and stopped."""
 
-    space: Path | None = option(None, "--space", "YAML space file (default: the built-in lstm "
-                                "space).")
+    space: Path | None = option(None, "--space", "YAML space file (default: the built-in "
+                                f"space, {BUILT_IN!r}: every model family).")
     metric: Metric | None = option(
         None, "--metric", "Objective (default: the task's own: " + ", ".join(
             f"{metric.value} for {task.value}" for task, metric in DEFAULT_OBJECTIVE.items())

@@ -41,7 +41,7 @@ from search.options import (
 )
 from search.study import StudyConfig
 from search.worker import run_search, run_worker
-from spaces import Task
+from spaces import BUILT_IN, Task
 
 # What each command takes besides its option groups.
 OWN = {"create": {"study", "data", "storage_url"}, "run": {"study", "data", "storage_url"},
@@ -94,6 +94,7 @@ def test_every_group_option_is_offered_with_its_help() -> None:
                if isinstance(p, TyperOption)}
     for spec in SearchOptions.specs():
         assert help_of[spec.flag] == spec.help
+    assert f"the built-in space, {BUILT_IN!r}" in help_of["--space"]  # named for what it holds
 
 
 def test_values_are_coerced_and_checked_the_same_way_in_python_and_the_cli(
