@@ -5,7 +5,8 @@ only those packages' own test runs import them, and they are a quarter of the so
 is imported all the same, Python compiles it then.) Compiled once, here: where
 $PYTHONDONTWRITEBYTECODE is set, Python caches nothing it compiles on import (each process of the
 tests would compile TensorFlow and the project again), and elsewhere the first processes would
-each compile the same modules at once.
+each compile the same modules at once. (`python -m compileall -j 2` took 42 s for what this
+takes 29 s here: it walks, checks and hands out one file at a time.)
 
     python .ci/compile.py search spaces storage tests
 """
