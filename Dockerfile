@@ -36,7 +36,7 @@ RUN pip install --no-cache-dir --require-hashes --requirement /tmp/image-require
     && useradd --uid 10001 --gid 10001 --create-home --shell /usr/sbin/nologin hpsearch
 
 WORKDIR /opt/hpsearch
-COPY pyproject.toml README.md ./
+COPY pyproject.toml README.md LICENSE ./
 COPY search ./search
 COPY spaces ./spaces
 COPY storage ./storage

@@ -6,6 +6,7 @@ BIN := $(VENV)/bin
 DEMO := demo
 DEMO_TRIALS ?= 32
 TEST_PROCESSES ?= 2
+POSTGRES_SCRIPT ?= .ci/postgres.sh
 
 .PHONY: venv deps demo test lint typecheck pytest postgres clean image-lock
 
@@ -17,6 +18,9 @@ venv: $(VENV)/.installed
 # compiles the venv (but packages' test suites: 10 s sooner than uv's --compile-bytecode) and
 # the project's own packages, which uv leaves out.
 $(VENV)/.installed: pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "make:" \
+		"hpsearch needs Python 3.11 or newer, and $(PYTHON) is $$($(PYTHON) -V 2>&1);" \
+		"name another with make PYTHON=python3.12 ..." >&2; exit 1; }
 	$(PYTHON) -m venv --without-pip $(VENV)
 	$(PYTHON) -m pip --python $(BIN)/python install -q uv 2>/dev/null \
 		|| { $(BIN)/python -m ensurepip -q && $(BIN)/python -m pip install -q uv; }
@@ -34,7 +38,10 @@ demo: venv
 	cd $(DEMO) && ../$(BIN)/hpsearch status --study demo
 	cd $(DEMO) && ../$(BIN)/hpsearch export --study demo --out train_best.py
 	@echo
-	@echo "Next: $(BIN)/python $(DEMO)/train_best.py --out $(DEMO)/model   (or: $(BIN)/hpsearch export --study demo --model $(DEMO)/model)"
+	@echo "Next, from here (the study is in $(DEMO)/hpsearch.db):"
+	@echo "  $(BIN)/hpsearch export --study demo --storage sqlite:///$(DEMO)/hpsearch.db --model $(DEMO)/model"
+	@echo "  $(BIN)/hpsearch predict --model $(DEMO)/model --data $(DEMO)/data.csv --out $(DEMO)/predictions.csv"
+	@echo "  $(BIN)/python $(DEMO)/train_best.py --out $(DEMO)/retrained   # the best trial, trained again"
 
 ## Lint, type-check, start a local PostgreSQL, and run every test against SQLite and it.
 # The system packages some tests need (.ci/deps-*.sh: apt-get, where missing) install while the
@@ -66,8 +73,14 @@ typecheck: venv
 # The `alone` tests after the others, in two lanes (--alone-lanes, tests/conftest.py: those on
 # PostgreSQL one after another, as one restarts it; the rest beside them), collected from the
 # files that hold them only (collecting every test module loads TensorFlow: 10 s for nothing).
+# A PostgreSQL that does not start stops here, loudly: the tests would skip its cases and pass.
 pytest: venv deps
-	export TEST_DB_URL="$$(bash .ci/postgres.sh)" \
+	url="$$(bash $(POSTGRES_SCRIPT))" && [ -n "$$url" ] || { \
+		echo "make: PostgreSQL did not start ($(POSTGRES_SCRIPT) failed; its output is above)," \
+			"so the tests stop here. It installs and starts PostgreSQL $${PGVER:-15} with" \
+			"apt-get and pg_ctlcluster: root on Debian or Ubuntu. See README, Development." >&2; \
+		exit 1; }; \
+	export TEST_DB_URL="$$url" \
 		&& $(BIN)/python -m pytest -q -ra -n $(TEST_PROCESSES) -m "not alone" \
 		&& $(BIN)/python -m pytest -q -ra -n 2 --alone-lanes -m alone \
 			$$(grep -rl --include='*.py' 'mark.alone' tests)

@@ -1,5 +1,6 @@
 """How to run and score a search: data and checks, studies, training, workers, ensembles,
-views, export, and the CLI, one subpackage per concept (see docs/ARCHITECTURE.md).
+views, export, putting a kept model to use (``load_model``, ``predict_file``,
+``evaluate_model``), and the CLI, one subpackage per concept (see docs/ARCHITECTURE.md).
 
 This module exposes the public API; the errors and the option groups load at once, the rest on
 first use, so that importing ``search`` (and ``hpsearch --help``) loads neither TensorFlow,
@@ -27,6 +28,13 @@ if TYPE_CHECKING:
     from search.ensemble import make_ensemble
     from search.export import export_model, export_script
     from search.options import PrunerName, SamplerName
+    from search.predict import (
+        ModelEvaluation,
+        TextClassifier,
+        evaluate_model,
+        load_model,
+        predict_file,
+    )
     from search.study import (
         StudyConfig,
         StudyStatus,
@@ -47,6 +55,8 @@ __getattr__ = lazy_names(__name__, {
     "search.ensemble": ("make_ensemble",),
     "search.export": ("export_model", "export_script"),
     "search.options": ("PrunerName", "SamplerName"),
+    "search.predict": ("ModelEvaluation", "TextClassifier", "evaluate_model", "load_model",
+                       "predict_file"),
     "search.study": ("StudyConfig", "StudyStatus", "TrialSummary", "best_trial",
                      "create_study", "delete_study", "enqueue_params", "list_studies",
                      "open_study", "study_status", "update_budget"),
@@ -64,6 +74,7 @@ __all__ = [
     "ExitCode",
     "HpsearchError",
     "Metric",
+    "ModelEvaluation",
     "OptionError",
     "PrunerName",
     "SamplerName",
@@ -71,6 +82,7 @@ __all__ = [
     "StudyConfig",
     "StudyError",
     "StudyStatus",
+    "TextClassifier",
     "TrialFailed",
     "TrialSummary",
     "Trainer",
@@ -81,12 +93,15 @@ __all__ = [
     "create_study",
     "delete_study",
     "enqueue_params",
+    "evaluate_model",
     "export_model",
     "export_script",
     "launch_workers",
     "list_studies",
+    "load_model",
     "make_ensemble",
     "open_study",
+    "predict_file",
     "run_search",
     "run_worker",
     "study_status",

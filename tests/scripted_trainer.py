@@ -58,6 +58,22 @@ def per_class_metrics(task: Task, classes: list[str], loss: float) -> dict[str, 
     return out
 
 
+def held_probabilities(data: Any, settings: FitSettings) -> Any:
+    """Probabilities of the held rows that lean to the right answer: what the TF-IDF + LR
+    starting point is scored on to become a baseline."""
+    import numpy as np
+
+    y = getattr(data, "y_held", None)
+    if y is None or not len(y):
+        return None
+    if settings.task is Task.MULTICLASS:
+        n = len(settings.classes)
+        probs = np.full((len(y), n), 0.4 / n)
+        probs[np.arange(len(y)), np.asarray(y).astype(int)] += 0.6
+        return probs
+    return (0.2 + 0.6 * np.asarray(y, dtype="float64")).reshape(len(y), -1)
+
+
 class ScriptedTrainer:
     """Stands in for ``search.training._trainer``. The calls (0, 1, ...) in ``fail_on`` fail
     (every call with ``fail_all``); those in ``prune_on`` are pruned at epoch ``prune_epoch``
@@ -106,13 +122,16 @@ class ScriptedTrainer:
                 return self._result(best, best_epoch, epoch + 1, settings, pruned=True)
             if settings.deadline is not None and time.monotonic() >= settings.deadline:
                 return self._result(best, best_epoch, epoch + 1, settings, cut=True)
-        return self._result(best, best_epoch, epochs, settings)
+        return self._result(best, best_epoch, epochs, settings,
+                            held=held_probabilities(prepared, settings))
 
     def _result(self, best: dict[str, Any], best_epoch: int, epochs_run: int,
-                settings: FitSettings, pruned: bool = False, cut: bool = False) -> TrainResult:
+                settings: FitSettings, pruned: bool = False, cut: bool = False,
+                held: Any = None) -> TrainResult:
         if self.detailed:
             best.update(per_class_metrics(settings.task, settings.classes, best["val_loss"]))
-        return TrainResult(best, best_epoch, epochs_run, pruned=pruned, cut_by_deadline=cut)
+        return TrainResult(best, best_epoch, epochs_run, pruned=pruned, cut_by_deadline=cut,
+                           held_probs=held)
 
     def saved_model(self, params: Any, prepared: Any, result: Any, task: Any) -> None:
         return None

@@ -30,10 +30,13 @@ MAY_IMPORT = {
     "study": {"options", "metrics", "data"},
     "views": {"options", "metrics", "study"},
     "ensemble": {"metrics", "study", "training"},
+    "answer": {"metrics", "study", "training", "ensemble"},
     "export": {"metrics", "study", "training"},
-    "worker": {"options", "metrics", "data", "study", "training", "views", "ensemble"},
-    "cli": {"options", "metrics", "data", "study", "training", "views", "ensemble", "export",
-            "worker"},
+    "predict": {"options", "metrics", "data"},
+    "worker": {"options", "metrics", "data", "study", "training", "views", "ensemble",
+               "answer"},
+    "cli": {"options", "metrics", "data", "study", "training", "views", "ensemble", "answer",
+            "export", "predict", "worker"},
 }
 # The same for the packages of `spaces` (`spaces._task` and `spaces._first_use` are everyone's).
 SPACES_MAY_IMPORT = {

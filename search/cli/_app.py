@@ -21,13 +21,33 @@ from search.options import WorkerOptions
 _HELP_ONLY = "hpsearch.help_only"  # in the context's meta: the command only prints its help
 
 
+def _flags_take_no_value(params: list[Any]) -> list[Any]:
+    """Typer's help shows a flag (``--json``, ``--help``) with a type, ``<bool>``, as if it took
+    a value, which it refuses (``--json true``: "unexpected extra argument"). An empty metavar
+    shows nothing there, as click's plain help does; options with a value keep theirs."""
+    for param in params:
+        if getattr(param, "is_flag", False) and param.metavar is None:
+            param.metavar = ""
+    return params
+
+
+class _Command(typer.core.TyperCommand):
+    """A command whose help shows its flags as flags."""
+
+    def get_params(self, ctx: Any) -> list[Any]:
+        return _flags_take_no_value(super().get_params(ctx))
+
+
 class _Commands(typer.core.TyperGroup):
     """Every command runs inside the one exit path for problems a user can fix
-    (``user_errors``), whatever part of it raises."""
+    (``user_errors``), whatever part of it raises; the help shows flags as flags."""
 
     def invoke(self, ctx: Any) -> Any:  # typer's own click Context, private to typer
         with user_errors():
             return super().invoke(ctx)
+
+    def get_params(self, ctx: Any) -> list[Any]:
+        return _flags_take_no_value(super().get_params(ctx))
 
     def resolve_command(self, ctx: Any, args: list[str]) -> Any:
         # Called right before the root callback: `hpsearch CMD --help` needs no logging (whose
@@ -36,7 +56,15 @@ class _Commands(typer.core.TyperGroup):
         return super().resolve_command(ctx, args)
 
 
-app = typer.Typer(
+class _App(typer.Typer):
+    """The ``hpsearch`` app: its commands are ``_Command``s unless one says otherwise."""
+
+    def command(self, *args: Any, cls: type[typer.core.TyperCommand] | None = None,
+                **kwargs: Any) -> Any:
+        return super().command(*args, cls=cls or _Command, **kwargs)
+
+
+app = _App(
     help="Hyperparameter search for Keras text classifiers, on Optuna studies.",
     no_args_is_help=True, pretty_exceptions_enable=False, cls=_Commands,
 )

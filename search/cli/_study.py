@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from typing import Annotated
 
+from search._errors import StudyError
 from search.cli._app import app
 from search.cli._console import console
 from search.cli._options import (
@@ -51,28 +52,52 @@ def run(data: DataOpt,
     """Create (or resume) a study and run trials here, then print the leaderboard.
 
     --timeout counts from the moment this command starts, create included: it ends about
-    then with the best model so far (and an ensemble of the best trials when one beats them).
-    Without --n-trials it stops after 20 trials; the sampler's seed is --seed."""
+    then with the best model so far (an ensemble of the best trials when one beats them on
+    the held rows), trained again on every labelled row when there is time. Without
+    --n-trials it uses its --timeout (without either, it stops after 20 trials); the
+    sampler's seed is --seed."""
     started = time.monotonic()
-    from search.metrics import versus_baselines
-    from search.study import count_states, ensemble_record, leaderboard, open_study
+    from optuna.trial import TrialState
+
+    from search.study import (
+        answer_record,
+        count_states,
+        ensemble_record,
+        leaderboard,
+        open_study,
+        study_status,
+    )
     from search.views import leaderboard_table
     from search.worker import make_progress, run_search
 
     name = study or data.stem
-    run_search(name, data, storage_url=storage_url, data_options=data_options,
-               search_options=search_options, worker_options=worker_options,
-               progress=make_progress(), started=started)
+    summary = run_search(name, data, storage_url=storage_url, data_options=data_options,
+                         search_options=search_options, worker_options=worker_options,
+                         progress=make_progress(), started=started)
     opened, config = open_study(name, storage_url)
+    if worker_options.timeout and not summary.stopped_by and opened.get_trials(
+            deepcopy=False, states=(TrialState.COMPLETE,)) == []:
+        raise StudyError(too_short(worker_options.timeout, time.monotonic() - started, name))
     rows = leaderboard(opened, config)
     console.print(leaderboard_table(rows, config.baselines, config.task, config.metric,
                                     title=f"Leaderboard of {name}",
-                                    ensemble=ensemble_record(opened)))
-    if rows:
-        for sentence in versus_baselines(rows[0].metrics, config.baselines, config.task):
-            console.print(f"best trial: {sentence}", highlight=False)
+                                    ensemble=ensemble_record(opened),
+                                    answer=answer_record(opened)))
+    status = study_status(name, storage_url)
+    for sentence in status.comparisons():
+        console.print(f"{status.subject()}: {sentence}", highlight=False)
     counts = count_states(opened.get_trials(deepcopy=False))
     console.print(", ".join(f"{k.lower()} {v}" for k, v in counts.items()))
+
+
+def too_short(timeout: float, took: float, study: str) -> str:
+    """Why a run handed back no model, and the --timeout that would do: its setup again, and
+    at least as long again for a first trial."""
+    shortest = max(2 * took, took + 30)
+    return (f"No trial finished within --timeout {timeout:g}: this run took {took:.0f}s "
+            f"(creating the study, encoding, its first trial cut short) and has no model. "
+            f"Run again with --timeout {shortest:.0f} or more; the study {study!r} is kept, "
+            "and resumes.")
 
 
 @app.command()
@@ -83,6 +108,19 @@ def ensemble(study: StudyOpt, storage_url: StorageOpt = None) -> None:
     from search.ensemble import make_ensemble
 
     console.print(make_ensemble(study, storage_url).said, highlight=False)
+
+
+@app.command()
+def refit(study: StudyOpt, storage_url: StorageOpt = None) -> None:
+    """Settle the study's answer: the ensemble if one beats the best trial on the held rows,
+    its honest estimate there, and the answer trained again on every labelled row (what
+    `export --model` then writes).
+
+    `hpsearch run` does this when it ends; run it for a study whose workers ran elsewhere."""
+    from search.answer import settle_answer
+
+    for sentence in settle_answer(study, storage_url).said:
+        console.print(sentence, highlight=False)
 
 
 @app.command()

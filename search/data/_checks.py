@@ -16,7 +16,8 @@ def check_data(task: Task, classes: list[str], texts: list[str], labels: list[li
                train: np.ndarray, val: np.ndarray, lengths: dict[str, int],
                max_len: int) -> dict[str, Any]:
     """A report: class counts and imbalance, conflicting duplicates, train/val leakage,
-    classes missing from a split, label-less multi-label rows, and text lengths."""
+    classes missing from a split, label-less multi-label rows, labels that look joined or
+    differ only in case, and text lengths."""
     report: dict[str, Any] = {"rows": len(texts), "train_rows": len(train),
                               "val_rows": len(val), "warnings": []}
     warn = report["warnings"].append
@@ -72,6 +73,9 @@ def check_data(task: Task, classes: list[str], texts: list[str], labels: list[li
     joined = joined_labels(classes)
     if joined:
         warn(joined)
+    cased = case_variants(classes)
+    if cased:
+        warn(cased)
 
     report["token_length_percentiles"] = lengths
     report["max_len"] = max_len
@@ -102,6 +106,24 @@ def joined_labels(classes: list[str]) -> str | None:
                     f"{shown}. If a cell may hold several labels, pass --label-sep "
                     f"{joiner!r} (and --task multilabel)")
     return None
+
+
+def case_variants(classes: list[str]) -> str | None:
+    """A warning when class names differ only in case ('Spam' and 'spam', or a JSON Lines
+    ``true`` beside a ``"True"``): a label is the text written, so each is a class of its own."""
+    by_lower: dict[str, list[str]] = defaultdict(list)
+    for name in classes:
+        by_lower[name.casefold()].append(name)
+    groups = [sorted(names) for names in by_lower.values() if len(names) > 1]
+    if not groups:
+        return None
+    shown = ", ".join(" and ".join(map(repr, names)) for names in sorted(groups)[:5])
+    booleans = any(key in ("true", "false") for key in by_lower if len(by_lower[key]) > 1)
+    return (f"{len(groups)} group(s) of labels differ only in case, so each label is a class "
+            f"of its own: {shown}{' ...' if len(groups) > 5 else ''}"
+            + (" (JSON Lines names the JSON values true and false 'true' and 'false', and "
+               "keeps a text such as \"True\" as written)" if booleans else "")
+            + ". If they mean the same, write them alike in the data")
 
 
 def empty_validation(y: np.ndarray, task: Task, classes: list[str], val_frac: float) -> str:

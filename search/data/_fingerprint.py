@@ -9,6 +9,10 @@ from typing import Any
 
 from search.options import DataOptions
 
+# Options added after studies were first fingerprinted: they enter only when set, so the
+# studies made before them keep their fingerprint (and resume).
+_ONLY_WHEN_SET = ("positive_label",)
+
 
 def _file_digest(path: str | Path) -> Any:
     """The running sha256 of the file's bytes."""
@@ -35,6 +39,9 @@ def data_fingerprint(path: Path, options: DataOptions) -> str:
     """The fingerprint of the data file under every data option; a validation file enters by
     its own bytes, not its name."""
     shaping = options.to_dict()
+    for name in _ONLY_WHEN_SET:
+        if shaping[name] is None:
+            del shaping[name]
     val_data = options.val_data
     if val_data is not None:
         shaping["val_data"] = fingerprint(val_data, {}) if val_data.is_file() else None

@@ -50,8 +50,9 @@ def _json_list(text):
     return value if isinstance(value, list) else None
 
 
-def parse_label_cell(cell, sep):
-    """(label names, how the cell was written: MISSING, ONE, LISTED or SPLIT)."""
+def written_labels(cell, sep):
+    """(the labels of a cell as written, before they are named: a whole text cell with its
+    spaces; how the cell was written: MISSING, ONE, LISTED or SPLIT)."""
     if isinstance(cell, (list, tuple, np.ndarray)):
         values, how = list(cell), LISTED
     elif _is_missing(cell):
@@ -64,12 +65,21 @@ def parse_label_cell(cell, sep):
         elif sep and sep in text:
             values, how = text.split(sep), SPLIT
         else:
-            values, how = [text], ONE
+            values, how = [cell], ONE
     else:
         values, how = [cell], ONE
-    names = [label_name(v) for v in values if not _is_missing(v)]
-    names = [n for n in names if n]
+    return [v for v in values if not _is_missing(v)], how
+
+
+def named_labels(values, how):
+    """(label names of the values ``written_labels`` found, how the cell was written)."""
+    names = [n for n in (label_name(v) for v in values) if n]
     return names, (MISSING if not names else how)
+
+
+def parse_label_cell(cell, sep):
+    """(label names, how the cell was written: MISSING, ONE, LISTED or SPLIT)."""
+    return named_labels(*written_labels(cell, sep))
 
 
 def label_sets(cells, sep):

@@ -11,6 +11,7 @@ import numpy as np
 from search._errors import DataError
 from search.data._checks import empty_validation
 from search.data._labels import encode_labels
+from search.data._positive import positive_last
 from search.data._split import split_indices
 from search.data._table import TextTable, detect_task, load_table
 from search.options import DataOptions
@@ -22,7 +23,8 @@ log = logging.getLogger("hpsearch")
 @dataclass
 class LabelledSplit:
     """The texts and label sets (training rows, then any --val-data rows), their targets in
-    output order, and which rows train and which validate."""
+    output order, and which rows train and which validate. The classes are in output order:
+    sorted, but a binary task's are [negative, positive] (``_positive``)."""
 
     texts: list[str]
     labels: list[list[str]]
@@ -43,8 +45,9 @@ def _read(path: Path, options: DataOptions, multilabel: bool | None = None) -> T
 
 
 def load_split(path: Path, options: DataOptions) -> LabelledSplit:
-    """Read the table (and ``--val-data``), detect the task, encode the targets, and split
-    them stratified unless a validation file was given."""
+    """Read the table (and ``--val-data``), detect the task, encode the targets, split them
+    stratified unless a validation file was given, and make a binary task's positive class
+    output 1 (after the split, which the positive class does not change)."""
     table = _read(path, options)
     texts, labels = table.texts, table.labels
     if options.val_data is not None:
@@ -62,6 +65,10 @@ def load_split(path: Path, options: DataOptions) -> LabelledSplit:
         train, val = split_indices(y, task.value, options.val_frac, options.seed)
     if len(val) == 0:
         raise DataError(empty_validation(y, task, classes, options.val_frac))
+    classes, y, positive = positive_last(task, classes, y, train, options.positive_label,
+                                         str(path))
     log.info("%s task, %d classes, %d training and %d validation rows",
              task.value, len(classes), len(train), len(val))
+    if positive:
+        log.info("%s", positive)
     return LabelledSplit(texts, labels, y, train, val, task, classes)

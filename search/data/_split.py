@@ -27,6 +27,16 @@ def split_indices(y, task, val_frac, seed):
     return np.flatnonzero(~val), np.flatnonzero(val)
 
 
+# The share of the validation rows held out of every choice (trial ranking, best epoch,
+# temperature, thresholds, the ensemble): the answer's honest estimate is measured on them.
+HELD_FRAC = 0.5
+
+
+def held_split(y_val, task, seed):
+    """(choosing, held) indices of the validation rows, stratified as ``split_indices``."""
+    return split_indices(y_val, task, HELD_FRAC, seed + 1)
+
+
 def _iterative(y, val_frac, rng):
     n, n_labels = y.shape
     fractions = np.array([1.0 - val_frac, val_frac])

@@ -11,6 +11,7 @@ each cell whole.
 from __future__ import annotations
 
 import logging
+from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,9 +19,10 @@ from typing import Any
 import numpy as np
 
 from search._errors import DataError
-from search.data._labels import LISTED, SPLIT, parse_label_cell
+from search.data._labels import LISTED, SPLIT, named_labels, parse_label_cell, written_labels
 from search.data._read import read_table
 from spaces import Task
+from spaces.features import MAX_TEXT_CHARS, prepare_texts
 
 log = logging.getLogger("hpsearch")
 # Below this share of labelled rows holding the separator, the task must be given.
@@ -46,14 +48,36 @@ def _row_list(rows: np.ndarray | list[int], limit: int = 10) -> str:
 
 def _parse_cells(cells: list[Any], sep: str | None, path: str) -> list[tuple[list[str], str]]:
     parsed = []
+    forms: dict[str, set[str]] = defaultdict(set)  # a label's name -> the texts written
     for row, cell in enumerate(cells, 1):
         try:
-            parsed.append(parse_label_cell(cell, sep))
+            values, how = written_labels(cell, sep)
+            parsed.append(named_labels(values, how))
         except ValueError as exc:
             raise DataError(f"{path!r} row {row}: {exc}. A label cell holds text, a number or "
                             "a list of them.") from None
+        if how != SPLIT:  # spaces around a separator are a way of writing, not a label's
+            for value in values:
+                if isinstance(value, str):
+                    forms[value.strip()].add(value)
     _warn_float_labels(cells, path)
+    _say_trimmed(forms, path)
     return parsed
+
+
+def _say_trimmed(forms: dict[str, set[str]], path: str) -> None:
+    """Say which labels written with spaces around them joined the class of their trimmed
+    text (``'spam '`` and ``'spam'`` are one class, ``spam``): a label is its text, trimmed."""
+    merged = sorted(name for name, written in forms.items() if name and len(written) > 1)
+    if merged:
+        shown = "; ".join(_listed(sorted(map(repr, forms[name]))) + f" are the class {name!r}"
+                          for name in merged[:5])
+        log.info("%s: labels are trimmed, so labels written with spaces around them join the "
+                 "class of their text: %s%s", path, shown, "; ..." if len(merged) > 5 else "")
+
+
+def _listed(items: list[str]) -> str:
+    return ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def _warn_float_labels(cells: list[Any], path: str) -> None:
@@ -95,7 +119,7 @@ def load_table(path: str | Path, *, text_col: str = "text", label_col: str = "la
     ``--val-data``)."""
     frame = read_table(path, text_col, label_col)
     where = str(path)
-    texts = frame[text_col].astype("string").fillna("").str.strip()
+    texts = frame[text_col].astype("string").fillna("")  # as written: see prepare_texts
     cells = frame[label_col].tolist()
     parsed = _parse_cells(cells, label_sep, where)
     if multilabel is None:
@@ -105,7 +129,7 @@ def load_table(path: str | Path, *, text_col: str = "text", label_col: str = "la
                   for c, (names, how) in zip(cells, parsed, strict=True)]
     sets = [names for names, _ in parsed]
     rows = np.arange(1, len(frame) + 1)
-    empty_text = (texts == "").to_numpy()
+    empty_text = (texts.str.strip() == "").to_numpy()
     no_label = np.array([len(s) == 0 for s in sets]) & (not multilabel)
     several = np.array([len(s) > 1 for s in sets]) & (not multilabel)
     problems = []
@@ -126,14 +150,22 @@ def load_table(path: str | Path, *, text_col: str = "text", label_col: str = "la
             "counted. Fix the data, or pass --drop-invalid to skip these rows."
         )
     keep = ~bad
+    kept, cut = prepare_texts([str(t) for t, k in zip(texts.tolist(), keep, strict=True) if k])
     table = TextTable(
-        texts=[str(t) for t, k in zip(texts.tolist(), keep, strict=True) if k],
+        texts=kept,
         labels=[s for s, k in zip(sets, keep, strict=True) if k],
         rows=rows[keep], path=where, dropped=int(bad.sum()), multilabel=multilabel,
     )
     if not table.texts:
         raise DataError(f"{where!r} has no usable rows left: --drop-invalid skipped all "
                         f"{table.dropped}. Run without it to see which rows and why.")
+    if len(cut):
+        longest = int(texts.iloc[table.rows[cut] - 1].str.len().max())
+        log.warning("%s: %d text(s) longer than %s characters are cut to their first %s (rows "
+                    "%s; the longest had %s), so that one text cannot set the memory of a run. "
+                    "The exported model reads whole texts.", where, len(cut),
+                    f"{MAX_TEXT_CHARS:,}", f"{MAX_TEXT_CHARS:,}", _row_list(table.rows[cut]),
+                    f"{longest:,}")
     return table
 
 

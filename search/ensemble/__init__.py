@@ -6,7 +6,7 @@ May import ``search._errors``, ``search.metrics``, ``search.study``, ``search.tr
 the model, on first use: TensorFlow), ``storage`` and ``spaces``.
 """
 
-from search.ensemble._make import EnsembleOutcome, make_ensemble
+from search.ensemble._make import EnsembleOutcome, ensemble_held_probs, make_ensemble
 from search.ensemble._select import Selection, select
 
-__all__ = ["EnsembleOutcome", "Selection", "make_ensemble", "select"]
+__all__ = ["EnsembleOutcome", "Selection", "ensemble_held_probs", "make_ensemble", "select"]

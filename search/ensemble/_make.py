@@ -1,13 +1,14 @@
 """An ensemble of a study's kept trials, selected on their validation probabilities, recorded
-as a result of the study when it beats the best single trial on the objective, with its model
-(one Keras model: raw strings in, the members' probabilities averaged) kept beside it."""
+as a result of the study when it beats the best single trial on the held rows by more than
+their noise, with its model (one Keras model: raw strings in, the members' probabilities
+averaged) kept beside it."""
 
 from __future__ import annotations
 
 import logging
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import optuna
@@ -16,9 +17,13 @@ import storage
 from search._errors import StudyError
 from search.ensemble._select import select
 from search.metrics import RECORDED, Detail, Direction, evaluate
+
+if TYPE_CHECKING:
+    from search.metrics import Interval
 from search.study import (
     ENSEMBLE_ATTR,
     ENSEMBLE_KEY,
+    HELD_FILE,
     StudyConfig,
     best_of,
     kept_model,
@@ -44,13 +49,14 @@ class EnsembleOutcome:
 
 def make_ensemble(study_name: str, storage_url: str | None = None, *,
                   deadline: float | None = None) -> EnsembleOutcome:
-    """Select an ensemble of the study's kept trials; keep it if it beats the best trial.
+    """Select an ensemble of the study's kept trials on the validation rows they were chosen
+    on; keep it only if it beats the best trial on the held rows by more than their noise
+    (``search.metrics.paired_gain``: the low end of the gain's interval above 0).
     ``deadline`` (``time.monotonic()``): leave it out when building would pass it."""
     study, config = open_study(study_name, storage_url)
     best = best_of(study.get_trials(deepcopy=False), config.direction)
     probs = kept_probabilities(study)
     if best is None or best.value is None or len(probs) < 2:
-        _forget(study)
         return EnsembleOutcome(None, "no ensemble: fewer than two trials kept their "
                                      "validation probabilities")
     data = load_data(study, config)
@@ -68,17 +74,60 @@ def make_ensemble(study_name: str, storage_url: str | None = None, *,
         _forget(study)
         return EnsembleOutcome(None, f"no ensemble: none beat trial {best.number} "
                                      f"({metric} {best.value:.4f}) on validation")
+    record = _record(study, config, selection.weights, probs, data.y_val, best)
+    gain = _held_gain(study, config, record, best, data)
+    if gain is None or gain.low <= 0:
+        _forget(study)
+        said = ("its members' held rows were not kept" if gain is None else
+                f"on the held rows it gains {gain.value:+.4f} {metric} over trial "
+                f"{best.number} (interval {gain.low:+.4f} to {gain.high:+.4f}): within "
+                "the noise")
+        return EnsembleOutcome(None, f"no ensemble: {said}")
     if deadline is not None and time.monotonic() + BUILD_S + BUILD_S_PER_MEMBER * len(
             selection.weights) > deadline:
         _forget(study)
         return EnsembleOutcome(None, "no ensemble: no time left to build it within the budget "
                                      f"(`hpsearch ensemble --study {study_name}` does)")
-    record = _record(study, config, selection.weights, probs, data.y_val, best)
+    record["held_gain"] = gain.to_dict()
+    record["size_ratio"] = _size_ratio(study, record, best.number)
     _keep(study, config, selection.weights, data)
     study.set_user_attr(ENSEMBLE_ATTR, record)
     return EnsembleOutcome(record, f"ensemble of trials {_members(record)}: {metric} "
-                                   f"{record['value']:.4f} vs {best.value:.4f} for trial "
-                                   f"{best.number} alone (validation)")
+                                   f"{gain.value:+.4f} over trial {best.number} alone on the "
+                                   f"held rows (interval {gain.low:+.4f} to {gain.high:+.4f}), "
+                                   f"{record['size_ratio']:.1f}x its size")
+
+
+def ensemble_held_probs(study: optuna.Study, record: dict[str, Any]) -> np.ndarray | None:
+    """The ensemble's probabilities of the held rows (its members' averaged), or None when a
+    member's were not kept."""
+    held = kept_probabilities(study, HELD_FILE)
+    if any(m["trial"] not in held for m in record["members"]):
+        return None
+    return sum(m["weight"] * held[m["trial"]] for m in record["members"])
+
+
+def _held_gain(study: optuna.Study, config: StudyConfig, record: dict[str, Any],
+               best: optuna.trial.FrozenTrial, data: Any) -> Interval | None:
+    from search.metrics import paired_gain
+
+    averaged = ensemble_held_probs(study, record)
+    best_held = kept_probabilities(study, HELD_FILE).get(best.number)
+    if averaged is None or best_held is None or data.y_held is None:
+        return None
+    return paired_gain(config.task.value, data.y_held, averaged, record.get(
+        Detail.THRESHOLDS.value), best_held, best.user_attrs.get(Detail.THRESHOLDS),
+        config.classes, config.metric, seed=config.data.seed)
+
+
+def _size_ratio(study: optuna.Study, record: dict[str, Any], best: int) -> float:
+    """The members' kept models' bytes over the best trial's: what the ensemble costs to keep
+    and, near enough, to run."""
+    def size(number: int) -> int:
+        model = kept_model(study, number)
+        return 0 if model is None else len(model)
+
+    return sum(size(m["trial"]) for m in record["members"]) / max(size(best), 1)
 
 
 def _members(record: dict[str, Any]) -> str:

@@ -16,6 +16,7 @@ import storage
 from search._errors import StudyError
 from search._paths import make_folder, output_file, output_folder, write_file
 from search.export._card import CardFacts, render_card
+from search.export._predict_script import PREDICT_SCRIPT, predict_script
 from search.export._script import (
     card_file,
     embeddings_file,
@@ -25,8 +26,10 @@ from search.export._script import (
 )
 from search.study import (
     ENSEMBLE_KEY,
+    REFIT_KEY,
     StudyConfig,
     TrialSummary,
+    answer_record,
     ensemble_record,
     kept_model,
     load_data,
@@ -88,7 +91,8 @@ def export_model(study_name: str, out_dir: str | Path, storage_url: str | None =
                  trial_number: int | None = None) -> Path:
     """Write the study's best model to ``out_dir``: its ensemble if one beat the best trial
     (unless ``trial_number`` picks a trial), else the best (or given) trial's own trained
-    model; model.keras, labels.json and README.md."""
+    model, refitted on every labelled row when the study's answer was (``hpsearch run``'s end,
+    ``hpsearch refit``); model.keras, labels.json and README.md."""
     out = output_folder(out_dir, "Model folder (--model)")
     study, config = open_study(study_name, storage.resolve_storage_url(storage_url))
     command = f"hpsearch export --study {study_name} --model {out}"
@@ -111,13 +115,42 @@ def export_model(study_name: str, out_dir: str | Path, storage_url: str | None =
                 "train it, or pick a kept trial with --trial.")
         model, thresholds = kept, trial.thresholds
         card = trial_card(study_name, config, trial, f"{command} --trial {trial.number}")
+    refit = _refit(study) if trial_number is None else None
+    if refit is not None:
+        model, card = refit[0], card + refit_note(refit[1])
     make_folder(out, "the model folder")
     write_file(out / "model.keras", model, "the model")
     write_file(out / "labels.json", json.dumps(
         {"classes": config.classes, "task": config.task.value, "thresholds": thresholds},
         indent=2), "the labels")
     write_file(out / "README.md", card, "the model card")
+    write_file(out / PREDICT_SCRIPT, predict_script(), "the prediction script", executable=True)
     return out
+
+
+def _refit(study: optuna.Study) -> tuple[bytes, dict[str, Any]] | None:
+    """The answer refitted on every row, and its record, when the study has one for its
+    current answer."""
+    record = answer_record(study)
+    if not record or not record.get("refit"):
+        return None
+    found = storage.get_blob(storage.storage_of(study), study.study_name, REFIT_KEY)
+    return None if found is None else (found[0], record)
+
+
+def refit_note(record: dict[str, Any]) -> str:
+    """What the card adds about the model written: trained again on every row."""
+    refit, estimate = record["refit"], record.get("estimate")
+    said = (f"\n## The model in this folder\n\nTrained again on every labelled row "
+            f"({refit['rows']}) with the settings the search found; the trials were trained on "
+            f"{refit['train_rows']}. The metrics above are those of the model trained on the "
+            "training rows, as the search chose it.")
+    if estimate:
+        said += (f" Its honest estimate, on {record['held_rows']} validation rows held out of "
+                 f"every choice: {record['metric']} {estimate['value']:.4f} (90% interval "
+                 f"{estimate['low']:.4f} to {estimate['high']:.4f}); the model here saw those "
+                 "rows too, and is expected to score at least as well on new ones.")
+    return said + "\n"
 
 
 def _ensemble_card(study_name: str, config: StudyConfig, ensemble: dict[str, Any],

@@ -99,10 +99,13 @@ def _class_weights(task: str, data: StudyData, params: dict[str, Any],
 
 
 def study_rows(config: StudyConfig, data: StudyData) -> str:
-    """The study's rows as JSON Lines: text, labels, and whether the row validates."""
+    """The study's rows as JSON Lines: text, labels, and whether the row validates (``true``),
+    is held out of every choice (``"held"``) or trains (``false``)."""
     lines = []
+    held: Any = [] if data.y_held is None else data.y_held
     for texts, targets, validation in ((data.train_texts, data.y_train, False),
-                                       (data.val_texts, data.y_val, True)):
+                                       (data.val_texts, data.y_val, True),
+                                       (data.held_texts, held, "held")):
         for text, target in zip(texts, targets, strict=True):
             lines.append(json.dumps({"text": text, "labels": _labels(config, target),
                                      "validation": validation}, ensure_ascii=False))

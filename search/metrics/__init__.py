@@ -1,6 +1,8 @@
 """What a trial measures and records: metric names and which way each is better, the metrics
 each task records, may optimise and shows, the keys of a trial's attributes, and ``evaluate``
-(scores and F1-tuned decision thresholds on the validation split).
+(scores and F1-tuned decision thresholds on the validation split), and the decisions: labels from
+probabilities with the thresholds (``predict_labels``, ``class_probabilities``, ``label_names``,
+which ``hpsearch predict`` and the prediction script beside an exported model run alike).
 
 May import ``spaces`` (``Task``) and ``storage`` (the fail-reason key). The names load at once
 (the CLI's ``--help`` needs them); ``evaluate`` and the threshold helpers load scikit-learn on
@@ -26,33 +28,45 @@ from search.metrics._trial_attrs import TrialAttr
 
 if TYPE_CHECKING:
     from search.metrics._evaluate import (
+        PREDICT_FUNCTIONS,
         SCRIPT_FUNCTIONS,
         best_f1_threshold,
+        class_probabilities,
         evaluate,
+        label_names,
         predict_labels,
         tune_thresholds,
     )
+    from search.metrics._honest import Interval, held_interval, paired_gain
 
 __getattr__ = lazy_names(__name__, {
-    "search.metrics._evaluate": ("SCRIPT_FUNCTIONS", "best_f1_threshold", "evaluate",
-                                 "predict_labels", "tune_thresholds")})
+    "search.metrics._evaluate": ("PREDICT_FUNCTIONS", "SCRIPT_FUNCTIONS", "best_f1_threshold",
+                                 "class_probabilities", "evaluate", "label_names",
+                                 "predict_labels", "tune_thresholds"),
+    "search.metrics._honest": ("Interval", "held_interval", "paired_gain")})
 
 
 __all__ = [
     "DEFAULT_OBJECTIVE",
     "HEADLINE",
     "KEY_METRICS",
+    "PREDICT_FUNCTIONS",
     "RECORDED",
     "SCRIPT_FUNCTIONS",
     "Detail",
     "Direction",
+    "Interval",
     "Metric",
     "TrialAttr",
     "ahead",
     "best_f1_threshold",
     "check_metric",
+    "class_probabilities",
     "evaluate",
+    "held_interval",
+    "label_names",
     "objectives",
+    "paired_gain",
     "predict_labels",
     "tune_thresholds",
     "versus_baselines",

@@ -51,6 +51,24 @@ def predict_labels(task, probs, thresholds=None):
     return pred[:, 0] if task == "binary" else pred
 
 
+def class_probabilities(task, probs):
+    """One column per class of labels.json, in its order. A binary model has one output, the
+    probability of the second (positive) class; its columns here are 1 - p and p."""
+    probs = np.asarray(probs, dtype="float64")
+    if task == "binary":
+        positive = probs.reshape(len(probs), -1)[:, 0]
+        return np.stack([1.0 - positive, positive], axis=1)
+    return probs
+
+
+def label_names(task, predicted, classes):
+    """Each row's class name (single-label), or the list of its label names (multi-label),
+    from ``predict_labels``'s output."""
+    if task == "multilabel":
+        return [[classes[j] for j in np.flatnonzero(row)] for row in predicted]
+    return [classes[int(i)] for i in predicted]
+
+
 def evaluate(task, y, probs, classes, thresholds=None, tune=True):
     """Metrics of ``probs`` against ``y``. For binary and multi-label, thresholds are tuned on
     these rows for F1 unless given (or ``tune`` is False, then 0.5)."""
@@ -130,9 +148,11 @@ def per_class(classes, p, r, f, s):
 
 
 # What the exported script of each task prints of this module, to score its model as the trial
-# was scored.
+# was scored; and what the prediction script beside an exported model prints, to label texts as
+# ``hpsearch predict`` does.
 SCRIPT_FUNCTIONS = {
     "multiclass": (per_class, multiclass_scores),
     "binary": (per_class, best_f1_threshold, binary_scores),
     "multilabel": (per_class, best_f1_threshold, multilabel_scores),
 }
+PREDICT_FUNCTIONS = (predict_labels, class_probabilities, label_names)

@@ -22,3 +22,4 @@ class TrialAttr(StrEnum):
     TRAIN_SECONDS = "train_seconds"  # wall time of its training, validation included
     STARTING_POINT = "starting_point"  # the name of the known-good configuration queued at create
     LOGIT_SCALE = "logit_scale"  # what a solved linear model's margins are multiplied by
+    NOT_CONVERGED = "not_converged"  # a solver stopped at its iteration limit: on how many columns

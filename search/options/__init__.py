@@ -7,8 +7,8 @@ into its workers' flags (``to_args``).
 The study's settings and a worker's (``_groups``): ``DataOptions``, ``SearchOptions``,
 ``BudgetOptions`` (the study's budget), ``WorkerOptions`` (one worker's). The other commands'
 (``_commands``): ``StudyAddress`` and ``InputFiles`` (offered field by field by most
-commands), ``ViewOptions``, ``ExportOptions``, ``ReportOptions``, ``DashboardOptions``,
-``DeleteOptions``, ``LaunchOptions``, ``SampleOptions``.
+commands), ``ViewOptions``, ``ExportOptions``, ``PredictOptions``, ``ReportOptions``,
+``DashboardOptions``, ``DeleteOptions``, ``LaunchOptions``, ``SampleOptions``.
 
 May import ``search._errors``, ``search.metrics`` (``Metric``), ``spaces`` (``Task``) and
 ``storage`` (its URL precedence, in words); it loads no third-party library, so the CLI can
@@ -21,6 +21,7 @@ from search.options._commands import (
     ExportOptions,
     InputFiles,
     LaunchOptions,
+    PredictOptions,
     ReportOptions,
     SampleOptions,
     StudyAddress,
@@ -28,6 +29,7 @@ from search.options._commands import (
 )
 from search.options._field import OptionGroup, OptionSpec, option, refuse_unknown, required
 from search.options._groups import (
+    RUN_TRIALS,
     RUN_WORKER_DEFAULTS,
     BudgetOptions,
     DataOptions,
@@ -35,9 +37,11 @@ from search.options._groups import (
     SamplerName,
     SearchOptions,
     WorkerOptions,
+    run_trials,
 )
 
 __all__ = [
+    "RUN_TRIALS",
     "RUN_WORKER_DEFAULTS",
     "BudgetOptions",
     "DashboardOptions",
@@ -48,6 +52,7 @@ __all__ = [
     "LaunchOptions",
     "OptionGroup",
     "OptionSpec",
+    "PredictOptions",
     "PrunerName",
     "ReportOptions",
     "SampleOptions",
@@ -58,5 +63,6 @@ __all__ = [
     "WorkerOptions",
     "option",
     "refuse_unknown",
+    "run_trials",
     "required",
 ]

@@ -1,7 +1,8 @@
 """The options of the commands that are no study setting: which study and where, the files a
-command reads, and what ``launch``, the views, ``export``, ``report``, ``dashboard``,
-``delete`` and ``sample-data`` take. Defined here once, like the study's own groups, so the
-CLI, the library's defaults and the tests read the same default, flag, help and bounds."""
+command reads, and what ``launch``, the views, ``export``, ``predict``, ``report``,
+``dashboard``, ``delete`` and ``sample-data`` take. Defined here once, like the study's own
+groups, so the CLI, the library's defaults and the tests read the same default, flag, help and
+bounds."""
 
 from __future__ import annotations
 
@@ -26,11 +27,16 @@ class StudyAddress(OptionGroup):
 
 @dataclass(frozen=True, kw_only=True)
 class InputFiles(OptionGroup):
-    """The files a command reads: the table of a study (``create``, ``run``) and a
-    configuration to queue (``enqueue``)."""
+    """The files a command reads: the table of a study (``create``, ``run``), a configuration
+    to queue (``enqueue``), a model and the texts it labels (``predict``, ``evaluate``)."""
 
-    data: Path = required("--data", "CSV, TSV, JSON Lines or Parquet file.")
+    data: Path = required("--data", "CSV, TSV, JSON Lines or Parquet file.", help_in={
+        "predict": "CSV, TSV, JSON Lines or Parquet file of texts, or - for standard input "
+                   "(JSON Lines if its first line is a JSON object, else one text per line).",
+        "evaluate": "CSV, TSV, JSON Lines or Parquet file of texts and their labels."})
     params: Path = required("--params", "YAML or JSON file of param: value.")
+    model: Path = required("--model", "Model folder, as `hpsearch export --model` writes it: "
+                           "model.keras and labels.json.")
 
 
 @dataclass(frozen=True)
@@ -57,6 +63,19 @@ class ExportOptions(OptionGroup):
                                 "trial's own trained model.")
     trial: int | None = option(None, "--trial", "Trial number (default: the best; with --model, "
                                "a trial's model rather than the ensemble).")
+
+
+@dataclass(frozen=True)
+class PredictOptions(OptionGroup):
+    """Where ``predict`` writes, and how many texts ``predict`` and ``evaluate`` read and
+    label at a time (what bounds their memory)."""
+
+    out: Path | None = option(None, "--out", "Write the predictions here: CSV, TSV, JSON Lines "
+                              "or Parquet, by its suffix (default: CSV on standard output).")
+    batch_size: int = option(1024, "--batch-size", "Texts read and labelled at a time: memory "
+                             "holds one batch, not the file.", min=1, help_in={
+                                 "evaluate": "Texts the model labels at a time (the file's "
+                                             "texts and labels are read whole)."})
 
 
 @dataclass(frozen=True)

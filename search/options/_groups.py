@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -34,6 +35,9 @@ class DataOptions(OptionGroup):
     label_sep: str = option("|", "--label-sep", "Separator of several labels in one cell.")
     task: Task | None = option(None, "--task", "Force the task (default: detected from the "
                                "labels).")
+    positive_label: str | None = option(
+        None, "--positive-label", "Binary tasks: the class to detect, whose F1, PR-AUC and "
+        "decision threshold are reported (default: the rarer class of the training rows).")
     val_frac: float = option(0.2, "--val-frac", "Share of rows for validation (between 0 and "
                              "1).")
     val_data: Path | None = option(None, "--val-data", "Use this file for validation instead "
@@ -85,6 +89,9 @@ class BudgetOptions(OptionGroup):
                                    "study's creation, all workers together.", min=1)
 
 
+# `hpsearch run` is the quick start: with neither --n-trials nor --timeout it stops after this
+# many trials.
+RUN_TRIALS = 20
 # The study's budget still holds for a worker: only the words change from command to command.
 _STUDY_STILL = "(the study's budget, set at create, still holds)"
 
@@ -98,7 +105,8 @@ class WorkerOptions(OptionGroup):
         None, "--n-trials", f"This worker's own budget: trials it runs {_STUDY_STILL}.", min=1,
         help_in={"launch": f"Each worker's own budget: trials each one runs {_STUDY_STILL}.",
                  "run": "This run's own budget: trials it runs here (a budget the study was "
-                        "created with still holds)."})
+                        "created with still holds). Without it, a run with --timeout uses its "
+                        f"time; one without either stops after {RUN_TRIALS} trials."})
     timeout: float | None = option(
         None, "--timeout", f"This worker's own budget: seconds it runs {_STUDY_STILL}.", min=1,
         help_in={"launch": f"Each worker's own budget: seconds each one runs {_STUDY_STILL}.",
@@ -133,5 +141,11 @@ class WorkerOptions(OptionGroup):
                 "Leave --grace-period out (twice the interval) or raise it.")
 
 
-# `hpsearch run` is the quick start: without --n-trials it stops after 20 trials.
-RUN_WORKER_DEFAULTS = WorkerOptions(n_trials=20)
+RUN_WORKER_DEFAULTS = WorkerOptions()
+
+
+def run_trials(options: WorkerOptions) -> WorkerOptions:
+    """A run's own budget: with neither --n-trials nor --timeout, ``RUN_TRIALS`` trials."""
+    if options.n_trials is None and options.timeout is None:
+        return dataclasses.replace(options, n_trials=RUN_TRIALS)
+    return options

@@ -17,10 +17,14 @@ from search.study._config import BASELINES_ATTR, CONFIG_ATTR, CONFIG_VERSION, St
 from search.study._enqueue import enqueue_params
 from search.study._inspect import best_trial, leaderboard, pick_trial, study_status
 from search.study._kept import (
+    ANSWER_ATTR,
     ENSEMBLE_ATTR,
     ENSEMBLE_KEY,
+    HELD_FILE,
     MODEL_FILE,
     PROBS_FILE,
+    REFIT_KEY,
+    answer_record,
     ensemble_record,
     kept_model,
     kept_probabilities,
@@ -61,14 +65,17 @@ if TYPE_CHECKING:
 __getattr__ = lazy_names(__name__, {"search.study._create": ("create_study",)})
 
 __all__ = [
+    "ANSWER_ATTR",
     "BUDGET_STATES",
     "BASELINES_ATTR",
     "CONFIG_ATTR",
     "CONFIG_VERSION",
     "ENSEMBLE_ATTR",
     "ENSEMBLE_KEY",
+    "HELD_FILE",
     "MODEL_FILE",
     "PROBS_FILE",
+    "REFIT_KEY",
     "DeletedStudy",
     "RECENT_FAILURES",
     "FailedTrial",
@@ -78,6 +85,7 @@ __all__ = [
     "StudyListing",
     "StudyStatus",
     "TrialSummary",
+    "answer_record",
     "best_of",
     "best_trial",
     "completed",

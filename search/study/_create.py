@@ -3,9 +3,10 @@
 ``create_study`` is a pipeline of named steps: check the options, find the data file, load the
 space, resume a study of the same data and settings, read and split the table, check the space
 and the metric against the task, fit the vocabularies, check the data, score the majority
-baseline, create the study with its config, store its data under its id, and queue the
-starting points. The TF-IDF + logistic-regression baseline is left to the workers, which
-compute it beside the first trials (``search.worker``): ``create`` stays quick.
+baseline on the held validation rows, create the study with its config, store its data under
+its id, and queue the starting points. The TF-IDF + logistic-regression baseline is one of
+those starting points (``spaces.families.BASELINE``): the worker that runs it records it as
+a baseline, so it is fitted once, as a trial, on both cores.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import logging
 import time
 from pathlib import Path
 
+import numpy as np
 import optuna
 
 import storage
@@ -35,6 +37,7 @@ from search.study._open import DATA_KEY, read_config
 from search.study._resume import refuse_other_data, refuse_other_settings
 from search.study._strategy import experimental_optuna
 from spaces import Space, Task, check_space_for_task, load_space, starting_points
+from spaces.features import StudyData
 
 log = logging.getLogger("hpsearch")
 # The longest study name Optuna's tables hold.
@@ -86,6 +89,8 @@ def create_study(study_name: str, data: str | Path, *, storage_url: str | None =
         search_options = with_objective(search_options, split.task)
         check_metric(search_options.metric or DEFAULT_OBJECTIVE[split.task], split.task)
         featurized = featurize_split(split, data_options)
+        featurized = dataclasses.replace(featurized, data=hold_out(
+            featurized.data, split.task, data_options.seed))
         vocabulary = featurized.data.vocabulary
         space = space.capped("ngram_vocab", max(vocabulary.available_ngrams(), 1)).capped(
             "char_vocab", max(vocabulary.available_chars(), 1))
@@ -102,11 +107,30 @@ def create_study(study_name: str, data: str | Path, *, storage_url: str | None =
             data=data_options, search=search_options, budget=budget,
             embeddings=featurized.embeddings,
             baselines={"majority": majority_baseline(
-                split.task, split.y[split.train], split.y[split.val], split.classes)},
+                split.task, split.y[split.train], _held_rows(featurized.data),
+                split.classes)},
             data_report=report, created_at=time.time())
         _record(rdb, url, study_name, config, stored, space if start_points else None)
     log.info("created study %r in %s", study_name, storage.mask_url(url))
     return config
+
+
+def hold_out(data: StudyData, task: Task, seed: int) -> StudyData:
+    """``data`` with a stratified share of its validation rows (``search.data.HELD_FRAC``)
+    moved to its held rows, stored so: the same rows on every machine."""
+    from search.data import held_split
+
+    choose, held = held_split(data.y_val, task.value, seed)
+    return dataclasses.replace(
+        data, val_texts=[data.val_texts[i] for i in choose], y_val=data.y_val[choose],
+        held_texts=[data.val_texts[i] for i in held], y_held=data.y_val[held])
+
+
+def _held_rows(data: StudyData) -> np.ndarray:
+    """The targets of the held rows, where the baselines are compared with the answer (the
+    validation rows when too few to hold any out)."""
+    held = data.y_held
+    return held if held is not None and len(held) else data.y_val
 
 
 def check_study_name(study_name: str) -> str:

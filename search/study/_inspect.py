@@ -7,7 +7,7 @@ from optuna.trial import FrozenTrial, TrialState
 
 from search._errors import StudyError
 from search.study._config import StudyConfig
-from search.study._kept import ensemble_record
+from search.study._kept import answer_record, ensemble_record
 from search.study._open import open_study
 from search.study._summary import (
     StudyStatus,
@@ -25,7 +25,7 @@ def study_status(study_name: str, storage_url: str | None = None) -> StudyStatus
     """Counts by state, the best trial with its params, the baselines."""
     study, config = open_study(study_name, storage_url)
     return status_of(study_name, study.get_trials(deepcopy=False), config,
-                     ensemble=ensemble_record(study))
+                     ensemble=ensemble_record(study), answer=answer_record(study))
 
 
 def best_trial(study_name: str, storage_url: str | None = None,

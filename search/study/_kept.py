@@ -13,8 +13,12 @@ import storage
 
 MODEL_FILE = "model.keras"
 PROBS_FILE = "validation_probabilities.npy"
+HELD_FILE = "held_probabilities.npy"  # of the validation rows held out of every choice
+REFIT_KEY = "answer:model.keras"  # the answer trained again on every labelled row, a blob
 ENSEMBLE_KEY = "ensemble:model.keras"  # the ensemble's model, a blob of the study
 ENSEMBLE_ATTR = "hpsearch_ensemble"  # its members, weights and validation metrics
+# The study's answer: which model, its honest estimate on the held rows, and its refit.
+ANSWER_ATTR = "hpsearch_answer"
 
 
 def probs_bytes(probs: np.ndarray) -> bytes:
@@ -28,11 +32,12 @@ def kept_model(study: optuna.Study, number: int) -> bytes | None:
     return storage.trial_file(study, number, MODEL_FILE)
 
 
-def kept_probabilities(study: optuna.Study) -> dict[int, np.ndarray]:
-    """The validation probabilities of every trial the study kept them for, by number."""
+def kept_probabilities(study: optuna.Study, name: str = PROBS_FILE) -> dict[int, np.ndarray]:
+    """The validation probabilities (or, with ``HELD_FILE``, the held rows') of every trial
+    the study kept them for, by number."""
     found = {}
-    for number in storage.trials_with_file(study, PROBS_FILE):
-        data = storage.trial_file(study, number, PROBS_FILE)
+    for number in storage.trials_with_file(study, name):
+        data = storage.trial_file(study, number, name)
         if data is not None:
             found[number] = np.load(io.BytesIO(data), allow_pickle=False)
     return found
@@ -50,3 +55,18 @@ def ensemble_record(study: optuna.Study) -> dict[str, Any] | None:
         return record
     maximize = study.direction is optuna.study.StudyDirection.MAXIMIZE
     return record if (record["value"] > best if maximize else record["value"] < best) else None
+
+
+def answer_record(study: optuna.Study) -> dict[str, Any] | None:
+    """The study's answer as its last run, ``refit`` or ``ensemble`` settled it: the model
+    (``"trial"`` or ``"ensemble"``), its estimate on the held rows with an interval, and
+    whether it was refitted on every row; None when not settled, or when a trial finished
+    since beats it on validation (the answer is out of date)."""
+    record = study.user_attrs.get(ANSWER_ATTR)
+    if not record:
+        return None
+    try:
+        best = study.best_trial.number
+    except ValueError:
+        return None
+    return record if record.get("best_trial") == best else None

@@ -46,6 +46,7 @@ class TrialSummary:
     train_seconds: float | None = None
     policy: str | None = None  # the Keras dtype policy it trained under
     cut_by_deadline: bool = False
+    not_converged: str | None = None  # a solver stopped at its iteration limit: on how many
     per_class: dict[str, Any] | None = None
     logit_scale: float | None = None  # what a solved linear model's margins were multiplied by
     starting_point: str | None = None  # the known-good configuration it was queued as
@@ -128,9 +129,22 @@ class StudyStatus:
     # The ensemble kept as a result of the study, when one beat the best trial: its members
     # and weights, its validation metrics (search.ensemble).
     ensemble: dict[str, Any] | None = None
+    # The study's answer as settled at the end of a run (search.answer): its metrics and
+    # estimate on the held rows, and its refit.
+    answer: dict[str, Any] | None = None
+
+    def subject(self) -> str:
+        """What ``comparisons`` compares with the baselines, which are on the held rows."""
+        if self.answer and self.answer.get("held_metrics"):
+            return "answer, on the held rows"
+        return ("best trial, on the validation rows that chose it (the baselines are on the "
+                "held rows; `hpsearch refit` scores the answer there)")
 
     def comparisons(self) -> list[str]:
-        """The best trial against each baseline on the task's headline metrics."""
+        """The answer on the held rows (else the best trial on validation) against each
+        baseline on the task's headline metrics."""
+        if self.answer and self.answer.get("held_metrics"):
+            return versus_baselines(self.answer["held_metrics"], self.baselines, self.task)
         if self.best is None:
             return []
         return versus_baselines(self.best.metrics, self.baselines, self.task)
@@ -154,11 +168,13 @@ class StudyStatus:
                 "failures": [dataclasses.asdict(f) for f in self.failures[-RECENT_FAILURES:]],
                 "data_report": self.data_report,
                 "families": [dataclasses.asdict(f) for f in self.families],
-                "ensemble": self.ensemble, "versus_baselines": self.comparisons()}
+                "ensemble": self.ensemble, "answer": self.answer,
+                "versus_baselines": self.comparisons()}
 
     def best_to_dict(self) -> dict[str, Any]:
         """``hpsearch best --json``: the best trial with the study's heading and baselines."""
-        return {**self.heading(), **self.require_best().to_dict(), "baselines": self.baselines}
+        return {**self.heading(), **self.require_best().to_dict(), "baselines": self.baselines,
+                "answer": self.answer}
 
 
 def completed(trials: Sequence[FrozenTrial]) -> list[FrozenTrial]:
@@ -217,6 +233,7 @@ def summarize_trial(trial: FrozenTrial, config: StudyConfig) -> TrialSummary:
         worker=attrs.get(TrialAttr.WORKER), gpu=attrs.get(TrialAttr.GPU),
         train_seconds=attrs.get(TrialAttr.TRAIN_SECONDS), policy=attrs.get(TrialAttr.POLICY),
         cut_by_deadline=bool(attrs.get(TrialAttr.CUT_BY_DEADLINE)),
+        not_converged=attrs.get(TrialAttr.NOT_CONVERGED),
         per_class=attrs.get(Detail.PER_CLASS), logit_scale=attrs.get(TrialAttr.LOGIT_SCALE),
         starting_point=_starting_point(attrs.get(TrialAttr.STARTING_POINT)))
 
@@ -228,7 +245,8 @@ def _starting_point(recorded: Any) -> str | None:
 
 def status_of(study_name: str, trials: Sequence[FrozenTrial], config: StudyConfig,
               now: datetime | None = None,
-              ensemble: dict[str, Any] | None = None) -> StudyStatus:
+              ensemble: dict[str, Any] | None = None,
+              answer: dict[str, Any] | None = None) -> StudyStatus:
     best = best_of(trials, config.direction)
     return StudyStatus(
         study=study_name, task=config.task, metric=config.metric, direction=config.direction,
@@ -236,7 +254,7 @@ def status_of(study_name: str, trials: Sequence[FrozenTrial], config: StudyConfi
         best=summarize_trial(best, config) if best else None, baselines=config.baselines,
         running=running_trials(trials, now), failures=failed_trials(trials),
         data_report=config.data_report, families=family_times(trials, config.direction),
-        ensemble=ensemble)
+        ensemble=ensemble, answer=answer)
 
 
 def no_finished_trial(study_name: str, counts: dict[str, int]) -> StudyError:

@@ -11,7 +11,12 @@ from typing import Any
 import numpy as np
 
 from search.metrics import Direction, Metric, evaluate
-from search.training._batches import logits_function, predict_logits, train_batches
+from search.training._batches import (
+    eval_batches,
+    logits_function,
+    predict_logits,
+    train_batches,
+)
 from search.training._monitor import TrialMonitor
 from search.training._prepared import Prepared
 from search.training._protocol import FitSettings
@@ -59,9 +64,13 @@ def fit_keras(params: dict[str, Any], prepared: Prepared, settings: FitSettings,
                            failure=monitor.failure)
     if monitor.best_weights is not None:
         network.set_weights(monitor.best_weights)
+    held = None
+    if prepared.data.held_texts and monitor.best_probs is not None:
+        batches, order = eval_batches(prepared.held_inputs(params))
+        held = probabilities(predict_logits(forward, batches, order), task)
     return TrainResult(
         metrics=monitor.best or {}, best_epoch=monitor.best_epoch, epochs_run=monitor.epochs_run,
         pruned=monitor.pruned, stopped_early=monitor.stopped_early,
         cut_by_deadline=monitor.cut_by_deadline, over_cost=monitor.over_cost,
         seconds=time.monotonic() - started, history=monitor.history, model=network,
-        policy=network.dtype_policy.name, val_probs=monitor.best_probs)
+        policy=network.dtype_policy.name, val_probs=monitor.best_probs, held_probs=held)

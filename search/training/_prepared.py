@@ -13,6 +13,7 @@ from search.training._batches import eval_batches
 from spaces import family_of
 from spaces.features import (
     EncodedSplit,
+    Ragged,
     StudyData,
     TrialInputs,
     Vocabulary,
@@ -32,6 +33,7 @@ class Prepared:
         self.data = data
         self.train: EncodedSplit = encode(data.train_texts, data.vocabulary)
         self.val: EncodedSplit = encode(data.val_texts, data.vocabulary)
+        self.held: EncodedSplit = encode(data.held_texts, data.vocabulary)
         self.encode_seconds = time.monotonic() - started
         self._train: OrderedDict[tuple, TrialInputs] = OrderedDict()
         self._val: OrderedDict[tuple, tuple[TrialInputs, list, np.ndarray]] = OrderedDict()
@@ -52,9 +54,38 @@ class Prepared:
 
         return _cached(self._val, _key(params), KEEP_VAL, build)
 
+    def held_inputs(self, params: dict[str, Any]) -> TrialInputs:
+        """The inputs of the rows held out of every choice (scored once, after fitting)."""
+        return self._inputs(self.held, params)
+
+    def all_inputs(self, params: dict[str, Any]) -> tuple[TrialInputs, np.ndarray]:
+        """Every labelled row's inputs (training, choosing, held, in that order) and targets:
+        what the answer is refitted on."""
+        data = self.data
+        parts = [self._inputs(split, params) for split in (self.train, self.val, self.held)]
+        targets = [data.y_train, data.y_val] + ([data.y_held] if data.y_held is not None
+                                                 else [])
+        return joined_inputs(parts[:len(targets)]), np.concatenate(targets)
+
     def _inputs(self, encoded: EncodedSplit, params: dict[str, Any]) -> TrialInputs:
         family = family_of(params)
         return trial_inputs(encoded, self.vocabulary, family.reads, family.bag(params))
+
+
+def joined_inputs(parts: list[TrialInputs]) -> TrialInputs:
+    """The rows of ``parts``, one after another."""
+    import scipy.sparse as sp
+
+    words = None
+    rows = [p.words for p in parts if p.words is not None]
+    if len(rows) == len(parts):
+        ends = np.cumsum([0] + [int(r.splits[-1]) for r in rows[:-1]])
+        words = Ragged(np.concatenate([r.values for r in rows]), np.concatenate(
+            [rows[0].splits[:1]] + [r.splits[1:] + end
+                                    for r, end in zip(rows, ends, strict=True)]))
+    bag = (None if parts[0].bag is None
+           else sp.vstack([p.bag for p in parts], format="csr", dtype="float32"))
+    return TrialInputs(words=words, bag=bag)
 
 
 def _key(params: dict[str, Any]) -> tuple:

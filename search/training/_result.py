@@ -24,5 +24,7 @@ class TrainResult:
     model: Any = None
     policy: str | None = None  # the dtype policy the network was built and trained under
     val_probs: Any = None  # the best epoch's validation probabilities (numpy), for ensembles
+    held_probs: Any = None  # the same model's probabilities of the held rows (no choice saw them)
     logit_scale: float | None = None  # a solved linear model's logits were multiplied by it
+    not_converged: str | None = None  # a solver stopped at its iteration limit: where
     failure: str | None = None  # why the trial cannot finish (a non-finite loss...)

@@ -10,6 +10,7 @@ trial and folded into the network's weights.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -59,6 +60,46 @@ def logit_scale(logits: np.ndarray, y: np.ndarray, task: str) -> float:
     return float(np.exp(found.x))
 
 
+class _Stopped(Exception):
+    """The solve stopped between two columns: the deadline passed, or it would cost more than
+    the cost cap."""
+
+
+def column_limit(settings: FitSettings, columns: int, threads: int,
+                 started: float) -> Callable[[int], _Stopped | None]:
+    """``solve``'s ``stop``: past the deadline no column starts; once the first round of
+    columns is done, a solve that would take longer than the cost cap, or end past the
+    deadline, stops as too costly."""
+    def stop(done: int) -> _Stopped | None:
+        now = time.monotonic()
+        if settings.deadline is not None and now >= settings.deadline:
+            return _Stopped(f"stopped by the deadline after {done} of {columns} columns")
+        if done < threads:
+            return None
+        needs = (now - started) / done * columns
+        end = started + needs
+        if settings.cost_limit_s is not None and needs > settings.cost_limit_s:
+            return _Stopped(f"too costly: {columns} columns would take about {needs:.0f}s, "
+                            f"over the cost cap of {settings.cost_limit_s:.0f}s")
+        if settings.deadline is not None and end > settings.deadline:
+            return _Stopped(f"too costly: {columns} columns would take about {needs:.0f}s, "
+                            f"past the deadline by {end - settings.deadline:.0f}s")
+        return None
+
+    return stop
+
+
+def solve_bag(params: dict[str, Any], x: Any, y: np.ndarray, settings: FitSettings,
+              n_outputs: int, stop: Callable[[int], _Stopped | None] | None = None,
+              ) -> tuple[np.ndarray, np.ndarray, int]:
+    """The family's solver on the bag ``x`` of rows labelled ``y``: (kernel, bias, columns
+    that did not converge)."""
+    task = settings.task.value
+    sample_weight, positive_weight = solver_weights(task, y, params, len(settings.classes))
+    return solve(x, solver_targets(task, y, n_outputs), sample_weight, positive_weight,
+                 solver=params["solver"], c=params["linear_c"], seed=settings.seed, stop=stop)
+
+
 def fit_solver(params: dict[str, Any], prepared: Prepared, settings: FitSettings,
                report: EpochReport, dims: Dims) -> TrainResult:
     started = time.monotonic()
@@ -66,11 +107,13 @@ def fit_solver(params: dict[str, Any], prepared: Prepared, settings: FitSettings
     data = prepared.data
     x_train = prepared.train_inputs(params).bag
     x_val = prepared.val_inputs(params)[0].bag
-    sample_weight, positive_weight = solver_weights(task, data.y_train, params,
-                                                    len(settings.classes))
-    kernel, bias = solve(x_train, solver_targets(task, data.y_train, dims.n_outputs),
-                         sample_weight, positive_weight, solver=params["solver"],
-                         c=params["linear_c"], seed=settings.seed)
+    stop = column_limit(settings, dims.n_outputs, solver_threads(), started)
+    try:
+        kernel, bias, unconverged = solve_bag(params, x_train, data.y_train, settings,
+                                              dims.n_outputs, stop)
+    except _Stopped as stopped:
+        return TrainResult(metrics={}, best_epoch=-1, epochs_run=0, over_cost=str(stopped),
+                           seconds=time.monotonic() - started)
     logits = np.asarray(x_val @ kernel) + bias
     scale = logit_scale(logits, data.y_val, task)
     probs = probabilities(logits * scale, task)
@@ -78,10 +121,23 @@ def fit_solver(params: dict[str, Any], prepared: Prepared, settings: FitSettings
     report(0, metrics)  # fitted to the end already: nothing left to prune
     network = build_network(params, dims, sparse=True)
     network.get_layer("logits").set_weights([kernel * scale, bias * scale])
+    held = None
+    if data.held_texts:
+        x_held = prepared.held_inputs(params).bag
+        held = probabilities((np.asarray(x_held @ kernel) + bias) * scale, task)
     return TrainResult(metrics=metrics, best_epoch=0, epochs_run=1,
                        seconds=time.monotonic() - started,
                        history=[{"epoch": 1, **{k: float(v) for k, v in metrics.items()
                                                 if isinstance(v, float)}}],
                        model=network, policy=network.dtype_policy.name, val_probs=probs,
-                       logit_scale=scale)
+                       held_probs=held, logit_scale=scale,
+                       not_converged=(f"{unconverged} of {dims.n_outputs} columns stopped at "
+                                      "the solver's iteration limit before converging"
+                                      if unconverged else None))
 
+
+def solver_threads() -> int:
+    """The threads ``solve`` fits columns on."""
+    import os
+
+    return min(len(os.sched_getaffinity(0)), 4)

@@ -18,6 +18,7 @@ from search.training._dims import network_dims
 from search.training._keras_fit import fit_keras
 from search.training._prepared import Prepared
 from search.training._protocol import FitSettings
+from search.training._refit import refit_network
 from search.training._result import EpochReport, TrainResult
 from search.training._solver import fit_solver
 from spaces import Task, family_of
@@ -25,7 +26,7 @@ from spaces.features import StudyData, inputs_model
 from spaces.model import Member, build_network, text_model
 
 __all__ = ["configure_devices", "ensemble_model", "fit", "inputs_model_bytes", "network_dims",
-           "prepare", "release", "saved_model"]
+           "prepare", "refit_model", "release", "saved_model"]
 
 
 def prepare(data: StudyData) -> Prepared:
@@ -61,6 +62,16 @@ def saved_model(params: dict[str, Any], prepared: Prepared, result: TrainResult,
     member = _member(params, result.model.get_weights(), prepared.data, task,
                      result.model.output_shape[-1])
     return model_bytes(text_model([member], prepared.vocabulary, task.value))
+
+
+def refit_model(params: dict[str, Any], prepared: Prepared, settings: FitSettings, *,
+                epochs: int, logit_scale: float | None) -> bytes:
+    """``params`` trained on every labelled row (``refit_network``), behind the featurizing
+    layers, as a ``.keras`` file's bytes."""
+    network = refit_network(params, prepared, settings, epochs=epochs, logit_scale=logit_scale)
+    member = _member(params, network.get_weights(), prepared.data, settings.task,
+                     network.output_shape[-1])
+    return model_bytes(text_model([member], prepared.vocabulary, settings.task.value))
 
 
 def _member(params: dict[str, Any], weights: list[Any], data: StudyData, task: Task,

@@ -24,16 +24,26 @@ def _fmt(value: Any) -> str:
 
 def leaderboard_table(rows: Sequence[TrialSummary], baselines: dict[str, dict[str, Any]],
                       task: Task, metric: Metric, title: str = "Leaderboard",
-                      ensemble: dict[str, Any] | None = None) -> Table:
-    """Trials (best first) under the baselines and the study's ensemble if it has one, in the
-    task's headline metrics; the objective is starred."""
+                      ensemble: dict[str, Any] | None = None,
+                      answer: dict[str, Any] | None = None) -> Table:
+    """Trials (best first) under the study's answer, the baselines and its ensemble if it has
+    one, in the task's headline metrics; the objective is starred. The trials and the ensemble
+    are scored on the validation rows that chose them; the answer and the baselines on the
+    held rows, the answer's objective with its interval."""
     columns = HEADLINE[task]
-    table = Table(title=title)
+    table = Table(title=title, caption="trials, ensemble: validation rows, used for choosing; "
+                                       "answer, baselines: held rows no choice has seen")
     table.add_column("trial")
     for col in columns:
         table.add_column(col + (" *" if col == metric else ""), justify="right")
     table.add_column("epoch", justify="right")
     table.add_column("params")
+    if answer and answer.get("held_metrics"):
+        table.add_row("[bold]answer[/]", *[_answer_cell(answer, c) for c in columns], "-",
+                      f"{answer['model']} "
+                      + ", ".join(str(m["trial"]) for m in answer["members"])
+                      + (f", refitted on {answer['refit']['rows']} rows" if answer.get("refit")
+                         else ""))
     for name, values in baselines.items():
         table.add_row(f"[dim]{name}[/]", *[_fmt(values.get(c)) for c in columns], "-",
                       "[dim]baseline[/]")
@@ -47,6 +57,14 @@ def leaderboard_table(rows: Sequence[TrialSummary], baselines: dict[str, dict[st
     return table
 
 
+def _answer_cell(answer: dict[str, Any], column: str) -> str:
+    value = _fmt(answer["held_metrics"].get(column))
+    estimate = answer.get("estimate")
+    if column != answer["metric"] or not estimate:
+        return value
+    return f"{value} [{estimate['low']:.3f}, {estimate['high']:.3f}]"
+
+
 def print_status(status: StudyStatus, console: Console | None = None) -> None:
     console = console or Console()
     counts = ", ".join(f"{k.lower()} {v}" for k, v in status.counts.items()) or "no trials"
@@ -56,12 +74,15 @@ def print_status(status: StudyStatus, console: Console | None = None) -> None:
                   + (f"; budget {budget.n_trials} trials" if budget.n_trials else ""))
     rows = [status.best] if status.best else []
     console.print(leaderboard_table(rows, status.baselines, status.task, status.metric,
-                                    title="Best trial vs baselines", ensemble=status.ensemble))
+                                    title="Best trial vs baselines", ensemble=status.ensemble,
+                                    answer=status.answer))
     if status.best:
         console.print("best params: " + ", ".join(
             f"{k}={_fmt(v)}" for k, v in status.best.params.items()))
+        if status.best.not_converged:
+            console.print(f"best trial: {status.best.not_converged}", highlight=False)
         for sentence in status.comparisons():
-            console.print(f"best trial: {sentence}", highlight=False)
+            console.print(f"{status.subject()}: {sentence}", highlight=False)
     if status.families:
         console.print(families_table(status.families))
     for run in status.running:

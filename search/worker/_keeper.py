@@ -18,7 +18,7 @@ from optuna.trial import TrialState
 
 import storage
 from search.metrics import Direction
-from search.study import MODEL_FILE, PROBS_FILE, probs_bytes
+from search.study import HELD_FILE, MODEL_FILE, PROBS_FILE, probs_bytes
 
 log = logging.getLogger("hpsearch")
 KEEP = 5  # the best trials whose model and probabilities a study keeps (and each family's best)
@@ -40,10 +40,11 @@ class ModelKeeper:
         return {number for number, _, _ in scored[:self.keep]} | set(best_of_family.values())
 
     def offer(self, study: optuna.Study, number: int, value: float, family: str,
-              save: Callable[[], bytes | None], probs: np.ndarray | None) -> bool:
-        """Keep trial ``number``'s model (``save()`` makes its bytes) and validation
-        probabilities if it ranks among the best; forget the files of trials that no longer
-        do. True when it was kept."""
+              save: Callable[[], bytes | None], probs: np.ndarray | None,
+              held: np.ndarray | None = None) -> bool:
+        """Keep trial ``number``'s model (``save()`` makes its bytes), validation probabilities
+        and held rows' probabilities if it ranks among the best; forget the files of trials
+        that no longer do. True when it was kept."""
         best = self._kept_numbers(study, (number, value, family))
         kept = number in best
         if kept:
@@ -53,6 +54,8 @@ class ModelKeeper:
             storage.keep_trial_file(study, number, MODEL_FILE, data)
             if probs is not None:
                 storage.keep_trial_file(study, number, PROBS_FILE, probs_bytes(probs))
+            if held is not None:
+                storage.keep_trial_file(study, number, HELD_FILE, probs_bytes(held))
             log.debug("kept the model of trial %d (%.1f MB)", number, len(data) / 1e6)
         finished = {t.number for t in study.get_trials(deepcopy=False, states=(
             TrialState.COMPLETE, TrialState.PRUNED, TrialState.FAIL))}

@@ -110,8 +110,13 @@ class TrialLoop:
     def _time_for_one(self, deadline: float) -> bool:
         """Whether the next trial may start, ``deadline`` seconds (``time.monotonic()``)
         being the end; see the module's docstring."""
-        left = deadline - time.monotonic()
+        final_cost = self.objective.final_cost
+        kept = 0.0 if final_cost is None else final_cost()
+        left = deadline - time.monotonic() - kept
         if left <= 0:
+            if kept:
+                log.info("%.0f s kept for refitting the best trial on every row: no other "
+                         "trial starts", kept)
             return False
         queued = self.study.get_trials(deepcopy=False, states=(TrialState.WAITING,))
         family = queued[0].system_attrs.get("fixed_params", {}).get("family") if queued else None

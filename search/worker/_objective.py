@@ -6,6 +6,7 @@ import logging
 import os
 import socket
 import time
+from collections.abc import Callable
 from typing import Any
 
 import optuna
@@ -13,18 +14,20 @@ import optuna
 import storage
 from search._errors import TrialFailed, TrialLost
 from search.metrics import RECORDED, Detail, TrialAttr
-from search.study import StudyConfig
+from search.study import BASELINES_ATTR, StudyConfig
 from search.training import EpochReport, FitSettings, Trainer, TrainResult
 from search.worker._keeper import ModelKeeper
 from search.worker._progress import Progress
 from search.worker._signals import StopSignals
 from spaces import Task, suggest_params
+from spaces.families import BASELINE
 from spaces.features import StudyData
 
 log = logging.getLogger("hpsearch")
 # A trial may spend at most this share of the worker's time budget on COST_EPOCHS epochs
 # (search.training's cost cap): a 4-layer BiLSTM cannot eat a 10-minute CPU search.
 COST_SHARE = 0.25
+BASELINE_NAME = "tfidf_logreg"  # the baselines' key of the TF-IDF + LR starting point
 
 
 def worker_name() -> str:
@@ -62,8 +65,11 @@ class Objective:
         self.progress = progress
         self.devices = trainer.configure_devices()
         self.prepared = trainer.prepare(data)
+        self.held_y = data.y_held
         self.signals = signals or StopSignals()
         self.current_trial_id: int | None = None
+        # Seconds to keep before the deadline for what follows the trials (a refit).
+        self.final_cost: Callable[[], float] | None = None
 
     def __call__(self, trial: optuna.Trial) -> float:
         """Run one trial. If a stale-trial check failed it meanwhile (this worker could not
@@ -84,6 +90,8 @@ class Objective:
                                           report=self._reporter(trial))
             value = self._record(trial, result)
             self._keep(trial, params, value, result)
+            if trial.user_attrs.get(TrialAttr.STARTING_POINT) == BASELINE:
+                self._record_baseline(trial, result)
             return value
         except TrialFailed as failure:
             trial.set_user_attr(TrialAttr.FAIL_REASON, failure.reason)
@@ -100,12 +108,25 @@ class Objective:
         try:
             self.keeper.offer(trial.study, trial.number, value, params["family"], lambda: (
                 self.trainer.saved_model(params, self.prepared, result, self.config.task)),
-                result.val_probs)
+                result.val_probs, result.held_probs)
         except Exception as exc:  # the trial's result stands; its files are not kept
             if storage.is_connection_error(exc):
                 raise
             log.warning("trial %d: its model could not be kept (%s: %s)", trial.number,
                         type(exc).__name__, str(exc).splitlines()[0][:300] if str(exc) else "")
+
+    def _record_baseline(self, trial: optuna.Trial, result: TrainResult) -> None:
+        """The TF-IDF + logistic regression starting point is the study's baseline: its
+        metrics on the held rows (its thresholds chosen on the others), beside the majority's."""
+        if result.held_probs is None or self.held_y is None or not len(self.held_y):
+            return
+        from search.metrics import evaluate  # scikit-learn: once, for this trial alone
+        found = evaluate(self.config.task.value, self.held_y, result.held_probs,
+                         self.config.classes, thresholds=result.metrics.get(Detail.THRESHOLDS))
+        baselines = dict(trial.study.user_attrs.get(BASELINES_ATTR) or {})
+        baselines[BASELINE_NAME] = {m.value: float(found[m]) for m in RECORDED[self.config.task]
+                                    if m in found}
+        trial.study.set_user_attr(BASELINES_ATTR, baselines)
 
     def _start(self, trial: optuna.Trial) -> dict[str, Any]:
         """The trial's params, and who runs it where."""
@@ -122,8 +143,14 @@ class Objective:
         return FitSettings(
             task=config.task, classes=config.classes, metric=config.metric,
             max_epochs=search.max_epochs, patience=search.patience,
-            seed=config.data.seed + trial.number, deadline=self.deadline,
+            seed=config.data.seed + trial.number, deadline=self.trial_deadline(),
             cost_limit_s=self.cost_limit_s)
+
+    def trial_deadline(self) -> float | None:
+        """The deadline less the time kept for what follows the trials (``final_cost``)."""
+        if self.deadline is None or self.final_cost is None:
+            return self.deadline
+        return self.deadline - self.final_cost()
 
     def _reporter(self, trial: optuna.Trial) -> EpochReport:
         """Each epoch's objective to Optuna (never cut by a signal); True: prune."""
@@ -160,4 +187,6 @@ class Objective:
             trial.set_user_attr(TrialAttr.STOPPED_EARLY, True)
         if result.cut_by_deadline:
             trial.set_user_attr(TrialAttr.CUT_BY_DEADLINE, True)
+        if result.not_converged:
+            trial.set_user_attr(TrialAttr.NOT_CONVERGED, result.not_converged)
         return float(result.metrics[self.config.metric])

@@ -1,6 +1,7 @@
 """``hpsearch run``: create (or resume) a study, work on it in this process, and end with the
 best model: its time budget counts from the moment the command started, ``create`` included,
-and it keeps the last moments for the ensemble of the kept trials."""
+and it keeps the last moments for settling the answer (``search.answer``: the ensemble of the
+kept trials, the estimate on the held rows, the refit on every row)."""
 
 from __future__ import annotations
 
@@ -16,8 +17,9 @@ from search.options import (
     SearchOptions,
     WorkerOptions,
     refuse_unknown,
+    run_trials,
 )
-from search.study import create_study
+from search.study import best_of, create_study, open_study
 from search.worker._progress import Progress
 from search.worker._worker import WorkerSummary, run_worker
 
@@ -50,25 +52,32 @@ def run_search(study_name: str, data: str | Path, *, storage_url: str | None = N
     search_options = (search_options or SearchOptions()).take(keywords)
     worker_options = worker_options.take(keywords)
     refuse_unknown(keywords, DataOptions, SearchOptions, WorkerOptions)
+    worker_options = run_trials(worker_options)
     if worker_options.seed is None:
         worker_options = dataclasses.replace(worker_options, seed=data_options.seed)
     create_study(study_name, data, storage_url=storage_url, data_options=data_options,
                  search_options=search_options)
     reserve = ensemble_reserve(worker_options.timeout) if ensemble else 0.0
     summary = run_worker(study_name, storage_url, worker_options, progress=progress,
-                         started=started, reserve_s=reserve)
-    if ensemble and not summary.stopped_by:
-        _ensemble(study_name, storage_url,
-                  None if worker_options.timeout is None else started + worker_options.timeout)
+                         started=started, reserve_s=reserve, final_cost=ensemble)
+    if not summary.stopped_by:
+        _settle(study_name, storage_url, ensemble,
+                None if worker_options.timeout is None else started + worker_options.timeout)
     return summary
 
 
-def _ensemble(study_name: str, storage_url: str | None, deadline: float | None) -> None:
-    """The ensemble of the run's study, if one beats its best trial; a failure to make it
-    leaves the best trial the study's answer."""
-    from search.ensemble import make_ensemble
+def _settle(study_name: str, storage_url: str | None, ensemble: bool,
+            deadline: float | None) -> None:
+    """The run's answer: the ensemble if one beats its best trial on the held rows, its
+    estimate there, its refit on every row. A failure leaves the best trial the answer."""
+    from search.answer import settle_answer
 
+    study, config = open_study(study_name, storage_url)
+    if best_of(study.get_trials(deepcopy=False), config.direction) is None:
+        return  # nothing finished: the command says so
     try:
-        log.info("%s", make_ensemble(study_name, storage_url, deadline=deadline).said)
+        for sentence in settle_answer(study_name, storage_url, deadline=deadline,
+                                      ensemble=ensemble, refit=ensemble).said:
+            log.info("%s", sentence)
     except HpsearchError as exc:
-        log.warning("no ensemble: %s", exc)
+        log.warning("the answer is the best trial as it was scored: %s", exc)

@@ -11,10 +11,11 @@ import optuna
 from optuna.trial import FrozenTrial, TrialState
 
 import storage
+from search.answer import refit_seconds
 from search.metrics import TrialAttr
 from search.options import WorkerOptions, refuse_unknown
 from search.study import (
-    StudyConfig,
+    best_of,
     config_of,
     count_states,
     load_data,
@@ -23,7 +24,6 @@ from search.study import (
 )
 from search.training import Trainer, tensorflow_trainer
 from search.views import save_study_note
-from search.worker._baseline_job import BaselineJob
 from search.worker._keeper import ModelKeeper
 from search.worker._loop import TrialLoop
 from search.worker._objective import Objective, worker_name
@@ -31,6 +31,7 @@ from search.worker._progress import Progress
 from search.worker._remaining import remaining_budget, shorter
 from search.worker._signals import StopSignals
 from search.worker._trainer_env import trainer_from_env
+from spaces.features import StudyData
 
 log = logging.getLogger("hpsearch")
 
@@ -56,42 +57,31 @@ def _warn_parallel_sqlite(url: str, study: optuna.Study, me: str) -> None:
     storage.sqlite_parallel_warnings(url, workers=1 + len(others), queued=queued)
 
 
-def _after_trial(baseline: BaselineJob) -> Callable[[optuna.Study, FrozenTrial], None]:
-    """After each trial: the baseline started or recorded, and the study's note in the
-    dashboard brought up to date."""
-
-    def after(study: optuna.Study, trial: FrozenTrial) -> None:
-        baseline.after_trial(study, trial)
-        save_study_note(study, config_of(study))
-
-    return after
+def _note(study: optuna.Study, trial: FrozenTrial) -> None:
+    """After each trial: the study's note in the dashboard brought up to date."""
+    save_study_note(study, config_of(study))
 
 
-def _finish_baseline(study: optuna.Study, config: StudyConfig, seconds: float | None) -> None:
-    """The baseline a study still lacks (its workers stopped before it was ready), fitted now
-    if this worker has time for it."""
-    if seconds is not None and seconds <= 0:
-        return
-    job = BaselineJob(study, None, config, worker_name())
-    if not job.needed():
-        return
-    job.data = load_data(study, config)
-    job.start()
-    job.finish(None if seconds is None else time.monotonic() + seconds)
+def _refit_cost(study: optuna.Study, data: StudyData) -> Callable[[], float]:
+    """Seconds refitting the study's best trial so far on every row would take."""
+    def cost() -> float:
+        best = best_of(study.get_trials(deepcopy=False), config_of(study).direction)
+        return 0.0 if best is None else refit_seconds(study, [{"trial": best.number}], data)
+
+    return cost
 
 
 def run_worker(study_name: str, storage_url: str | None = None,
                options: WorkerOptions | None = None, *, progress: Progress | None = None,
                trainer: Trainer | None = None, handle_signals: bool = True,
                started: float | None = None, reserve_s: float = 0.0,
-               **option_values: object) -> WorkerSummary:
+               final_cost: bool = False, **option_values: object) -> WorkerSummary:
     """Run trials until ``n_trials``/``timeout`` (this worker) or the study budget is spent.
 
     ``timeout`` counts from ``started`` (``time.monotonic()``: by default now; ``hpsearch run``
     passes the moment its command started), and trials stop ``reserve_s`` before it, for what
-    the caller does after them. The study's TF-IDF + logistic-regression baseline, if nobody has
-    computed it, is fitted beside the trials (``BaselineJob``) and waited for until the end of
-    the budget.
+    the caller does after them; with ``final_cost``, also the time refitting the best trial so
+    far on every row would take (``hpsearch run`` does it at its end).
 
     The options come as a ``WorkerOptions``, or as keywords named like its fields
     (``run_worker("s", n_trials=3)``). ``trainer`` replaces TensorFlow (tests pass a scripted
@@ -119,7 +109,6 @@ def run_worker(study_name: str, storage_url: str | None = None,
                       else options.timeout - (time.monotonic() - started), study_seconds)
     if trials_left == 0 or (seconds is not None and seconds <= 0):
         log.info("study %r has spent its budget; nothing to do", study_name)
-        _finish_baseline(study, config, seconds)
         return WorkerSummary(study_name, 0, {})
     end = None if seconds is None else time.monotonic() + seconds
     me = worker_name()
@@ -129,20 +118,17 @@ def run_worker(study_name: str, storage_url: str | None = None,
                           progress=progress, signals=StopSignals(),
                           deadline=None if end is None else end - reserve_s,
                           keeper=ModelKeeper(config.direction))
-    baseline = BaselineJob(study, data, config, me)
     before = {t.number for t in study.get_trials(deepcopy=False)
               if t.state is not TrialState.WAITING}
     if progress:
         of_study = config.budget.n_trials is not None
         progress.start(study, config.budget.n_trials if of_study else options.n_trials,
                        None if end is None else end - time.monotonic(), of_study=of_study)
-    loop = TrialLoop(study, objective, options, after_trial=_after_trial(baseline))
+    objective.final_cost = _refit_cost(study, data) if final_cost else None
+    loop = TrialLoop(study, objective, options, after_trial=_note)
     try:
         interrupted = loop.run(url, handle_signals, objective.deadline)
-        if not objective.signals.requested:
-            baseline.finish(None if end is None else end - reserve_s)
     finally:
-        baseline.stop()
         if progress:
             progress.stop()
     mine = [t for t in study.get_trials(deepcopy=False)

@@ -15,7 +15,7 @@ from spaces.families._base import Family, Pick, SampleContext, StartingPoint
 from spaces.families._code import HELPERS, Dims, helpers_called
 from spaces.families._code import Code as _Code
 from spaces.families._fasttext import FastText
-from spaces.families._linear import EXPERT, Linear, solve
+from spaces.families._linear import BASELINE, EXPERT, Linear, solve
 from spaces.families._ngram import Ngram
 from spaces.families._sequence import Sequence
 from spaces.families._wide_deep import WideDeep
@@ -80,6 +80,6 @@ def describe_params(params: dict[str, Any]) -> str:
     return " | ".join(parts)
 
 
-__all__ = ["EXPERT", "HELPERS", "REGISTRY", "Dims", "Family", "Pick", "SampleContext",
+__all__ = ["BASELINE", "EXPERT", "HELPERS", "REGISTRY", "Dims", "Family", "Pick", "SampleContext",
            "StartingPoint", "bag_of", "describe_params", "family_keys", "family_of",
            "helpers_called", "network_code", "solve"]

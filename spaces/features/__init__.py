@@ -1,4 +1,5 @@
-"""Turning text into what a network reads, in one place: tokenizing as Keras does, fitting the
+"""Turning text into what a network reads, in one place: what a text is before it is featurized
+(``prepare_texts``: as written, cut at ``MAX_TEXT_CHARS``), tokenizing as Keras does, fitting the
 study's vocabularies at ``create`` (words, word 1- to 3-grams, character 2- to 5-grams), the data
 a study stores (``StudyData``), encoding it once per worker, each trial's inputs (word ids and
 its bag of n-grams, ``BagSetting``), and the Keras layers that compute the same from raw strings
@@ -25,7 +26,7 @@ from spaces.features._inputs import (
     trial_inputs,
 )
 from spaces.features._stored import StudyData
-from spaces.features._tokens import tokenize
+from spaces.features._tokens import MAX_TEXT_CHARS, prepare_texts, tokenize
 from spaces.features._vocabulary import (
     CHAR_FIT_CHARS,
     CHAR_ORDERS,
@@ -46,7 +47,8 @@ _TENSORFLOW = {"encode": "_encode", "Featurizer": "_layers", "inputs_model": "_l
 
 __getattr__ = on_first_use(__name__, _TENSORFLOW)
 
-__all__ = ["CHAR_FIT_CHARS", "CHAR_ORDERS", "CHAR_RANGES", "MAX_NGRAMS", "MAX_WORD_ORDER",
-           "NORMS", "WEIGHTINGS", "BagSetting", "EncodedSplit", "Featurizer", "Fitted", "Ragged",
-           "StudyData", "TrialInputs", "Vocabulary", "bag", "char_range", "encode",
-           "fit_vocabulary", "inputs_model", "tokenize", "trial_inputs", "weighted"]
+__all__ = ["CHAR_FIT_CHARS", "CHAR_ORDERS", "CHAR_RANGES", "MAX_NGRAMS", "MAX_TEXT_CHARS",
+           "MAX_WORD_ORDER", "NORMS", "WEIGHTINGS", "BagSetting", "EncodedSplit", "Featurizer",
+           "Fitted", "Ragged", "StudyData", "TrialInputs", "Vocabulary", "bag", "char_range",
+           "encode", "fit_vocabulary", "inputs_model", "prepare_texts", "tokenize", "trial_inputs",
+           "weighted"]

@@ -1,8 +1,9 @@
 """The featurizing layers: Keras' own ``TextVectorization`` layers rebuilt from the study's
 vocabularies (never re-fitted), and the weighting of a trial's bag, so that raw strings go into
-the exported model. Workers encode the stored texts with the same layers (``_encode.py``), and
-``_inputs.py`` derives each trial's bag from those counts with the same arithmetic as
-``weighted`` here. Built-in layers and ops only: a saved model loads with ``safe_mode=True``.
+the exported model. They see a text as ``_tokens`` defines it. Workers encode the stored texts
+with the same layers (``_encode.py``), and ``_inputs.py`` derives each trial's bag from those
+counts with the same arithmetic as ``weighted`` here. Built-in layers and ops only: a saved model
+loads with ``safe_mode=True``.
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import io
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -23,6 +23,8 @@ _EPOCH = (1980, 1, 1, 0, 0, 0)
 class StudyData:
     """Both parts of the split and the vocabularies fitted on the training part.
 
+    The validation rows are parted at ``create``: those the search chooses on (``val_texts``)
+    and those held out of every choice (``held_texts``; none in studies made before).
     """
 
     vocabulary: Vocabulary
@@ -31,6 +33,13 @@ class StudyData:
     val_texts: list[str]
     y_val: np.ndarray
     embedding_matrix: np.ndarray | None = None
+    held_texts: list[str] = field(default_factory=list)
+    y_held: np.ndarray | None = None
+
+    @property
+    def n_rows(self) -> int:
+        """Every labelled row: training, choosing and held."""
+        return len(self.train_texts) + len(self.val_texts) + len(self.held_texts)
 
     def to_bytes(self) -> bytes:
         buffer = io.BytesIO()
@@ -52,8 +61,11 @@ class StudyData:
             max_len=int(found["max_len"]), chars=_strings(found, "chars"),
             char_orders=found["char_orders"], char_df=found["char_df"],
             char_docs=int(found["char_docs"]))
+        held = "y_held" in found
         return cls(vocabulary, _strings(found, "train_texts"), found["y_train"],
-                   _strings(found, "val_texts"), found["y_val"], found.get("embedding_matrix"))
+                   _strings(found, "val_texts"), found["y_val"], found.get("embedding_matrix"),
+                   _strings(found, "held_texts") if held else [],
+                   found["y_held"] if held else None)
 
 
 def _arrays(data: StudyData) -> dict[str, np.ndarray]:
@@ -63,6 +75,9 @@ def _arrays(data: StudyData) -> dict[str, np.ndarray]:
         "max_len": np.asarray(vocabulary.max_len), "char_orders": vocabulary.char_orders,
         "char_df": vocabulary.char_df, "char_docs": np.asarray(vocabulary.char_docs),
         "y_train": data.y_train, "y_val": data.y_val}
+    if data.y_held is not None:
+        out["y_held"] = data.y_held
+        out["held_texts"], out["held_texts_ends"] = _packed(data.held_texts)
     for name, strings in (("words", vocabulary.words), ("ngrams", vocabulary.ngrams),
                           ("chars", vocabulary.chars), ("train_texts", data.train_texts),
                           ("val_texts", data.val_texts)):

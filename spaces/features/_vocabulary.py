@@ -6,8 +6,8 @@ training texts hold it (ties broken alphabetically for words, by a fixed hash fo
 so the same data gives the same vocabulary). The character n-grams are counted on a bounded
 sample of the training texts (``CHAR_FIT_CHARS`` characters), so fitting them costs the same on
 10,000 rows as on 1,000,000. Numpy only: the word tokens come from
-``spaces.features._tokens``; the characters are counted here, on Unicode code points with ASCII
-letters lower-cased, as Keras splits them.
+``spaces.features._tokens``; the characters are counted here, on Unicode code points lower-cased
+as ``_tokens.lowered`` says (ASCII letters only), as Keras splits them.
 """
 
 from __future__ import annotations
@@ -19,12 +19,17 @@ from functools import cached_property
 
 import numpy as np
 
+from spaces.features._tokens import lowered
+
 MAX_WORD_ORDER = 3
 CHAR_ORDERS = (2, 3, 4, 5)
 # The character n-gram lengths a bag may take, shortest-longest.
 CHAR_RANGES = ("2-5", "2-4", "3-5")
 MAX_NGRAMS = 200_000  # word n-grams, and character n-grams, kept at most
 CHAR_FIT_CHARS = 1_500_000  # characters of training text the character vocabulary is fitted on
+# Keras holds a vocabulary in a numpy array, whose strings lose a trailing NUL: a word or an
+# n-gram ending in one could never be counted, so none is kept.
+_NUL = "\x00"
 
 
 def char_range(orders: str) -> tuple[int, int]:
@@ -101,6 +106,8 @@ def fit_words(train_tokens: Sequence[Sequence[str]], *, max_tokens: int,
               max_ngrams: int = MAX_NGRAMS) -> tuple[list[str], list[str], np.ndarray]:
     """(the sequence vocabulary, the word 1- to 3-grams, their document counts)."""
     counts: Counter[str] = Counter(t for tokens in train_tokens for t in tokens)
+    for word in [w for w in counts if w.endswith(_NUL)]:
+        del counts[word]  # left out, and every n-gram holding it
     words = sorted(counts, key=lambda w: (-counts[w], w))[:max(max_tokens - 2, 0)]
     # Word ids in alphabetical order, so that ties of document counts break alphabetically.
     # Past 2**20 distinct words, those seen once (in one text: no n-gram of theirs is kept)
@@ -124,14 +131,14 @@ def fit_chars(texts: Sequence[str], max_chars: int = MAX_NGRAMS,
               ) -> tuple[list[str], np.ndarray, np.ndarray]:
     """(the character n-grams, their lengths, their document counts) of ``texts``, as Keras
     makes them: ASCII letters lower-cased, split into characters (Unicode code points)."""
-    joined = "".join(texts).encode("utf-32-le")
+    joined = lowered("".join(texts)).encode("utf-32-le")
     points = np.frombuffer(joined, dtype="<u4").astype("uint64")
-    points = np.where((points >= 65) & (points <= 90), points + 32, points)
     grams = _Grams(points, np.fromiter(map(len, texts), "int64", len(texts)))
     keys, df, docs = grams.document_counts(_RollingHash(points), max(CHAR_ORDERS),
                                            orders=CHAR_ORDERS)
     order = np.lexsort((keys, -df))  # ties by a fixed hash of the n-gram
-    kept = order[df[order] >= _min_df(docs, df)][:max_chars]
+    last = points[grams.first_position + grams.key_order - 1]
+    kept = order[(df[order] >= _min_df(docs, df)) & (last[order] != ord(_NUL))][:max_chars]
     first, length = grams.first_position[kept], grams.key_order[kept]
     strings = [" ".join(chr(c) for c in points[s:s + n]) for s, n in zip(
         first.tolist(), length.tolist(), strict=True)]

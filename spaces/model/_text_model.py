@@ -1,11 +1,13 @@
 """The model users keep: raw strings in, probabilities out. The study's featurizing layers run
 once, then each member's bag and network; one member is a trial's model, several an ensemble,
-whose probabilities are the members' averaged with their weights."""
+whose probabilities are the members' averaged with their weights. ``load_text_model`` reads one
+back from its ``.keras`` file as anyone would, with Keras alone."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import keras
 from keras import layers
@@ -49,3 +51,9 @@ def text_model(members: Sequence[Member], vocabulary: Vocabulary, task: str) -> 
                     for i, (member, p) in enumerate(zip(members, outputs, strict=True))]
         outputs = [layers.Add(name="probabilities")(weighted)]
     return keras.Model(text, outputs[0], name="text_classifier")
+
+
+def load_text_model(path: str | Path) -> keras.Model:
+    """The model saved at ``path`` (a ``.keras`` file), loaded with ``safe_mode=True``: it holds
+    built-in layers only, so it needs no custom object and no code of hpsearch."""
+    return keras.models.load_model(path, safe_mode=True)

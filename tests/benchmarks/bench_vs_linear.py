@@ -193,7 +193,17 @@ def search_and_export(search_csv: Path, folder: Path, budget: float) -> dict[str
     subprocess.run([*hpsearch, "export", "--study", "bench", "--storage", url, "--model",
                     str(folder / "model")], check=True, capture_output=True)
     ensemble = study.user_attrs.get("hpsearch_ensemble")
-    return {"search_s": searched, "create_s": created,
+    answer = status.get("answer") or {}
+    chosen = None
+    if answer.get("refit") and answer.get("model") == "trial":  # the model as the search chose it
+        subprocess.run([*hpsearch, "export", "--study", "bench", "--storage", url, "--model",
+                        str(folder / "chosen"), "--trial", str(answer["best_trial"])],
+                       check=True, capture_output=True)
+        chosen = folder / "chosen"
+    sampled = sum(1 for t in study.trials if t.state.name == "COMPLETE"
+                  and "starting_point" not in t.user_attrs)
+    return {"search_s": searched, "create_s": created, "answer": answer, "chosen": chosen,
+            "sampled": sampled,
             "first_trial_s": min(finished) - entered if finished else None,
             "status": status, "model": folder / "model",
             "ensemble": None if not ensemble else [m["trial"] for m in ensemble["members"]],
@@ -202,15 +212,15 @@ def search_and_export(search_csv: Path, folder: Path, budget: float) -> dict[str
 
 def score_model(model_dir: Path, test: pd.DataFrame, classes: list[str],
                 task: Task) -> dict[str, float]:
-    import keras
+    """The exported model's headline metrics on the held-out rows, at its labels.json
+    thresholds, read as a user reads it (``search.load_model``)."""
+    from search import load_model
 
-    model = keras.models.load_model(model_dir / "model.keras", safe_mode=True)
-    labels = json.loads((model_dir / "labels.json").read_text())
-    assert labels["classes"] == classes, "the exported model has other classes"
-    probs = model.predict(np.array(test["text"].tolist(), dtype=object), batch_size=64,
-                          verbose=0)
+    model = load_model(model_dir, batch_size=64)
+    assert model.classes == classes, "the exported model has other classes"
+    probs = model.outputs(test["text"].tolist())
     _, _, y = targets(test, classes, task)
-    return headline(task, y, probs, labels["thresholds"])
+    return headline(task, y, probs, model.thresholds)
 
 
 def run_set(name: str, frame: pd.DataFrame, budget: float, root: Path) -> dict[str, Any]:
@@ -222,28 +232,39 @@ def run_set(name: str, frame: pd.DataFrame, budget: float, root: Path) -> dict[s
     status = found["status"]
     best = status["best"] or {}
     return {"set": name, "budget": budget, "task": split.task.value, "rows": len(frame),
+            "objective": status.get("metric"),
             "test_rows": len(test), "classes": len(split.classes), "trials": status["counts"],
             "best_family": best.get("params", {}).get("family"), "ensemble": found["ensemble"],
             "search_s": round(found["search_s"]), "create_s": round(found["create_s"], 1),
             "first_trial_s": found["first_trial_s"] and round(found["first_trial_s"], 1),
             "hpsearch": score_model(found["model"], test, split.classes, split.task),
+            "chosen": found["chosen"] and score_model(found["chosen"], test, split.classes,
+                                                      split.task),
+            "estimate": (found["answer"] or {}).get("estimate"),
+            "sampled": found["sampled"],
             "expert": expert(split, test), "tfidf_logreg": linear_baseline(split, test)}
 
 
 def table(results: list[dict[str, Any]]) -> str:
-    lines = ["| set | budget s | metric (test) | hpsearch | expert | TF-IDF + LR | trials "
-             "(complete/pruned) | best | create s | first trial s | run s |",
-             "|---|---:|---|---:|---:|---:|---|---|---:|---:|---:|"]
+    lines = ["| set | budget s | metric (test) | hpsearch | expert | TF-IDF + LR | honest "
+             "estimate [90%] | refit gain | trials (complete/pruned, sampled) | best | "
+             "create s | first trial s | run s |",
+             "|---|---:|---|---:|---:|---:|---|---:|---|---|---:|---:|---:|"]
     for r in results:
         trials = f"{r['trials'].get('COMPLETE', 0)}/{r['trials'].get('PRUNED', 0)}"
         best = ("ensemble " + ",".join(map(str, r["ensemble"])) if r["ensemble"]
                 else r["best_family"])
+        trials += f", {r['sampled']}"
+        estimate = r["estimate"]
         for metric, value in r["hpsearch"].items():
+            honest = (f"{estimate['value']:.4f} [{estimate['low']:.4f}, {estimate['high']:.4f}]"
+                      if estimate and metric == r["objective"] else "")
+            gain = f"{value - r['chosen'][metric]:+.4f}" if r["chosen"] else "-"
             lines.append(
                 f"| {r['set']} | {r['budget']:.0f} | {metric} | {value:.4f} | "
                 f"{r['expert']['metrics'][metric]:.4f} | {r['tfidf_logreg'][metric]:.4f} | "
-                f"{trials} | {best} | {r['create_s']} | {r['first_trial_s']} | "
-                f"{r['search_s']} |")
+                f"{honest} | {gain} | {trials} | {best} | {r['create_s']} | "
+                f"{r['first_trial_s']} | {r['search_s']} |")
     return "\n".join(lines)
 
 

@@ -1,13 +1,28 @@
-"""The featurizing package: what a trial reads is, value for value, what the exported model's
-layers compute from the raw text (accented, CJK, emoji and mixed-case text included); the
-vocabularies are fitted as documented; the stored data comes back as it went in."""
+"""The featurizing package: the layers count, count for count, what a reference written here
+from the specification counts (accented, CJK, emoji, NBSP, NUL, tab and mixed-case text); the
+vocabularies are fitted as it says; what a trial reads is, value for value, what the exported
+model's layers compute from the raw text; texts are kept as written and cut at one length; the
+stored data comes back as it went in."""
 
 from __future__ import annotations
 
+import logging
+import re
+import string
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+
 import numpy as np
+import pandas as pd
 import pytest
 
+from search._errors import DataError
+from search.data import load_table
 from spaces.features import (
+    CHAR_ORDERS,
+    MAX_TEXT_CHARS,
+    MAX_WORD_ORDER,
     BagSetting,
     StudyData,
     Vocabulary,
@@ -15,6 +30,7 @@ from spaces.features import (
     encode,
     fit_vocabulary,
     inputs_model,
+    prepare_texts,
     tokenize,
 )
 from spaces.features._tokens import WORD_STANDARDIZE
@@ -124,3 +140,127 @@ def test_study_data_comes_back_byte_for_byte(vocabulary: Vocabulary) -> None:
     assert back.to_bytes() == stored
     assert back.train_texts == TEXTS[:30] and back.vocabulary.chars == vocabulary.chars
     assert np.array_equal(back.vocabulary.char_orders, vocabulary.char_orders)
+
+
+# The specification, written out again from its words rather than from the project's code: A to
+# Z lower-cased and every other character as written; words with ASCII punctuation deleted,
+# split on ASCII whitespace; characters as Unicode code points; n-grams joined by a space.
+_A_TO_Z = {code: code + 32 for code in range(ord("A"), ord("Z") + 1)}
+_ASCII_SPACE = re.compile("[ \t\n\r\x0b\x0c]+")
+
+
+def spec_words(text: str) -> list[str]:
+    kept = "".join(c for c in text.translate(_A_TO_Z) if c not in string.punctuation)
+    return [w for w in _ASCII_SPACE.split(kept) if w]
+
+
+def spec_grams(items: list[str], orders: tuple[int, ...]) -> list[str]:
+    return [" ".join(items[i:i + n]) for n in orders for i in range(len(items) - n + 1)]
+
+
+def spec_char_grams(text: str) -> list[str]:
+    return spec_grams(list(text.translate(_A_TO_Z)), CHAR_ORDERS)
+
+
+def spec_word_grams(text: str) -> list[str]:
+    return spec_grams(spec_words(text), tuple(range(1, MAX_WORD_ORDER + 1)))
+
+
+def spec_counts(grams_of: Callable[[str], list[str]], texts: list[str],
+                terms: list[str]) -> np.ndarray:
+    counted = [Counter(grams_of(t)) for t in texts]
+    return np.array([[c[term] for term in terms] for c in counted])
+
+
+def spec_df(grams_of: Callable[[str], list[str]], texts: list[str]) -> Counter[str]:
+    return Counter(g for t in texts for g in set(grams_of(t)))
+
+
+# Each twice at least, so that all their n-grams are kept; the last three once.
+SPEC_TEXTS = (TEXTS[:13] + EDGES + [
+    "  leading and trailing  ", "\tTab\tSEPARATED\tÀ\tà", "NBSP\u00a0between\u00a0Ü ü",
+    "NUL\x00inside and at the end\x00", "\x00NUL first", "ΟΔΟΣ οδος ΣΟΦΟΣ σοφός",
+    "Ωmega ÅNGSTRÖM ångström", "ǅ Ǆ ǆ ﬁ Ⅻ ⅻ"]) * 2 + ["once Ŋ only", "É\x00", "ÿŸ ÿ"]
+EDGE_CHARACTERS = ["É", "é", "東", "🙂", "\u00a0", "\x00", "\t", "İ", "ẞ", "Σ", "ς", "Ⅻ"]
+
+
+@pytest.fixture(scope="module")
+def spec_vocabulary() -> Vocabulary:
+    return fit_vocabulary(SPEC_TEXTS, max_tokens=10_000).vocabulary
+
+
+def test_the_vocabularies_hold_what_the_specification_counts(
+        spec_vocabulary: Vocabulary) -> None:
+    """Every n-gram of at least two texts, with its document count: non-ASCII letters kept as
+    written, no term ending in NUL (Keras' numpy vocabulary would cut it off)."""
+    vocabulary = spec_vocabulary
+    assert vocabulary.char_docs == len(SPEC_TEXTS)
+    chars = spec_df(spec_char_grams, SPEC_TEXTS)
+    assert dict(zip(vocabulary.chars, vocabulary.char_df.tolist(), strict=True)) == {
+        g: n for g, n in chars.items() if n >= 2 and not g.endswith("\x00")}
+    assert all(o == len(list(g)) // 2 + 1 for g, o in zip(vocabulary.chars,
+                                                       vocabulary.char_orders.tolist(),
+                                                       strict=True))
+    ngrams = spec_df(spec_word_grams, SPEC_TEXTS)
+    assert dict(zip(vocabulary.ngrams, vocabulary.ngram_df.tolist(), strict=True)) == {
+        g: n for g, n in ngrams.items() if n >= 2 and not any(
+            w.endswith("\x00") for w in g.split(" "))}
+    assert list(vocabulary.char_df) == sorted(vocabulary.char_df, reverse=True)
+    assert list(vocabulary.ngram_df) == sorted(vocabulary.ngram_df, reverse=True)
+    counts = Counter(w for t in SPEC_TEXTS for w in spec_words(t) if not w.endswith("\x00"))
+    assert vocabulary.words == sorted(counts, key=lambda w: (-counts[w], w))
+    for edge in EDGE_CHARACTERS:  # what the comparisons above hold
+        assert any(edge in g for g in vocabulary.chars), edge
+    assert "é l è v e" in vocabulary.chars and "É l è v e" in vocabulary.chars
+    assert "l \x00 i" in vocabulary.chars and "d \x00" not in vocabulary.chars
+
+
+@pytest.mark.slow
+def test_the_layers_count_what_the_specification_counts(spec_vocabulary: Vocabulary) -> None:
+    """The worker's encoding (the exported model's layers) against the reference, count for
+    count, every vocabulary term; and every n-gram of the text counted once, known or not."""
+    from spaces.features._layers import char_count_layer
+
+    vocabulary = spec_vocabulary
+    texts = SPEC_TEXTS + ["Élève ÉLÈVE: a text the vocabulary never saw, 東京 🙂\x00\u00a0"]
+    encoded = encode(texts, vocabulary)
+    expected = spec_counts(spec_char_grams, texts, vocabulary.chars)
+    assert (expected > 0).sum() > 2000
+    for edge in EDGE_CHARACTERS:
+        held = [i for i, g in enumerate(vocabulary.chars) if edge in g]
+        assert expected[:, held].any(), edge
+    np.testing.assert_array_equal(encoded.char_counts.toarray(), expected)
+    np.testing.assert_array_equal(encoded.ngram_counts.toarray(),
+                                  spec_counts(spec_word_grams, texts, vocabulary.ngrams))
+    index = {w: i + 2 for i, w in enumerate(vocabulary.words)}
+    ids = [[index.get(w, 1) for w in spec_words(t)][:vocabulary.max_len] for t in texts]
+    assert [encoded.words.values[a:b].tolist() for a, b in zip(
+        encoded.words.splits[:-1], encoded.words.splits[1:], strict=True)] == ids
+    every = np.asarray(char_count_layer(vocabulary.chars, CHAR_ORDERS)(
+        np.array(texts, dtype=object)))
+    assert every.sum(axis=1).tolist() == [len(spec_char_grams(t)) for t in texts]
+
+
+def test_texts_are_kept_as_written_and_cut_at_one_length(tmp_path: Path,
+                                                         caplog: pytest.LogCaptureFixture,
+                                                         ) -> None:
+    """What training sees of a text is what the exported model is given: spaces around it
+    kept; a text longer than MAX_TEXT_CHARS cut (and said), so that the character sample holds
+    every text; a text of spaces alone is still empty."""
+    long = "x" + "Long Text " * (2 * MAX_TEXT_CHARS)
+    written = ["  spaces around  ", "\ttab first", "nbsp last\u00a0", "line\nbreak "] * 30
+    path = tmp_path / "d.csv"
+    pd.DataFrame({"text": [*written, long], "label": ["a", "b"] * 60 + ["a"]}).to_csv(
+        path, index=False)
+    with caplog.at_level(logging.WARNING, logger="hpsearch"):
+        table = load_table(path)
+    assert table.texts[:-1] == written
+    assert table.texts[-1] == long[:MAX_TEXT_CHARS] and len(long) > 10 * MAX_TEXT_CHARS
+    assert "1 text(s) longer than 100,000 characters are cut to their first 100,000 (rows " \
+           "121; the longest had 2,000,001)" in caplog.text
+    assert fit_vocabulary(table.texts, max_tokens=100).vocabulary.char_docs == len(table.texts)
+    kept, cut = prepare_texts(["ab", "abc", "abcd"], limit=3)
+    assert kept == ["ab", "abc", "abc"] and cut.tolist() == [2]
+    pd.DataFrame({"text": ["ok", " \t "], "label": ["a", "b"]}).to_csv(path, index=False)
+    with pytest.raises(DataError, match="1 empty text"):
+        load_table(path)

@@ -112,16 +112,16 @@ def test_starting_points_are_moved_into_the_space() -> None:
                                     "ngram_vocab": {"low": 100, "high": 5000}}})
     named = starting_points(space, Task.MULTICLASS)
     names, points = [n for n, _ in named], [p for _, p in named]
-    # The expert's grid first (C and class weights) with the TF-IDF + LR baseline third, then
+    # The expert's grid first (C and class weights) with the TF-IDF + LR baseline second, then
     # the MLP.
-    assert names == ["expert"] * 2 + ["TF-IDF + LR"] + ["expert"] * 4 + ["n-gram MLP"]
+    assert names == ["expert"] + ["TF-IDF + LR"] + ["expert"] * 5 + ["n-gram MLP"]
     assert [p["family"] for p in points] == ["linear"] * 7 + ["ngram"]
     assert [(p["solver"], p["linear_c"], p["class_weight"]) for p in points[:4]] == [
-        ("svm", 1.0, "balanced"), ("svm", 0.3, "balanced"), ("logreg", 4.0, "none"),
+        ("svm", 1.0, "balanced"), ("logreg", 4.0, "none"), ("svm", 0.3, "balanced"),
         ("svm", 1.0, "none")]
     expert = [p for n, p in named if n == "expert"]
     assert all(p["chars"] and p["char_orders"] == "2-5" for p in expert)
-    assert not points[2]["chars"] and points[2]["ngram_order"] == 2
+    assert not points[1]["chars"] and points[1]["ngram_order"] == 2
     assert all(p["ngram_vocab"] == 5000 for p in points)  # 100,000 clipped into the space
     for point in points:  # each is a complete, valid trial of the space
         assert params_of(point, space, Task.MULTICLASS) == point

@@ -68,6 +68,8 @@ GOOD = {"family": "sequence", "rnn_layers": 1, "cell": "lstm", "rnn_units": 100,
         "pooling": "last", "dense_layers": 0, "learning_rate": 0.001, "batch_size": 128,
         "class_weight": "none", "loss": "crossentropy"}
 FEW_SEPARATORS = ["a" if i % 2 else "b" for i in range(60)] + ["a|b"]
+# 5% fraud: the rare class sorts first.
+FRAUD_OK: list[object] = ["fraud" if i % 20 == 0 else "ok" for i in range(100)]
 
 
 @dataclass
@@ -137,6 +139,13 @@ CASES = [
          "number", "a list of them"], table("d.jsonl", [{"x": 1}, "y"])),
     Case("texts-without-words", create("--data", "d.csv"), ["No training text holds a word",
          "--text-col"], table("d.csv", ["x", "y"] * 5, ["!!", "??"] * 5)),
+    Case("positive-label-not-a-class", create("--data", "d.csv", "--positive-label", "Fraud"),
+         ["--positive-label must name one of the two classes", "as written, 'fraud' or 'ok', "
+          "but got 'Fraud'", "leave --positive-label out"], table("d.csv", FRAUD_OK)),
+    Case("positive-label-not-binary", create("--data", "{data}", "--positive-label",
+         "class_0"), ["--positive-label applies to binary tasks only", "makes a multiclass "
+                      "task of 3 classes", "got --positive-label 'class_0'",
+                      "Leave --positive-label out"]),
     # names and options
     Case("study-name-empty", ["create", "--study", "", "--data", "{data}", "--storage",
          "{new}"], ["needs at least one visible character", "Pass --study NAME"]),
@@ -385,6 +394,23 @@ LEGAL = [
           table("d.csv", ["x", "y"] * 50)),
     Legal("separator-meant", ["--data", "d.csv"], ["look like several labels joined by ';'",
           "--label-sep ';'"], ["a", "a;b", "b"], table("d.csv", ["a", "b", "a;b"] * 8)),
+    Legal("rare-class-positive", ["--data", "d.csv"], ["positive class: fraud (5.0% of "
+          "training rows, the rarer class; --positive-label to change)"], ["ok", "fraud"],
+          table("d.csv", FRAUD_OK)),
+    Legal("positive-label-given", ["--data", "d.csv", "--positive-label", "ok"],
+          ["positive class: ok (95.0% of training rows, as --positive-label says)"],
+          ["fraud", "ok"], table("d.csv", FRAUD_OK)),
+    Legal("json-true-and-text-True", ["--data", "d.jsonl"], ["multiclass, 4 classes",
+          "differ only in case", "'False' and 'false', 'True' and 'true'",
+          "write them alike"], ["False", "True", "false", "true"],
+          table("d.jsonl", [True, "True", False, "False"] * 15)),
+    Legal("labels-trimmed", ["--data", "d.jsonl"], ["binary, 2 classes", "labels are trimmed",
+          "'spam ' and 'spam' are the class 'spam'"], ["ham", "spam"],
+          table("d.jsonl", ["spam ", "spam", "ham", "ham"] * 6)),
+    Legal("one-huge-text", ["--data", "d.csv"], ["1 text(s) longer than 100,000 characters are "
+          "cut to their first 100,000 (rows 7; the longest had 1,000,000)"], ["x", "y"],
+          table("d.csv", ["x", "y"] * 10, [f"text number {i} here" for i in range(6)]
+                + ["word " * 200_000] + [f"text number {i} here" for i in range(7, 20)])),
 ]
 
 

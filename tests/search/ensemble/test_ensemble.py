@@ -14,7 +14,15 @@ from search import create_study, enqueue_params, run_worker
 from search.data import sample_frame
 from search.ensemble import Selection, make_ensemble, select
 from search.export import export_model
-from search.study import ENSEMBLE_ATTR, ensemble_record, kept_probabilities, load_data, open_study
+from search.metrics import Interval
+from search.study import (
+    ENSEMBLE_ATTR,
+    HELD_FILE,
+    ensemble_record,
+    kept_probabilities,
+    load_data,
+    open_study,
+)
 from spaces import Task
 
 
@@ -74,10 +82,23 @@ def test_an_exported_ensemble_reproduces_its_validation_probabilities(
     # Whatever the selection would find on such small data, these weights are the ensemble.
     monkeypatch.setattr(search.ensemble._make, "select",
                         lambda *args, **kwargs: Selection(weights, score=2.0))
+    held = kept_probabilities(study, HELD_FILE)
+    best = study.best_trial.number
+    # An ensemble of the best trial with a copy of itself ties it on the held rows: dropped.
+    monkeypatch.setattr(search.ensemble._make, "kept_probabilities", lambda study, name=None: (
+        {n: held[best] for n in held} if name == HELD_FILE else probs))
+    tie = make_ensemble("s", url)
+    assert tie.record is None and ENSEMBLE_ATTR not in study.user_attrs
+    assert tie.said.startswith(f"no ensemble: on the held rows it gains +0.0000 {config.metric}")
+    monkeypatch.setattr(search.ensemble._make, "kept_probabilities",
+                        lambda study, name=None: held if name == HELD_FILE else probs)
+    # These weights need not beat the best trial on such small data; as if they did there:
+    monkeypatch.setattr(search.ensemble._make, "_held_gain",
+                        lambda *args: Interval(0.05, 0.01, 0.09))
     outcome = make_ensemble("s", url)
     record = study.user_attrs[ENSEMBLE_ATTR]
     assert outcome.record == record and [m["trial"] for m in record["members"]] == [0, 1, 2]
-    # These weights need not beat the best trial on such small data; as if they did:
+    assert record["held_gain"] == {"value": 0.05, "low": 0.01, "high": 0.09}
     study.set_user_attr(ENSEMBLE_ATTR, {**record, "value": 2.0})
     assert ensemble_record(study) is not None
     folder = export_model("s", tmp_path / "model", url)

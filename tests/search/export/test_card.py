@@ -35,6 +35,10 @@ def test_the_cards_front_matter_holds_the_trials_metrics(sqlite_url: str, study_
     assert found["hpsearch"]["data_fingerprint"] == config.data_fingerprint
     assert found["hpsearch"]["classes"] == config.classes
     body = card.split("---\n", 2)[2]
-    for heading in ("## Intended use", "## Limitations", "## How to load it"):
+    for heading in ("## Intended use", "## Limitations", "## How to use it"):
         assert heading in body
     assert "safe_mode=True" in body and "Against the baselines: ahead of majority" in body
+    assert found["license"] == "mit"
+    # How to use it: the commands, the script beside the model, and the multi-class decision.
+    assert "hpsearch predict --model . --data texts.csv" in body and "predict.py" in body
+    assert 'label = labels["classes"][int(probs[0].argmax())]' in body

@@ -50,7 +50,8 @@ def test_search_export_and_standalone_script(storage_url: str, study_name: str,
             imported |= {alias.name.split(".")[0] for alias in node.names}
         elif isinstance(node, ast.ImportFrom) and node.module:
             imported.add(node.module.split(".")[0])
-    assert imported <= {"argparse", "concurrent", "json", "os", "sys", "pathlib", "warnings",
+    assert imported <= {"argparse", "concurrent", "json", "os", "sys", "pathlib", "threading",
+                        "warnings",
                         "keras", "numpy", "scipy", "tensorflow", "sklearn"}, imported
     out = tmp_path / "model"
     # The script reads only files. On one backend, a fresh interpreter without hpsearch trains

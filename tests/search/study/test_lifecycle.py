@@ -77,6 +77,23 @@ def test_resume_with_other_settings_is_refused_with_each_difference(
     assert study_status("s", sqlite_url).budget.n_trials == 10
 
 
+def test_resume_with_another_positive_label_is_refused(tmp_path: Path,
+                                                       sqlite_url: str) -> None:
+    data = tmp_path / "d.csv"
+    data.write_text("text,label\n" + "".join(
+        f"text {i} here,{'fraud' if i % 20 == 0 else 'ok'}\n" for i in range(100)))
+    assert _create(sqlite_url, data, "--positive-label", "ok").exit_code == 0
+    assert open_study("s", sqlite_url)[1].classes == ["fraud", "ok"]
+    for args, now in (((), "not set"), (("--positive-label", "fraud"), "fraud")):
+        result = _create(sqlite_url, data, *args)
+        assert result.exit_code == ExitCode.USER_ERROR, result.output
+        assert "with different data or split options" in result.output
+        assert f"--positive-label: ok in the study, {now} now. Trials of two datasets must " \
+               "not mix: choose a new --study name." in result.output
+    assert _create(sqlite_url, data, "--positive-label", "ok").exit_code == 0  # resumed
+    assert open_study("s", sqlite_url)[1].classes == ["fraud", "ok"]
+
+
 def test_update_raises_the_budget_and_a_running_worker_follows_it(
         sqlite_url: str, study_name: str, multiclass_csv: Path) -> None:
     create_study(study_name, multiclass_csv, storage_url=sqlite_url, max_epochs=2,

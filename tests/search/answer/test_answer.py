@@ -1,0 +1,78 @@
+"""The study's answer when a search ends: refitted on every labelled row, scored on the held
+rows no choice has seen, and what ``export --model`` writes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import storage
+from search import create_study, run_worker
+from search.answer import settle_answer
+from search.data import write_sample
+from search.export import export_model
+from search.metrics import TrialAttr
+from search.study import REFIT_KEY, kept_model, load_data, open_study
+from spaces import Task
+from spaces.families import BASELINE
+
+
+@pytest.mark.slow
+def test_the_answer_is_refitted_on_every_row_and_exported(tmp_path: Path) -> None:
+    data = write_sample(tmp_path / "data.csv", task=Task.MULTICLASS, rows=600, classes=4, seed=3)
+    url = f"sqlite:///{tmp_path / 'studies.db'}"
+    create_study("s", data, storage_url=url)
+    run_worker("s", url, n_trials=2)  # the expert's first point, then the TF-IDF + LR baseline
+    study, config = open_study("s", url)
+    split = load_data(study, config)
+    assert len(split.held_texts) > 0 and split.n_rows == 600
+    baseline = [t for t in study.trials if t.user_attrs.get(TrialAttr.STARTING_POINT) == BASELINE]
+    assert len(baseline) == 1 and set(config.baselines) == {"majority", "tfidf_logreg"}
+
+    outcome = settle_answer("s", url, ensemble=False)
+    record = outcome.record
+    assert record["refit"]["rows"] == 600 == (len(split.train_texts) + len(split.val_texts)
+                                               + len(split.held_texts))
+    assert record["refit"]["train_rows"] == len(split.train_texts) < 600
+    estimate = record["estimate"]
+    assert estimate["low"] <= estimate["value"] <= estimate["high"]
+    assert record["held_rows"] == len(split.held_texts)
+
+    refit = storage.get_blob(storage.storage_of(study), "s", REFIT_KEY)
+    assert refit is not None
+    best = study.best_trial.number
+    assert refit[0] != kept_model(study, best)
+    folder = export_model("s", tmp_path / "model", url)
+    assert (folder / "model.keras").read_bytes() == refit[0]
+    assert "Trained again on every labelled row (600)" in (folder / "README.md").read_text()
+    chosen = export_model("s", tmp_path / "trial", url, trial_number=best)
+    assert (chosen / "model.keras").read_bytes() == kept_model(study, best)
+
+    import keras
+
+    texts = np.array(split.held_texts, dtype=object)
+    seen = keras.models.load_model(folder / "model.keras", safe_mode=True).predict(texts,
+                                                                                  verbose=0)
+    kept = keras.models.load_model(chosen / "model.keras", safe_mode=True).predict(texts,
+                                                                                 verbose=0)
+    assert not np.allclose(seen, kept, atol=1e-4)  # the refit saw the held rows too
+
+
+def test_a_run_too_short_for_any_trial_exits_with_the_timeout_that_would_do(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from typer.testing import CliRunner
+
+    from search.cli import app
+
+    data = write_sample(tmp_path / "data.csv", task=Task.MULTICLASS, rows=400, classes=3, seed=1)
+    monkeypatch.chdir(tmp_path)
+    # One second: creating the study alone takes longer, so no trial starts.
+    result = CliRunner().invoke(app, ["run", "--data", str(data), "--study", "s",
+                                      "--timeout", "1"])
+    assert result.exit_code == 2, result.output
+    said = " ".join(result.output.split())
+    assert "No trial finished within --timeout 1: this run took" in said
+    shortest = int(said.split("Run again with --timeout ")[1].split()[0])
+    assert shortest >= 30
