@@ -118,9 +118,13 @@ def refit(study: StudyOpt, storage_url: StorageOpt = None) -> None:
 
     `hpsearch run` does this when it ends; run it for a study whose workers ran elsewhere."""
     from search.answer import settle_answer
+    from search.study import config_of, open_study
+    from search.views import save_study_note
 
     for sentence in settle_answer(study, storage_url).said:
         console.print(sentence, highlight=False)
+    opened, _ = open_study(study, storage_url)
+    save_study_note(opened, config_of(opened))
 
 
 @app.command()

@@ -50,11 +50,12 @@ def _trial(study_name: str, storage_url: str | None, trial_number: int | None,
 
 
 def trial_card(study_name: str, config: StudyConfig, trial: TrialSummary,
-               command: str) -> str:
+               command: str, answer: dict[str, Any] | None = None) -> str:
     return render_card(config, CardFacts(
         study=study_name, name=f"trial {trial.number}", description=describe_params(
             trial.params), family=trial.params["family"], metrics=trial.metrics,
-        per_class=trial.per_class or {}, params=trial.params, command=command))
+        per_class=trial.per_class or {}, params=trial.params, command=command,
+        answer=answer))
 
 
 def export_script(study_name: str, out: str | Path, storage_url: str | None = None,
@@ -104,7 +105,7 @@ def export_model(study_name: str, out_dir: str | Path, storage_url: str | None =
                              f"is missing; run `hpsearch ensemble --study {study_name}` "
                              "again, or pick a trial with --trial.")
         model, thresholds = found[0], ensemble.get("thresholds")
-        card = _ensemble_card(study_name, config, ensemble, command)
+        card = _ensemble_card(study_name, config, ensemble, command, answer_record(study))
     else:
         trial = summarize_trial(pick_trial(study, config, trial_number), config)
         kept = kept_model(study, trial.number)
@@ -114,7 +115,9 @@ def export_model(study_name: str, out_dir: str | Path, storage_url: str | None =
                 "models of its best completed trials only. Export its script (--out FILE) and "
                 "train it, or pick a kept trial with --trial.")
         model, thresholds = kept, trial.thresholds
-        card = trial_card(study_name, config, trial, f"{command} --trial {trial.number}")
+        answer = answer_record(study) if trial_number is None else None
+        card = trial_card(study_name, config, trial, f"{command} --trial {trial.number}",
+                          answer if answer and answer["model"] == "trial" else None)
     refit = _refit(study) if trial_number is None else None
     if refit is not None:
         model, card = refit[0], card + refit_note(refit[1])
@@ -154,11 +157,12 @@ def refit_note(record: dict[str, Any]) -> str:
 
 
 def _ensemble_card(study_name: str, config: StudyConfig, ensemble: dict[str, Any],
-                   command: str) -> str:
+                   command: str, answer: dict[str, Any] | None) -> str:
     members = ", ".join(f"{m['trial']} ({m['weight']:.2f})" for m in ensemble["members"])
     return render_card(config, CardFacts(
         study=study_name, name=f"ensemble of trials {members}",
         description=("The members' probabilities averaged with their weights (greedy ensemble "
                      "selection on the validation split)."), family="ensemble",
         metrics=ensemble["metrics"], per_class=ensemble.get("per_class") or {},
-        params={"members": ensemble["members"]}, command=command))
+        params={"members": ensemble["members"]}, command=command,
+        answer=answer if answer and answer["model"] == "ensemble" else None))

@@ -21,7 +21,7 @@ from typing import Any
 import optuna
 
 from search.metrics import HEADLINE
-from search.study import FamilyTime, StudyConfig, StudyStatus, status_of
+from search.study import FamilyTime, StudyConfig, StudyStatus, answer_record, status_of
 from search.views._references import Reference, references, versus_references
 
 log = logging.getLogger("hpsearch")
@@ -88,14 +88,15 @@ def _references_section(status: StudyStatus, config: StudyConfig,
         lines += _table(["", *[m.value + (" ★" if m == config.metric else "")
                                for m in columns]], rows)
         lines += ["", f"★ the objective ({config.metric.value}, {config.direction.value}). "
-                      "Each baseline was scored on the study's own validation rows."]
+                      "The baselines are scored on the validation rows held out of every "
+                      "choice; the trials on the others, which chose them."]
     lines.append("")
     if best is None:
         lines.append("No trial has finished yet.")
     else:
         lines.append(f"**Best trial: {best.number}**, {config.metric.value} = "
                      f"{_num(best.value)}.")
-        sentences = versus_references(best, found, config)
+        sentences = versus_references(best, found, config, status.answer)
         if sentences:
             lines += [""] + [f"- {_text(s[0].upper() + s[1:])}." for s in sentences]
     return lines
@@ -126,7 +127,7 @@ def _export_section(study_name: str) -> list[str]:
 def study_note(study: optuna.Study, config: StudyConfig) -> str:
     """The study's note, as Markdown, from its trials as they stand."""
     trials = study.get_trials(deepcopy=False)
-    status = status_of(study.study_name, trials, config)
+    status = status_of(study.study_name, trials, config, answer=answer_record(study))
     counts = ", ".join(f"{state.lower()} {n}" for state, n in status.counts.items())
     sections = [
         [f"## {_text(study.study_name)}", "",

@@ -55,12 +55,24 @@ def references(trials: Sequence[FrozenTrial], config: StudyConfig) -> list[Refer
     return found
 
 
-def versus_references(best: TrialSummary, found: Sequence[Reference],
-                      config: StudyConfig) -> list[str]:
-    """The best trial against each reference, a sentence each, on the task's headline
-    metrics; the expert's model is left out when it is the best trial itself."""
-    return versus_baselines(best.metrics, {ref.name: ref.metrics for ref in found
-                                           if ref.trial != best.number}, config.task)
+def versus_references(best: TrialSummary, found: Sequence[Reference], config: StudyConfig,
+                      answer: dict[str, Any] | None = None) -> list[str]:
+    """A sentence each, on the task's headline metrics: the expert's model (a trial) against
+    the best trial on the validation rows that chose them (left out when it is the best trial
+    itself); the baselines, scored on the held rows, against the study's answer there, or,
+    before an answer is settled, against the best trial's validation scores, said so."""
+    trials = {ref.name: ref.metrics for ref in found
+              if ref.trial is not None and ref.trial != best.number}
+    baselines = {ref.name: ref.metrics for ref in found if ref.trial is None}
+    held = (answer or {}).get("held_metrics")
+    said = [f"on validation, the best trial is {s}"
+            for s in versus_baselines(best.metrics, trials, config.task)]
+    if held:
+        return said + [f"on the held rows, the answer is {s}"
+                       for s in versus_baselines(held, baselines, config.task)]
+    return said + [f"the best trial on validation (the baseline on the held rows: no answer "
+                   f"settled yet) is {s}"
+                   for s in versus_baselines(best.metrics, baselines, config.task)]
 
 
 def _number(value: Any) -> float | None:

@@ -21,6 +21,7 @@ from search.study import (
     BUDGET_STATES,
     StudyConfig,
     StudyStatus,
+    answer_record,
     best_of,
     completed,
     open_study,
@@ -94,7 +95,7 @@ def write_report(study_name: str, out_dir: str | Path, storage_url: str | None =
     for stale in FIGURE_FILES:
         (out / stale).unlink(missing_ok=True)
     trials = study.get_trials(deepcopy=False)
-    status = status_of(study_name, trials, config)
+    status = status_of(study_name, trials, config, answer=answer_record(study))
     report = Report(out / "index.html", headline(status))
     finished = [t for t in trials if t.state in BUDGET_STATES or t.intermediate_values]
     best = best_of(trials, config.direction)

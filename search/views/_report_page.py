@@ -95,8 +95,8 @@ def family_table(families: list[FamilyTime]) -> Table | None:
     return Table(list(FamilyTime.COLUMNS), [_row(*f.cells(), f.best) for f in families])
 
 
-def _best_context(best: TrialSummary, config: StudyConfig,
-                  refs: Sequence[Reference]) -> dict[str, Any]:
+def _best_context(best: TrialSummary, config: StudyConfig, refs: Sequence[Reference],
+                  answer: dict[str, Any] | None) -> dict[str, Any]:
     metrics = objectives(config.task)
     rows = [_row(f"trial {best.number}", *[best.metrics.get(m) for m in metrics])]
     rows += [_row(ref.label, *[ref.metrics.get(m) for m in metrics], css="reference")
@@ -107,7 +107,8 @@ def _best_context(best: TrialSummary, config: StudyConfig,
         facts.append(f"took {best.duration_s:.0f} s")
     return {
         "number": best.number, "value": _fmt(best.value), "facts": facts,
-        "versus": [s[0].upper() + s[1:] + "." for s in versus_references(best, refs, config)],
+        "versus": [s[0].upper() + s[1:] + "." for s in versus_references(best, refs, config,
+                                                                          answer)],
         "table": Table(["", *[m.value + (" *" if m == config.metric else "")
                               for m in metrics]], rows),
         "params": [(name, _fmt(value)) for name, value in best.params.items()],
@@ -181,7 +182,7 @@ def render_html(status: StudyStatus, config: StudyConfig, best: FrozenTrial | No
                  if config.created_at else "?"),
         headline=report.headline, bad=best is None and bool(status.n_trials),
         counts=sorted(status.counts.items()),
-        best=(_best_context(summarize_trial(best, config), config, refs)
+        best=(_best_context(summarize_trial(best, config), config, refs, status.answer)
               if best is not None else None),
         families=family_table(status.families),
         study_figures=[f for f in report.figures if f.file not in BEST_FIGURES],

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import sys
+import time
 from typing import Any, Protocol
 
 import optuna
@@ -53,6 +54,7 @@ class LogProgress:
         self.of_study = of_study
         self.done = 0
         self.failed = 0
+        self.end = None if not timeout else time.monotonic() + timeout
         log.info("worker started: %s trials%s, timeout %s", n_trials or "unbounded",
                  " (the study's budget)" if of_study and n_trials else "",
                  f"{timeout:.0f}s" if timeout else "none")
@@ -82,15 +84,19 @@ class LogProgress:
         total = f"/{self.n_trials}" if self.n_trials else ""
         failed = f", {self.failed} failed" if self.failed else ""
         if trial.state is optuna.trial.TrialState.PRUNED:
-            detail = f"at epoch {trial.user_attrs.get(TrialAttr.PRUNED_AT_EPOCH, '?')}"
+            at = trial.user_attrs.get(TrialAttr.PRUNED_AT_EPOCH)
+            detail = (f"at epoch {at}" if at is not None
+                      else str(trial.user_attrs.get(TrialAttr.PRUNED_REASON, "")))
         elif trial.state is optuna.trial.TrialState.FAIL:
             detail = trial.user_attrs.get(TrialAttr.FAIL_REASON, "")
         else:
             detail = f"value {trial.value:.4f}"
         found = best_of(trials, Direction(study.direction.name.lower()))
         best = f", best {found.value:.4f} (trial {found.number})" if found else ""
-        log.info("trial %d %s %s [%d%s done%s]%s", trial.number, trial.state.name.lower(),
-                 detail, self.done, total, failed, best)
+        left = ("" if self.end is None
+                else f", {max(self.end - time.monotonic(), 0):.0f}s left")
+        log.info("trial %d %s %s [%d%s done%s]%s%s", trial.number, trial.state.name.lower(),
+                 detail, self.done, total, failed, best, left)
 
     def stop(self) -> None:
         pass

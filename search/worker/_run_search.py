@@ -19,7 +19,8 @@ from search.options import (
     refuse_unknown,
     run_trials,
 )
-from search.study import best_of, create_study, open_study
+from search.study import best_of, config_of, create_study, open_study
+from search.views import save_study_note
 from search.worker._progress import Progress
 from search.worker._worker import WorkerSummary, run_worker
 
@@ -81,3 +82,4 @@ def _settle(study_name: str, storage_url: str | None, ensemble: bool,
             log.info("%s", sentence)
     except HpsearchError as exc:
         log.warning("the answer is the best trial as it was scored: %s", exc)
+    save_study_note(study, config_of(study))  # the dashboard shows the answer

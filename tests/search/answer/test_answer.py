@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import yaml
 
 import storage
 from search import create_study, run_worker
@@ -40,13 +41,26 @@ def test_the_answer_is_refitted_on_every_row_and_exported(tmp_path: Path) -> Non
     assert estimate["low"] <= estimate["value"] <= estimate["high"]
     assert record["held_rows"] == len(split.held_texts)
 
+    from search.views import study_note
+
+    note = " ".join(study_note(study, config).split())
+    held = record["held_metrics"]["accuracy"]
+    assert "- On the held rows, the answer is" in note and f"accuracy {held:.4f} vs" in note
+
     refit = storage.get_blob(storage.storage_of(study), "s", REFIT_KEY)
     assert refit is not None
     best = study.best_trial.number
     assert refit[0] != kept_model(study, best)
     folder = export_model("s", tmp_path / "model", url)
     assert (folder / "model.keras").read_bytes() == refit[0]
-    assert "Trained again on every labelled row (600)" in (folder / "README.md").read_text()
+    card = (folder / "README.md").read_text()
+    assert "Trained again on every labelled row (600)" in card
+    [model] = yaml.safe_load(card.split("---\n", 2)[1])["model-index"]
+    [result] = model["results"]
+    assert result["dataset"]["split"] == "validation rows held out of every choice"
+    assert {m["type"]: m["value"] for m in result["metrics"]} == {
+        k: round(v, 6) for k, v in record["held_metrics"].items()}
+    assert f"it scored {config.metric} {estimate['value']:.4f}" in " ".join(card.split())
     chosen = export_model("s", tmp_path / "trial", url, trial_number=best)
     assert (chosen / "model.keras").read_bytes() == kept_model(study, best)
 

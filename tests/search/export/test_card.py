@@ -1,5 +1,7 @@
 """The model card reads as model hubs and catalogs read it: YAML front matter with the library,
-the task, tags, the metrics and a model-index of the validation results, equal to the trial's."""
+the task, tags, the metrics and a model-index of the validation results, equal to the trial's
+and named as used for choosing (the answer's card carries its honest estimate instead:
+tests/search/answer/test_answer.py)."""
 
 from __future__ import annotations
 
@@ -37,7 +39,10 @@ def test_the_cards_front_matter_holds_the_trials_metrics(sqlite_url: str, study_
     body = card.split("---\n", 2)[2]
     for heading in ("## Intended use", "## Limitations", "## How to use it"):
         assert heading in body
-    assert "safe_mode=True" in body and "Against the baselines: ahead of majority" in body
+    assert "safe_mode=True" in body and ("Against the baselines (its validation scores against "
+                                         "the baselines' on the held rows): ahead of majority"
+                                         in " ".join(body.split()))
+    assert [m["name"] for m in result["metrics"]][0] == "validation (used for choosing) val_loss"
     assert found["license"] == "mit"
     # How to use it: the commands, the script beside the model, and the multi-class decision.
     assert "hpsearch predict --model . --data texts.csv" in body and "predict.py" in body
