@@ -45,10 +45,11 @@ class AnswerOutcome:
 
 def settle_answer(study_name: str, storage_url: str | None = None, *,
                   deadline: float | None = None, ensemble: bool = True,
-                  refit: bool = True) -> AnswerOutcome:
+                  refit: bool = True, prepared: Any = None) -> AnswerOutcome:
     """Settle the study's answer (see the module's docstring); ``deadline``
     (``time.monotonic()``) bounds the ensemble and the refit, each left out when it would
-    pass it."""
+    pass it. ``prepared``: TensorFlow's trainer's encoded data of this study, when this
+    process has it (``hpsearch run``'s worker), else it is encoded again."""
     said = []
     if ensemble:
         said.append(make_ensemble(study_name, storage_url, deadline=deadline).said)
@@ -61,7 +62,7 @@ def settle_answer(study_name: str, storage_url: str | None = None, *,
     record = _estimate(study, config, best, data)
     _drop_refit(study)
     if refit:
-        said.append(_refit(study, config, record, data, deadline))
+        said.append(_refit(study, config, record, data, deadline, prepared))
     study.set_user_attr(ANSWER_ATTR, record)
     said.append(describe_estimate(record, config))
     return AnswerOutcome(record, said)
@@ -120,7 +121,7 @@ def _drop_refit(study: optuna.Study) -> None:
 
 
 def _refit(study: optuna.Study, config: StudyConfig, record: dict[str, Any],
-           data: StudyData, deadline: float | None) -> str:
+           data: StudyData, deadline: float | None, prepared: Any) -> str:
     """Train the answer again on every labelled row and keep it (``REFIT_KEY``); what was
     done, in one sentence."""
     members = record["members"]
@@ -132,7 +133,7 @@ def _refit(study: optuna.Study, config: StudyConfig, record: dict[str, Any],
         return (f"not refitted on every row: it needs about {needs:.0f}s, {max(left, 0):.0f}s "
                 f"were left (`hpsearch refit --study {study.study_name}` does it)")
     started = time.monotonic()
-    model = refit_members(study, config, members, data)
+    model = refit_members(study, config, members, data, prepared)
     storage.put_blob(storage.storage_of(study), study.study_name, REFIT_KEY, model)
     record["refit"] = {"rows": data.n_rows, "train_rows": len(data.train_texts),
                        "seconds": round(time.monotonic() - started, 1)}
@@ -141,14 +142,15 @@ def _refit(study: optuna.Study, config: StudyConfig, record: dict[str, Any],
 
 
 def refit_members(study: optuna.Study, config: StudyConfig, members: list[dict[str, Any]],
-                  data: StudyData) -> bytes:
+                  data: StudyData, prepared: Any = None) -> bytes:
     """The answer's model trained on every row: one member's, or the ensemble of the members
     each refitted (as a ``.keras`` file's bytes)."""
     from search.training import FitSettings, ensemble_model, tensorflow_trainer
 
     trainer: Any = tensorflow_trainer()
     trainer.configure_devices()
-    prepared = trainer.prepare(data)
+    if prepared is None or not hasattr(prepared, "all_inputs"):  # not TensorFlow's
+        prepared = trainer.prepare(data)
     trials = {t.number: t for t in study.get_trials(deepcopy=False)}
     built = []
     for member in members:

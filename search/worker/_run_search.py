@@ -63,12 +63,13 @@ def run_search(study_name: str, data: str | Path, *, storage_url: str | None = N
                          started=started, reserve_s=reserve, final_cost=ensemble)
     if not summary.stopped_by:
         _settle(study_name, storage_url, ensemble,
-                None if worker_options.timeout is None else started + worker_options.timeout)
+                None if worker_options.timeout is None else started + worker_options.timeout,
+                summary.prepared)
     return summary
 
 
 def _settle(study_name: str, storage_url: str | None, ensemble: bool,
-            deadline: float | None) -> None:
+            deadline: float | None, prepared: object) -> None:
     """The run's answer: the ensemble if one beats its best trial on the held rows, its
     estimate there, its refit on every row. A failure leaves the best trial the answer."""
     from search.answer import settle_answer
@@ -78,7 +79,8 @@ def _settle(study_name: str, storage_url: str | None, ensemble: bool,
         return  # nothing finished: the command says so
     try:
         for sentence in settle_answer(study_name, storage_url, deadline=deadline,
-                                      ensemble=ensemble, refit=ensemble).said:
+                                      ensemble=ensemble, refit=ensemble,
+                                      prepared=prepared).said:
             log.info("%s", sentence)
     except HpsearchError as exc:
         log.warning("the answer is the best trial as it was scored: %s", exc)

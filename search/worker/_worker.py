@@ -6,6 +6,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import optuna
 from optuna.trial import FrozenTrial, TrialState
@@ -43,6 +44,7 @@ class WorkerSummary:
     states: dict[str, int]
     stopped_by: str | None = None  # the signal that stopped the worker
     interrupted_trial: int | None = None  # failed as "interrupted" and queued again
+    prepared: Any = None  # the trainer's encoded data, for what this process does next
 
 
 
@@ -134,4 +136,5 @@ def run_worker(study_name: str, storage_url: str | None = None,
     mine = [t for t in study.get_trials(deepcopy=False)
             if t.number not in before and t.user_attrs.get(TrialAttr.WORKER) == me]
     return WorkerSummary(study_name, len(mine), count_states(mine),
-                         stopped_by=objective.signals.requested, interrupted_trial=interrupted)
+                         stopped_by=objective.signals.requested, interrupted_trial=interrupted,
+                         prepared=objective.prepared)
