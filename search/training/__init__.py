@@ -27,7 +27,7 @@ from search.training._device_rules import (
 )
 from search.training._dims import network_dims
 from search.training._order import batch_rows
-from search.training._protocol import FitSettings, Trainer
+from search.training._protocol import COST_EPOCHS, FitSettings, Trainer
 from search.training._result import EpochReport, TrainResult
 
 if TYPE_CHECKING:
@@ -58,8 +58,7 @@ def inputs_model_bytes(data: StudyData, params: dict[str, Any]) -> bytes:
     return build(data, params)
 
 
-__all__ = ["ENV_ALLOCATOR", "ENV_DEVICE_ORDER", "ENV_GPU_MEMORY_MB", "ENV_MIXED_PRECISION",
-           "ENV_VISIBLE", "DeviceSettings", "EpochReport", "FitSettings", "Precision",
-           "TrainResult", "Trainer", "batch_rows", "ensemble_model", "inputs_model_bytes",
-           "network_dims",
-           "requested_gpus", "tensorflow_trainer"]
+__all__ = ["COST_EPOCHS", "ENV_ALLOCATOR", "ENV_DEVICE_ORDER", "ENV_GPU_MEMORY_MB",
+           "ENV_MIXED_PRECISION", "ENV_VISIBLE", "DeviceSettings", "EpochReport",
+           "FitSettings", "Precision", "TrainResult", "Trainer", "batch_rows", "ensemble_model",
+           "inputs_model_bytes", "network_dims", "requested_gpus", "tensorflow_trainer"]

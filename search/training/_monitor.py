@@ -11,12 +11,12 @@ from typing import Any
 import keras
 import numpy as np
 
+from search.training._protocol import COST_EPOCHS
 from search.training._result import EpochReport
 
 # The cost cap is checked on this many training steps after the first (which traces the model).
 COST_CHECK_STEPS = 10
 # A trial may take at most its cost limit for this many epochs.
-COST_EPOCHS = 3
 
 
 class TrialMonitor(keras.callbacks.Callback):

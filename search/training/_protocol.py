@@ -10,6 +10,9 @@ from search.training._result import EpochReport, TrainResult
 from spaces import Task
 from spaces.features import StudyData
 
+# The epochs whose time a trial's cost cap bounds (``FitSettings.cost_limit_s``).
+COST_EPOCHS = 3
+
 
 @dataclass(frozen=True)
 class FitSettings:

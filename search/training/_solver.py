@@ -67,14 +67,17 @@ class _Stopped(Exception):
 
 def column_limit(settings: FitSettings, columns: int, threads: int,
                  started: float) -> Callable[[int], _Stopped | None]:
-    """``solve``'s ``stop``: past the deadline no column starts; once the first round of
-    columns is done, a solve that would take longer than the cost cap, or end past the
-    deadline, stops as too costly."""
+    """``solve``'s ``stop``: past the deadline no column starts; once the first rounds of
+    columns are done (a tenth of them, and one per thread at least: the first ones include
+    warming up), a solve that would take longer than the cost cap, or end past the deadline,
+    stops as too costly."""
+    judged = max(threads, columns // 10)
+
     def stop(done: int) -> _Stopped | None:
         now = time.monotonic()
         if settings.deadline is not None and now >= settings.deadline:
             return _Stopped(f"stopped by the deadline after {done} of {columns} columns")
-        if done < threads:
+        if done < judged:
             return None
         needs = (now - started) / done * columns
         end = started + needs

@@ -8,8 +8,10 @@ workers on a budget of B finish exactly B trials. When the budget is full only b
 are still running, the worker waits: one of them may fail and free its slot.
 
 Near its deadline a worker starts no trial it has seen take longer than the time left: a
-solver's trial cannot stop halfway, so a queued one of a family whose longest trial here took
-more than that stays queued, and with none queued the quickest trial here must fit.
+queued one of a family whose longest trial here took more than that stays queued (one of a
+family not timed here needs a first epoch at the cost cap), and with none queued the slowest
+family's quickest trial here must fit (at most a first epoch at the cost cap): the sampler's
+pick is unknown until it starts.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from search._errors import ConsecutiveFailures, TrialFailed, TrialLost, WorkerIn
 from search.metrics import TrialAttr
 from search.options import WorkerOptions
 from search.study import BUDGET_STATES, config_of
+from search.training import COST_EPOCHS
 from search.worker._objective import Objective
 from search.worker._remaining import seconds_left
 
@@ -122,12 +125,24 @@ class TrialLoop:
         family = queued[0].system_attrs.get("fixed_params", {}).get("family") if queued else None
         took = (self.tally.seconds.get(family, []) if family
                 else [min(s) for s in self.tally.seconds.values()])
-        needs = max(took) if family and took else min(took, default=0.0)
+        if family:
+            # A family not timed here may take a whole first epoch at the cost cap.
+            needs = max(took) if took else self._first_epoch_s()
+        else:
+            # The sampler's pick, unknown until it starts: the slowest family's quickest trial
+            # here, at most a first epoch at the cost cap.
+            needs = min(max(took, default=0.0), self._first_epoch_s() or float("inf"))
         if needs > left:
             log.info("%.0f s left: too little for another trial (%s here took %.0f s)", left,
                      f"a {family} trial" if family else "the quickest", needs)
             return False
         return True
+
+    def _first_epoch_s(self) -> float:
+        """The longest first epoch the cost cap lets a trial run: its share of the budget
+        for ``COST_EPOCHS`` epochs, one of them."""
+        limit = self.objective.cost_limit_s
+        return 0.0 if limit is None else limit / COST_EPOCHS
 
     def _next_trial(self) -> bool:
         """Run one trial, or wait a moment for a slot of the study's budget; False once the
