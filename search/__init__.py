@@ -25,6 +25,7 @@ from search.metrics import Metric
 from search.options import BudgetOptions, DataOptions, SearchOptions, WorkerOptions
 
 if TYPE_CHECKING:
+    from search.answer import settle_answer
     from search.ensemble import make_ensemble
     from search.export import export_model, export_script
     from search.options import PrunerName, SamplerName
@@ -52,6 +53,7 @@ if TYPE_CHECKING:
     from search.worker import WorkerExit, WorkerSummary, launch_workers, run_search, run_worker
 
 __getattr__ = lazy_names(__name__, {
+    "search.answer": ("settle_answer",),
     "search.ensemble": ("make_ensemble",),
     "search.export": ("export_model", "export_script"),
     "search.options": ("PrunerName", "SamplerName"),
@@ -100,6 +102,7 @@ __all__ = [
     "list_studies",
     "load_model",
     "make_ensemble",
+    "settle_answer",
     "open_study",
     "predict_file",
     "run_search",

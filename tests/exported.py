@@ -86,3 +86,16 @@ def run_script_in_new_process(script: Path, *args: str, then: str = "") -> str:
 def printed_metrics(printed: str) -> dict[str, float]:
     line = next(x for x in printed.splitlines() if x.startswith("this model"))
     return {k: float(v) for k, v in re.findall(r"(\w+) (-?\d+\.\d+)", line)}
+
+
+def imported_modules(source: str) -> set[str]:
+    """The top-level modules a script's source imports."""
+    import ast
+
+    imported = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            imported |= {alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            imported.add(node.module.split(".")[0])
+    return imported

@@ -108,19 +108,26 @@ def _read(path: Path, fmt: str, as_text: dict[str, str]) -> pd.DataFrame:
     return frame.loc[:, ~frame.columns.duplicated()]
 
 
-def read_table(path: str | Path, text_col: str, label_col: str) -> pd.DataFrame:
-    """The table of ``path`` (format by suffix) with its text and label columns, each cell as
-    written; refused with the rule and the fix when it cannot be read or lacks a column."""
-    path = input_file(path, "Data file", DataError)
+def table_format(path: Path, also: str = "") -> str:
+    """The format of the table at ``path`` by its suffix; refused when unknown or empty.
+    ``also``: what else is accepted, for the message (", or - for standard input")."""
     fmt = READERS.get(path.suffix.lower())
     if fmt is None:
         raise DataError(
             f"Cannot tell the format of {str(path)!r} from its suffix {path.suffix!r}. "
-            f"Supported: {', '.join(sorted(READERS))}; rename the file to one of them."
+            f"Supported: {', '.join(sorted(READERS))}{also}; rename the file to one of them."
         )
     if path.stat().st_size == 0:
         raise DataError(f"{str(path)!r} is empty (0 bytes). Give a file with a header row and "
                         "data rows.")
+    return fmt
+
+
+def read_table(path: str | Path, text_col: str, label_col: str) -> pd.DataFrame:
+    """The table of ``path`` (format by suffix) with its text and label columns, each cell as
+    written; refused with the rule and the fix when it cannot be read or lacks a column."""
+    path = input_file(path, "Data file", DataError)
+    fmt = table_format(path)
     try:
         frame = _read(path, fmt, {text_col: "string", label_col: "string"})
     except (ValueError, OSError, ImportError) as exc:  # pandas/pyarrow: many kinds of both

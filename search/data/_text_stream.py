@@ -20,7 +20,7 @@ import pandas as pd
 
 from search._errors import DataError
 from search._paths import input_file
-from search.data._read import _FIX, READERS
+from search.data._read import _FIX, table_format
 
 STDIN = "-"  # --data - reads standard input
 
@@ -34,15 +34,7 @@ def text_chunks(source: str | Path, text_col: str, size: int,
     if str(source) == STDIN:
         return _batches(_stdin_texts(stdin or sys.stdin, text_col), size)
     path = input_file(source, "Data file", DataError)
-    fmt = READERS.get(path.suffix.lower())
-    if fmt is None:
-        raise DataError(
-            f"Cannot tell the format of {str(path)!r} from its suffix {path.suffix!r}. "
-            f"Supported: {', '.join(sorted(READERS))}, or - for standard input; rename the "
-            "file to one of them.")
-    if path.stat().st_size == 0:
-        raise DataError(f"{str(path)!r} is empty (0 bytes). Give a file with a header row and "
-                        "data rows.")
+    fmt = table_format(path, ", or - for standard input")
     if fmt in ("csv", "tsv"):
         return _csv_chunks(path, "\t" if fmt == "tsv" else ",", text_col, size)
     if fmt == "parquet":

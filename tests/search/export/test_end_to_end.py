@@ -1,7 +1,6 @@
 """The whole path with real (tiny) Keras trainings, on SQLite and PostgreSQL: create, worker,
 status, best, export, then the exported script without hpsearch, and its saved model."""
 
-import ast
 import json
 from pathlib import Path
 
@@ -14,7 +13,7 @@ from search.data._sample import write_sample
 from search.options import PrunerName
 from search.study._open import open_study
 from spaces import Task
-from tests.exported import call_main, printed_metrics, run_script_in_new_process
+from tests.exported import call_main, imported_modules, printed_metrics, run_script_in_new_process
 
 pytestmark = pytest.mark.slow
 
@@ -49,12 +48,7 @@ def test_search_export_and_standalone_script(storage_url: str, study_name: str,
     assert best["metrics"]["accuracy"] > status["baselines"]["majority"]["accuracy"]
 
     script = export_script(study_name, tmp_path / "train_best.py", storage_url)
-    imported = set()
-    for node in ast.walk(ast.parse(script.read_text())):
-        if isinstance(node, ast.Import):
-            imported |= {alias.name.split(".")[0] for alias in node.names}
-        elif isinstance(node, ast.ImportFrom) and node.module:
-            imported.add(node.module.split(".")[0])
+    imported = imported_modules(script.read_text())
     assert imported <= {"argparse", "concurrent", "json", "os", "sys", "pathlib", "threading",
                         "warnings",
                         "keras", "numpy", "scipy", "tensorflow", "sklearn"}, imported

@@ -6,7 +6,6 @@ One tiny study per task (a linear trial: solved, no epochs), exported once for t
 
 from __future__ import annotations
 
-import ast
 import io
 import json
 import shutil
@@ -25,7 +24,7 @@ from search.export import export_model
 from search.metrics import Metric, evaluate
 from search.study import load_data, open_study, summarize_trial
 from spaces import Task
-from tests.exported import call_main
+from tests.exported import call_main, imported_modules
 
 pytestmark = pytest.mark.slow
 
@@ -244,12 +243,7 @@ def test_the_standalone_script_prints_what_predict_writes(exported: dict[str, An
     """predict.py, run as a user without hpsearch would (search, spaces and storage
     unimportable), prints the rows `predict --out FILE.jsonl` writes, byte for byte."""
     script = exported["model"] / "predict.py"
-    imported = set()
-    for node in ast.walk(ast.parse(script.read_text())):
-        if isinstance(node, ast.Import):
-            imported |= {alias.name.split(".")[0] for alias in node.names}
-        elif isinstance(node, ast.ImportFrom) and node.module:
-            imported.add(node.module.split(".")[0])
+    imported = imported_modules(script.read_text())
     assert imported == {"argparse", "contextlib", "itertools", "json", "sys", "pathlib",
                         "keras", "numpy"}
     texts = tmp_path / "texts.txt"
