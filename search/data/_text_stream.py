@@ -21,6 +21,7 @@ import pandas as pd
 from search._errors import DataError
 from search._paths import input_file
 from search.data._read import _FIX, table_format
+from spaces.features import MAX_TEXT_CHARS
 
 STDIN = "-"  # --data - reads standard input
 
@@ -47,11 +48,12 @@ def text_chunks(source: str | Path, text_col: str, size: int,
 
 
 def clean_text(value: Any) -> str:
-    """A text cell as the study reads its texts: as written; missing is empty, a number its
+    """A text cell as the study reads its texts: as written, cut at
+    ``spaces.features.MAX_TEXT_CHARS`` as the study's were; missing is empty, a number its
     written form."""
     if value is None or value is pd.NA or (isinstance(value, float) and value != value):
         return ""
-    return value if isinstance(value, str) else str(value)
+    return (value if isinstance(value, str) else str(value))[:MAX_TEXT_CHARS]
 
 
 def _batches(texts: Iterable[str], size: int) -> Iterator[list[str]]:

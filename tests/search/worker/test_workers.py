@@ -27,6 +27,7 @@ import storage
 from search import create_study
 from search.options import PrunerName, SamplerName, WorkerOptions
 from search.worker._launch import WorkerSlot, launch_workers
+from spaces.families import BASELINE
 from tests.scripted_trainer import expected_value
 from tests.worker_procs import (
     KERAS_FAMILIES,
@@ -126,6 +127,24 @@ def test_queued_trials_are_each_taken_by_one_of_four_workers_two_per_gpu(
     for t in done:
         gpus_of.setdefault(t.user_attrs["worker"], set()).add(t.user_attrs["gpu"])
     assert sorted(map(sorted, gpus_of.values())) == [["0"], ["0"], ["1"], ["1"]]
+
+
+def test_four_workers_started_together_fit_the_baseline_once(
+        storage_url: str, study_name: str, multiclass_csv: Path) -> None:
+    """The TF-IDF + LR baseline is a queued starting point: one worker takes it (Optuna hands
+    a queued trial to one worker only) and records it; the others never fit it again."""
+    create_study(study_name, multiclass_csv, storage_url=storage_url, max_epochs=2,
+                 pruner=PrunerName.NONE)
+    out = io.StringIO()
+    exits = launch_workers(study_name, storage_url, cpus=4, out=out,
+                           env=scripted_env(storage_url, epoch_s=0.05),
+                           options=WorkerOptions(n_trials=3, heartbeat_interval=5))
+    assert [e.returncode for e in exits] == [0] * 4, out.getvalue()
+    study = reader(storage_url, study_name)
+    fitted = [t for t in trials(study) if t.user_attrs.get("starting_point") == BASELINE]
+    assert [t.state for t in fitted] == [TrialState.COMPLETE]
+    assert "tfidf_logreg" in study.user_attrs["hpsearch_baselines"]
+    assert len(trials(study, TrialState.COMPLETE)) == 12
 
 
 def test_n_workers_on_a_budget_of_b_finish_exactly_b(storage_url: str, study_name: str,
