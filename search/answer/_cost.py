@@ -10,9 +10,9 @@ import optuna
 from search.metrics import TrialAttr
 from spaces.features import StudyData
 
-# Seconds a refit takes besides fitting: building and saving the model, and encoding every row
-# where the worker's encoding cannot be reused (0.35 ms a row on fortunes.csv, 2 cores).
-REFIT_OVERHEAD_S, ENCODE_S_PER_ROW = 8.0, 0.00035
+# Seconds a refit takes besides fitting: building and saving the model (``hpsearch run``
+# refits in the worker's process, with TensorFlow loaded and every row encoded already).
+REFIT_OVERHEAD_S = 3.0
 
 
 def refit_seconds(study: optuna.Study, members: list[dict[str, Any]], data: StudyData) -> float:
@@ -21,6 +21,6 @@ def refit_seconds(study: optuna.Study, members: list[dict[str, Any]], data: Stud
     1.25 times the rows took 1.8 times as long on fortunes.csv), and the overhead."""
     trials = {t.number: t for t in study.get_trials(deepcopy=False)}
     scale = (data.n_rows / max(len(data.train_texts), 1)) ** 2
-    return REFIT_OVERHEAD_S + ENCODE_S_PER_ROW * data.n_rows + sum(
+    return REFIT_OVERHEAD_S + sum(
         scale * float(trials[m["trial"]].user_attrs.get(TrialAttr.TRAIN_SECONDS) or 0.0)
         for m in members)

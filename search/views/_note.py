@@ -22,7 +22,7 @@ import optuna
 
 from search.metrics import HEADLINE
 from search.study import FamilyTime, StudyConfig, StudyStatus, answer_record, status_of
-from search.views._references import Reference, references, versus_references
+from search.views._references import Reference, answer_name, references, versus_references
 
 log = logging.getLogger("hpsearch")
 
@@ -95,7 +95,13 @@ def _references_section(status: StudyStatus, config: StudyConfig,
         lines.append("No trial has finished yet.")
     else:
         lines.append(f"**Best trial: {best.number}**, {config.metric.value} = "
-                     f"{_num(best.value)}.")
+                     f"{_num(best.value)} on the validation rows that chose it.")
+        estimate = (status.answer or {}).get("estimate")
+        if estimate:
+            lines += ["", f"**The answer** ({_text(answer_name(status.answer))}): honest "
+                          f"estimate {config.metric.value} = {_num(estimate['value'])} (90% "
+                          f"interval {_num(estimate['low'])} to {_num(estimate['high'])}) on "
+                          f"{status.answer['held_rows']} held rows no choice has seen."]
         sentences = versus_references(best, found, config, status.answer)
         if sentences:
             lines += [""] + [f"- {_text(s[0].upper() + s[1:])}." for s in sentences]

@@ -79,3 +79,9 @@ def _number(value: Any) -> float | None:
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None
     return float(value)
+
+
+def answer_name(answer: dict[str, Any]) -> str:
+    """The study's answer in a few words: "trial 12", "ensemble of trials 3, 7"."""
+    numbers = ", ".join(str(m["trial"]) for m in answer["members"])
+    return f"ensemble of trials {numbers}" if answer["model"] == "ensemble" else f"trial {numbers}"

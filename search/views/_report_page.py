@@ -19,7 +19,7 @@ from optuna.trial import FrozenTrial
 
 from search.metrics import Detail, objectives
 from search.study import FamilyTime, StudyConfig, StudyStatus, TrialSummary, summarize_trial
-from search.views._references import Reference, versus_references
+from search.views._references import Reference, answer_name, versus_references
 from search.views._report_template import PAGE
 from spaces import Task
 
@@ -105,6 +105,12 @@ def _best_context(best: TrialSummary, config: StudyConfig, refs: Sequence[Refere
              f"worker {_fmt(best.worker)}", f"device {_fmt(best.gpu)}"]
     if best.duration_s is not None:
         facts.append(f"took {best.duration_s:.0f} s")
+    estimate = (answer or {}).get("estimate")
+    if answer and estimate:
+        facts.append(f"the answer ({answer_name(answer)}): honest estimate "
+                     f"{estimate['value']:.4f}, 90% interval {estimate['low']:.4f} to "
+                     f"{estimate['high']:.4f}, on {answer['held_rows']} held rows no choice "
+                     "has seen")
     return {
         "number": best.number, "value": _fmt(best.value), "facts": facts,
         "versus": [s[0].upper() + s[1:] + "." for s in versus_references(best, refs, config,

@@ -46,6 +46,8 @@ def test_the_answer_is_refitted_on_every_row_and_exported(tmp_path: Path) -> Non
     note = " ".join(study_note(study, config).split())
     held = record["held_metrics"]["accuracy"]
     assert "- On the held rows, the answer is" in note and f"accuracy {held:.4f} vs" in note
+    assert (f"**The answer** (trial {study.best_trial.number}): honest estimate "
+            f"{config.metric} = {estimate['value']:.4f} (90% interval") in note
 
     refit = storage.get_blob(storage.storage_of(study), "s", REFIT_KEY)
     assert refit is not None

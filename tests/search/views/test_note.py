@@ -72,7 +72,8 @@ def test_the_note_says_what_the_study_is_about(scripted: tuple[str, str]) -> Non
     for name, values in config.baselines.items():
         assert (f"| baseline {md(name)} | {values['val_loss']:.4f} | "
                 f"{values['accuracy']:.4f} | {values['macro_f1']:.4f} |") in lines
-    assert f"**Best trial: {best.number}**, val_loss = {best.value:.4f}." in lines
+    assert (f"**Best trial: {best.number}**, val_loss = {best.value:.4f} on the validation rows "
+            "that chose it.") in lines
     # The scripted curves never reach TF-IDF: the note says so, metric by metric.
     tfidf = config.baselines["tfidf_logreg"]
     # No answer settled yet: the best trial's validation scores, said to be so.
@@ -126,14 +127,14 @@ def test_the_expert_model_is_a_reference_and_never_compared_with_itself(
     assert f"expert's model (trial {worse})" not in study_note(study, config)
     note = study_note(study, config)
     assert f"| expert's model (trial {expert}) | 0.2000 |" in note
-    assert f"**Best trial: {best}**, val_loss = 0.0500." in note
+    assert f"**Best trial: {best}**, val_loss = 0.0500 on the validation rows" in note
     assert (f"- On validation, the best trial is ahead of the expert's model (trial {expert}) "
             "on val\\_loss 0.0500 vs 0.2000") in note
 
     itself = add_starting_point_trial(study_name, sqlite_url, 0.01)
     study, config = open_study(study_name, sqlite_url)
     note = study_note(study, config)
-    assert f"**Best trial: {itself}**, val_loss = 0.0100." in note
+    assert f"**Best trial: {itself}**, val_loss = 0.0100 on the validation rows" in note
     assert [r.trial for r in references(study.get_trials(), config)] == [None, None, itself]
     assert "expert's model" not in "\n".join(
         line for line in note.splitlines() if line.startswith("- "))
