@@ -96,12 +96,13 @@ def _references_section(status: StudyStatus, config: StudyConfig,
     else:
         lines.append(f"**Best trial: {best.number}**, {config.metric.value} = "
                      f"{_num(best.value)} on the validation rows that chose it.")
-        estimate = (status.answer or {}).get("estimate")
-        if estimate:
-            lines += ["", f"**The answer** ({_text(answer_name(status.answer))}): honest "
+        answer = status.answer
+        if answer and answer.get("estimate"):
+            estimate = answer["estimate"]
+            lines += ["", f"**The answer** ({_text(answer_name(answer))}): honest "
                           f"estimate {config.metric.value} = {_num(estimate['value'])} (90% "
                           f"interval {_num(estimate['low'])} to {_num(estimate['high'])}) on "
-                          f"{status.answer['held_rows']} held rows no choice has seen."]
+                          f"{answer['held_rows']} held rows no choice has seen."]
         sentences = versus_references(best, found, config, status.answer)
         if sentences:
             lines += [""] + [f"- {_text(s[0].upper() + s[1:])}." for s in sentences]
