@@ -34,8 +34,9 @@ from search.study import (
 from spaces import params_of
 
 log = logging.getLogger("hpsearch")
-# Seconds building the model takes at most per member, and once (loading TensorFlow...).
-BUILD_S_PER_MEMBER, BUILD_S = 4.0, 6.0
+# Seconds building the model takes at most per member, and once (loading TensorFlow, timing
+# its predictions against the best trial's).
+BUILD_S_PER_MEMBER, BUILD_S = 4.0, 9.0
 
 
 @dataclass(frozen=True)
@@ -90,12 +91,15 @@ def make_ensemble(study_name: str, storage_url: str | None = None, *,
                                      f"(`hpsearch ensemble --study {study_name}` does)")
     record["held_gain"] = gain.to_dict()
     record["size_ratio"] = _size_ratio(study, record, best.number)
-    _keep(study, config, selection.weights, data)
+    built = _keep(study, config, selection.weights, data)
+    record["predict_ratio"] = _predict_ratio(built, kept_model(study, best.number), data)
     study.set_user_attr(ENSEMBLE_ATTR, record)
     return EnsembleOutcome(record, f"ensemble of trials {_members(record)}: {metric} "
                                    f"{gain.value:+.4f} over trial {best.number} alone on the "
                                    f"held rows (interval {gain.low:+.4f} to {gain.high:+.4f}), "
-                                   f"{record['size_ratio']:.1f}x its size")
+                                   f"{record['size_ratio']:.1f}x its size"
+                                   + ("" if record["predict_ratio"] is None else
+                                      f", {record['predict_ratio']:.1f}x its prediction time"))
 
 
 def ensemble_held_probs(study: optuna.Study, record: dict[str, Any]) -> np.ndarray | None:
@@ -118,6 +122,16 @@ def _held_gain(study: optuna.Study, config: StudyConfig, record: dict[str, Any],
     return paired_gain(config.task.value, data.y_held, averaged, record.get(
         Detail.THRESHOLDS.value), best_held, best.user_attrs.get(Detail.THRESHOLDS),
         config.classes, config.metric, seed=config.data.seed)
+
+
+def _predict_ratio(ensemble: bytes, best: bytes | None, data: Any) -> float | None:
+    """The ensemble's seconds to predict the held rows over the best trial's model's."""
+    from search.training import predict_seconds  # TensorFlow
+
+    if best is None or not data.held_texts:
+        return None
+    return predict_seconds(ensemble, data.held_texts) / max(
+        predict_seconds(best, data.held_texts), 1e-6)
 
 
 def _size_ratio(study: optuna.Study, record: dict[str, Any], best: int) -> float:
@@ -148,7 +162,8 @@ def _record(study: optuna.Study, config: StudyConfig, weights: dict[int, float],
 
 
 def _keep(study: optuna.Study, config: StudyConfig, weights: dict[int, float],
-          data: Any) -> None:
+          data: Any) -> bytes:
+    """Build the ensemble's model, keep it, and return its bytes."""
     from search.training import ensemble_model  # TensorFlow
 
     trials = {t.number: t for t in study.get_trials(deepcopy=False)}
@@ -165,6 +180,7 @@ def _keep(study: optuna.Study, config: StudyConfig, weights: dict[int, float],
     built = ensemble_model(members, data, config.task, len(config.classes))
     _forget(study)
     storage.put_blob(storage.storage_of(study), study.study_name, ENSEMBLE_KEY, built)
+    return built
 
 
 def _forget(study: optuna.Study) -> None:

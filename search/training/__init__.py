@@ -50,6 +50,14 @@ def ensemble_model(members: list[tuple[dict[str, Any], bytes, float]], data: Stu
     return build(members, data, task, n_classes)
 
 
+def predict_seconds(model: bytes, texts: list[str]) -> float:
+    """Seconds a saved model (a ``.keras`` file's bytes) takes to predict ``texts``, after one
+    warm-up batch (imports TensorFlow)."""
+    from search.training._trainer import predict_seconds as measure
+
+    return measure(model, texts)
+
+
 def inputs_model_bytes(data: StudyData, params: dict[str, Any]) -> bytes:
     """The featurizing layers a network of ``params`` reads through, as a ``.keras`` file's
     bytes (imports TensorFlow)."""
@@ -61,4 +69,5 @@ def inputs_model_bytes(data: StudyData, params: dict[str, Any]) -> bytes:
 __all__ = ["COST_EPOCHS", "ENV_ALLOCATOR", "ENV_DEVICE_ORDER", "ENV_GPU_MEMORY_MB",
            "ENV_MIXED_PRECISION", "ENV_VISIBLE", "DeviceSettings", "EpochReport",
            "FitSettings", "Precision", "TrainResult", "Trainer", "batch_rows", "ensemble_model",
-           "inputs_model_bytes", "network_dims", "requested_gpus", "tensorflow_trainer"]
+           "inputs_model_bytes", "network_dims", "predict_seconds", "requested_gpus",
+           "tensorflow_trainer"]

@@ -6,10 +6,12 @@ keep."""
 from __future__ import annotations
 
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
 import keras
+import numpy as np
 import tensorflow as tf
 
 from search._errors import TrialFailed
@@ -26,7 +28,7 @@ from spaces.features import StudyData, inputs_model
 from spaces.model import Member, build_network, text_model
 
 __all__ = ["configure_devices", "ensemble_model", "fit", "inputs_model_bytes", "network_dims",
-           "prepare", "refit_model", "release", "saved_model"]
+           "predict_seconds", "prepare", "refit_model", "release", "saved_model"]
 
 
 def prepare(data: StudyData) -> Prepared:
@@ -110,6 +112,18 @@ def ensemble_model(members: list[tuple[dict[str, Any], bytes, float]], data: Stu
             trained = keras.models.load_model(path, safe_mode=True).get_layer("network")
         built.append(_member(params, trained.get_weights(), data, task, n_classes, weight))
     return model_bytes(text_model(built, data.vocabulary, task.value))
+
+
+def predict_seconds(model: bytes, texts: list[str]) -> float:
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "model.keras"
+        path.write_bytes(model)
+        loaded = keras.models.load_model(path, safe_mode=True)
+    batch = np.array(texts, dtype=object)
+    loaded.predict(batch[:64], batch_size=64, verbose=0)  # traced once
+    started = time.monotonic()
+    loaded.predict(batch, batch_size=64, verbose=0)
+    return time.monotonic() - started
 
 
 def inputs_model_bytes(data: StudyData, params: dict[str, Any]) -> bytes:

@@ -99,6 +99,10 @@ def test_an_exported_ensemble_reproduces_its_validation_probabilities(
     record = study.user_attrs[ENSEMBLE_ATTR]
     assert outcome.record == record and [m["trial"] for m in record["members"]] == [0, 1, 2]
     assert record["held_gain"] == {"value": 0.05, "low": 0.01, "high": 0.09}
+    # Its cost beside its gain: three members' models, and their time to predict.
+    assert record["size_ratio"] > 1.0 and record["predict_ratio"] > 0.0
+    assert outcome.said.endswith(f"{record['size_ratio']:.1f}x its size, "
+                                 f"{record['predict_ratio']:.1f}x its prediction time")
     study.set_user_attr(ENSEMBLE_ATTR, {**record, "value": 2.0})
     assert ensemble_record(study) is not None
     folder = export_model("s", tmp_path / "model", url)
