@@ -32,6 +32,22 @@ def test_binary_is_judged_on_the_positive_class_and_pr_auc() -> None:
     assert behind.startswith("behind tfidf_logreg on every headline metric")
 
 
+def test_a_tie_is_level_never_behind() -> None:
+    """Equal to the four decimals shown is level (a baseline stored rounded used to read as
+    "behind on accuracy 0.9753 vs 0.9753")."""
+    same = {"val_loss": 2.2, "accuracy": 0.42, "macro_f1": 0.37}
+    [sentence] = versus_baselines(same, BASELINES, Task.MULTICLASS)
+    assert sentence == ("level with tfidf_logreg on every headline metric (val_loss 2.2000 vs "
+                        "2.2000; accuracy 0.4200 vs 0.4200; macro_f1 0.3700 vs 0.3700)")
+    [mixed] = versus_baselines({**same, "accuracy": 0.420001, "macro_f1": 0.30}, BASELINES,
+                               Task.MULTICLASS)
+    assert mixed == ("level with tfidf_logreg on val_loss 2.2000 vs 2.2000; accuracy 0.4200 vs "
+                     "0.4200, but behind on macro_f1 0.3000 vs 0.3700")
+    [both] = versus_baselines({**same, "val_loss": 2.0}, BASELINES, Task.MULTICLASS)
+    assert both == ("ahead of tfidf_logreg on val_loss 2.0000 vs 2.2000, level on accuracy "
+                    "0.4200 vs 0.4200; macro_f1 0.3700 vs 0.3700")
+
+
 def _trial(family: str, state: TrialState, seconds: float,
            value: float | None) -> optuna.trial.FrozenTrial:
     start = datetime(2026, 1, 1)
