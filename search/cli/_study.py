@@ -53,9 +53,10 @@ def run(data: DataOpt,
 
     --timeout counts from the moment this command starts, create included: it ends about
     then with the best model so far (an ensemble of the best trials when one beats them on
-    the held rows), trained again on every labelled row when there is time. Without
-    --n-trials it uses its --timeout (without either, it stops after 20 trials); the
-    sampler's seed is --seed."""
+    the held rows), trained again on every labelled row when there is time.
+
+    Without --n-trials it runs until its --timeout (with neither, 20 trials). The sampler's
+    seed is --seed."""
     started = time.monotonic()
     from optuna.trial import TrialState
 
