@@ -20,11 +20,11 @@ from search.metrics import RECORDED, Detail, TrialAttr, evaluate, held_interval
 from search.study import (
     ANSWER_ATTR,
     HELD_FILE,
+    MODEL_FILE,
     REFIT_KEY,
     StudyConfig,
     best_of,
     ensemble_record,
-    kept_model,
     kept_probabilities,
     load_data,
     open_study,
@@ -89,12 +89,13 @@ def _estimate(study: optuna.Study, config: StudyConfig, best: optuna.trial.Froze
               data: StudyData) -> dict[str, Any]:
     """The answer's record: which model, and its scores on the held rows."""
     kind, members, ensemble = _members(study, best)
+    kept = kept_probabilities(study, HELD_FILE)
     if ensemble is not None:
-        held = ensemble_held_probs(study, ensemble)
+        held = ensemble_held_probs(ensemble, kept)
         thresholds = ensemble.get(Detail.THRESHOLDS.value)
         validation = ensemble["value"]
     else:
-        held = kept_probabilities(study, HELD_FILE).get(best.number)
+        held = kept.get(best.number)
         thresholds = best.user_attrs.get(Detail.THRESHOLDS)
         validation = best.value
     record: dict[str, Any] = {
@@ -125,7 +126,7 @@ def _refit(study: optuna.Study, config: StudyConfig, record: dict[str, Any],
     """Train the answer again on every labelled row and keep it (``REFIT_KEY``); what was
     done, in one sentence."""
     members = record["members"]
-    if any(kept_model(study, m["trial"]) is None for m in members):
+    if not {m["trial"] for m in members} <= set(storage.trials_with_file(study, MODEL_FILE)):
         return "not refitted: the answer's model is not kept (a scripted trainer keeps none)"
     needs = refit_seconds(study, members, data)
     if deadline is not None and time.monotonic() + needs > deadline:

@@ -102,10 +102,10 @@ def make_ensemble(study_name: str, storage_url: str | None = None, *,
                                       f", {record['predict_ratio']:.1f}x its prediction time"))
 
 
-def ensemble_held_probs(study: optuna.Study, record: dict[str, Any]) -> np.ndarray | None:
-    """The ensemble's probabilities of the held rows (its members' averaged), or None when a
-    member's were not kept."""
-    held = kept_probabilities(study, HELD_FILE)
+def ensemble_held_probs(record: dict[str, Any], held: dict[int, np.ndarray],
+                        ) -> np.ndarray | None:
+    """The ensemble's probabilities of the held rows (its members' ``held`` probabilities
+    averaged), or None when a member's were not kept."""
     if any(m["trial"] not in held for m in record["members"]):
         return None
     return sum(m["weight"] * held[m["trial"]] for m in record["members"])
@@ -115,8 +115,8 @@ def _held_gain(study: optuna.Study, config: StudyConfig, record: dict[str, Any],
                best: optuna.trial.FrozenTrial, data: Any) -> Interval | None:
     from search.metrics import paired_gain
 
-    averaged = ensemble_held_probs(study, record)
-    best_held = kept_probabilities(study, HELD_FILE).get(best.number)
+    held = kept_probabilities(study, HELD_FILE)
+    averaged, best_held = ensemble_held_probs(record, held), held.get(best.number)
     if averaged is None or best_held is None or data.y_held is None:
         return None
     return paired_gain(config.task.value, data.y_held, averaged, record.get(

@@ -63,9 +63,8 @@ class Prepared:
         what the answer is refitted on."""
         data = self.data
         parts = [self._inputs(split, params) for split in (self.train, self.val, self.held)]
-        targets = [data.y_train, data.y_val] + ([data.y_held] if data.y_held is not None
-                                                 else [])
-        return joined_inputs(parts[:len(targets)]), np.concatenate(targets)
+        held = data.y_val[:0] if data.y_held is None else data.y_held  # none held: no rows
+        return joined_inputs(parts), np.concatenate([data.y_train, data.y_val, held])
 
     def _inputs(self, encoded: EncodedSplit, params: dict[str, Any]) -> TrialInputs:
         family = family_of(params)
