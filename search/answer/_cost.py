@@ -8,6 +8,7 @@ from typing import Any
 import optuna
 
 from search.metrics import TrialAttr
+from search.training import TIME_POWER
 from spaces.features import StudyData
 
 # Seconds a refit takes besides fitting: building and saving the model (``hpsearch run``
@@ -16,11 +17,20 @@ REFIT_OVERHEAD_S = 3.0
 
 
 def refit_seconds(study: optuna.Study, members: list[dict[str, Any]], data: StudyData) -> float:
-    """About how long refitting ``members`` on every row takes: each one's training time
-    here, times the square of the rows' growth (a solver's time grows faster than its rows:
-    1.25 times the rows took 1.8 times as long on fortunes.csv), and the overhead."""
+    """About how long refitting ``members`` on every row takes, and the overhead: a member
+    grown by rungs of rows, the seconds of its last rung scaled as the rungs scale
+    (``TIME_POWER``); another, its training time here times the square of the rows' growth (a
+    solver's time grows faster than its rows: 1.25 times the rows took 1.8 times as long on
+    fortunes.csv)."""
     trials = {t.number: t for t in study.get_trials(deepcopy=False)}
+    return REFIT_OVERHEAD_S + sum(_member_seconds(trials[m["trial"]].user_attrs, data)
+                                  for m in members)
+
+
+def _member_seconds(attrs: dict[str, Any], data: StudyData) -> float:
+    rows = attrs.get(TrialAttr.ROWS)
+    if rows:
+        return float(attrs.get(TrialAttr.ROWS_SECONDS) or 0.0) * (
+            data.n_rows / int(rows)) ** TIME_POWER
     scale = (data.n_rows / max(len(data.train_texts), 1)) ** 2
-    return REFIT_OVERHEAD_S + sum(
-        scale * float(trials[m["trial"]].user_attrs.get(TrialAttr.TRAIN_SECONDS) or 0.0)
-        for m in members)
+    return scale * float(attrs.get(TrialAttr.TRAIN_SECONDS) or 0.0)

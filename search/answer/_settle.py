@@ -136,10 +136,13 @@ def _refit(study: optuna.Study, config: StudyConfig, record: dict[str, Any],
     started = time.monotonic()
     model = refit_members(study, config, members, data, prepared)
     storage.put_blob(storage.storage_of(study), study.study_name, REFIT_KEY, model)
-    record["refit"] = {"rows": data.n_rows, "train_rows": len(data.train_texts),
+    trials = {t.number: t for t in study.get_trials(deepcopy=False)}
+    seen = max(int(trials[m["trial"]].user_attrs.get(TrialAttr.ROWS) or len(data.train_texts))
+               for m in members)
+    record["refit"] = {"rows": data.n_rows, "train_rows": seen,
                        "seconds": round(time.monotonic() - started, 1)}
     return (f"refitted the answer on every labelled row ({data.n_rows}, the trials saw "
-            f"{len(data.train_texts)}) in {record['refit']['seconds']:.0f}s")
+            f"{seen}) in {record['refit']['seconds']:.0f}s")
 
 
 def refit_members(study: optuna.Study, config: StudyConfig, members: list[dict[str, Any]],

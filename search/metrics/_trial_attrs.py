@@ -22,4 +22,8 @@ class TrialAttr(StrEnum):
     TRAIN_SECONDS = "train_seconds"  # wall time of its training, validation included
     STARTING_POINT = "starting_point"  # the name of the known-good configuration queued at create
     LOGIT_SCALE = "logit_scale"  # what a solved linear model's margins are multiplied by
+    ROWS = "rows"  # the training rows its model was fitted on (a solved family grows by rungs)
+    ROWS_SECONDS = "rows_seconds"  # how long fitting those rows took
+    ROWS_SCORES = "rows_scores"  # its objective at each rung of rows it was fitted on
+    ROWS_NOTE = "rows_note"  # why it stopped growing before every training row
     NOT_CONVERGED = "not_converged"  # a solver stopped at its iteration limit: on how many columns

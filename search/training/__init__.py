@@ -29,6 +29,7 @@ from search.training._dims import network_dims
 from search.training._order import batch_rows
 from search.training._protocol import COST_EPOCHS, FitSettings, Trainer
 from search.training._result import EpochReport, TrainResult
+from search.training._rows import GROWTH, TIME_POWER, row_ladder
 
 if TYPE_CHECKING:
     from spaces import Task
@@ -67,7 +68,7 @@ def inputs_model_bytes(data: StudyData, params: dict[str, Any]) -> bytes:
 
 
 __all__ = ["COST_EPOCHS", "ENV_ALLOCATOR", "ENV_DEVICE_ORDER", "ENV_GPU_MEMORY_MB",
-           "ENV_MIXED_PRECISION", "ENV_VISIBLE", "DeviceSettings", "EpochReport",
-           "FitSettings", "Precision", "TrainResult", "Trainer", "batch_rows", "ensemble_model",
-           "inputs_model_bytes", "network_dims", "predict_seconds", "requested_gpus",
-           "tensorflow_trainer"]
+           "ENV_MIXED_PRECISION", "ENV_VISIBLE", "GROWTH", "TIME_POWER", "DeviceSettings",
+           "EpochReport", "FitSettings", "Precision", "TrainResult", "Trainer", "batch_rows",
+           "ensemble_model", "inputs_model_bytes", "network_dims", "predict_seconds",
+           "requested_gpus", "row_ladder", "tensorflow_trainer"]

@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 
 from search.training._batches import eval_batches
+from search.training._rows import stratified_order
 from spaces import family_of
 from spaces.features import (
     EncodedSplit,
@@ -37,6 +38,7 @@ class Prepared:
         self.encode_seconds = time.monotonic() - started
         self._train: OrderedDict[tuple, TrialInputs] = OrderedDict()
         self._val: OrderedDict[tuple, tuple[TrialInputs, list, np.ndarray]] = OrderedDict()
+        self._order: np.ndarray | None = None
 
     @property
     def vocabulary(self) -> Vocabulary:
@@ -53,6 +55,15 @@ class Prepared:
             return (inputs, *eval_batches(inputs))
 
         return _cached(self._val, _key(params), KEEP_VAL, build)
+
+    def train_rows(self, rows: int) -> np.ndarray | None:
+        """The first ``rows`` training rows of a stratified order (the same on every worker), in
+        ascending order; None for every row."""
+        if rows >= len(self.data.y_train):
+            return None
+        if self._order is None:
+            self._order = stratified_order(self.data.y_train, seed=0)
+        return np.sort(self._order[:rows])
 
     def held_inputs(self, params: dict[str, Any]) -> TrialInputs:
         """The inputs of the rows held out of every choice (scored once, after fitting)."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
 
@@ -30,6 +31,9 @@ class FitSettings:
     # The most seconds a few epochs may take; a trial whose first steps say it would take
     # longer stops before its first epoch ends, as too costly for the budget.
     cost_limit_s: float | None = None
+    # Called after each rung of rows but the last (``search.training._rows``) with (rows, the
+    # objective there): the reason the trial is pruned there, or None to grow it.
+    promote: Callable[[int, float], str | None] | None = None
 
 
 @runtime_checkable

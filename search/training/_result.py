@@ -28,3 +28,7 @@ class TrainResult:
     logit_scale: float | None = None  # a solved linear model's logits were multiplied by it
     not_converged: str | None = None  # a solver stopped at its iteration limit: where
     failure: str | None = None  # why the trial cannot finish (a non-finite loss...)
+    pruned_reason: str | None = None  # why it was pruned, when not by the study's pruner
+    rows: int | None = None  # the training rows its model was fitted on, when grown by rungs
+    rows_seconds: float | None = None  # how long fitting those rows took
+    rows_note: str | None = None  # why it stopped growing before every training row

@@ -20,6 +20,7 @@ from search.metrics import evaluate
 from search.training._prepared import Prepared
 from search.training._protocol import FitSettings
 from search.training._result import EpochReport, TrainResult
+from search.training._rows import next_rung_seconds, row_ladder
 from spaces.families import Dims, solve
 from spaces.model import build_network, label_positive_weights, label_weights, probabilities
 
@@ -65,12 +66,12 @@ class _Stopped(Exception):
     the cost cap."""
 
 
-def column_limit(settings: FitSettings, columns: int, threads: int,
-                 started: float) -> Callable[[int], _Stopped | None]:
+def column_limit(settings: FitSettings, columns: int, threads: int, started: float,
+                 spent: float = 0.0) -> Callable[[int], _Stopped | None]:
     """``solve``'s ``stop``: past the deadline no column starts; once the first rounds of
     columns are done (a tenth of them, and one per thread at least: the first ones include
-    warming up), a solve that would take longer than the cost cap, or end past the deadline,
-    stops as too costly."""
+    warming up), a solve that would take longer than the cost cap (less ``spent`` seconds
+    already, on smaller rungs), or end past the deadline, stops as too costly."""
     judged = max(threads, columns // 10)
 
     def stop(done: int) -> _Stopped | None:
@@ -81,7 +82,7 @@ def column_limit(settings: FitSettings, columns: int, threads: int,
             return None
         needs = (now - started) / done * columns
         end = started + needs
-        if settings.cost_limit_s is not None and needs > settings.cost_limit_s:
+        if settings.cost_limit_s is not None and spent + needs > settings.cost_limit_s:
             return _Stopped(f"too costly: {columns} columns would take about {needs:.0f}s, "
                             f"over the cost cap of {settings.cost_limit_s:.0f}s")
         if settings.deadline is not None and end > settings.deadline:
@@ -105,38 +106,106 @@ def solve_bag(params: dict[str, Any], x: Any, y: np.ndarray, settings: FitSettin
 
 def fit_solver(params: dict[str, Any], prepared: Prepared, settings: FitSettings,
                report: EpochReport, dims: Dims) -> TrainResult:
+    """Solve on the rungs of ``row_ladder`` in turn: after each but the last, the trial stops
+    when ``settings.promote`` says it is not among the best at these rows (pruned), or when
+    the next rung would not fit its cost cap or deadline (kept as it stands)."""
     started = time.monotonic()
-    task = settings.task.value
     data = prepared.data
     x_train = prepared.train_inputs(params).bag
-    x_val = prepared.val_inputs(params)[0].bag
-    stop = column_limit(settings, dims.n_outputs, solver_threads(), started)
-    try:
-        kernel, bias, unconverged = solve_bag(params, x_train, data.y_train, settings,
-                                              dims.n_outputs, stop)
-    except _Stopped as stopped:
-        return TrainResult(metrics={}, best_epoch=-1, epochs_run=0, over_cost=str(stopped),
-                           seconds=time.monotonic() - started)
-    logits = np.asarray(x_val @ kernel) + bias
-    scale = logit_scale(logits, data.y_val, task)
+    assert x_train is not None, "a solved family reads a bag"
+    ladder = row_ladder(len(data.y_train), len(settings.classes))
+    fitted: _Fitted | None = None
+    for rows in ladder:
+        rung_started = time.monotonic()
+        stop = column_limit(settings, dims.n_outputs, solver_threads(), rung_started,
+                            spent=rung_started - started)
+        picked = prepared.train_rows(rows)
+        try:
+            kernel, bias, unconverged = solve_bag(
+                params, x_train if picked is None else x_train[picked],
+                data.y_train if picked is None else data.y_train[picked], settings,
+                dims.n_outputs, stop)
+        except _Stopped as stopped:
+            if fitted is None:
+                return TrainResult(metrics={}, best_epoch=-1, epochs_run=0,
+                                   over_cost=str(stopped), seconds=time.monotonic() - started)
+            fitted.grown = f"kept at {fitted.rows} rows: {stopped}"
+            break
+        fitted = _score(params, prepared, settings, kernel, bias, unconverged, rows,
+                        time.monotonic() - rung_started)
+        if rows == ladder[-1]:
+            break
+        if settings.promote is not None:
+            fitted.pruned = settings.promote(rows, float(fitted.metrics[settings.metric]))
+            if fitted.pruned:
+                break
+        fitted.grown = _no_time(settings, fitted, rows, ladder[ladder.index(rows) + 1],
+                                time.monotonic() - started)
+        if fitted.grown:
+            break
+    assert fitted is not None
+    return fitted.result(params, prepared, settings, dims, report, time.monotonic() - started)
+
+
+class _Fitted:
+    """One rung's solution, scored on the choosing rows."""
+
+    def __init__(self, kernel: np.ndarray, bias: np.ndarray, scale: float, probs: np.ndarray,
+                 metrics: dict[str, Any], unconverged: int, rows: int, seconds: float):
+        self.kernel, self.bias, self.scale, self.probs = kernel, bias, scale, probs
+        self.metrics, self.unconverged = metrics, unconverged
+        self.rows, self.seconds = rows, seconds
+        self.pruned: str | None = None  # why the trial stops at these rows, among the worst
+        self.grown: str | None = None  # why it stops at these rows, kept
+
+    def result(self, params: dict[str, Any], prepared: Prepared, settings: FitSettings,
+               dims: Dims, report: EpochReport, seconds: float) -> TrainResult:
+        task = settings.task.value
+        report(0, self.metrics)  # fitted to the end already: nothing left to prune
+        network = build_network(params, dims, sparse=True)
+        network.get_layer("logits").set_weights([self.kernel * self.scale,
+                                                 self.bias * self.scale])
+        held = None
+        if prepared.data.held_texts and not self.pruned:
+            x_held = prepared.held_inputs(params).bag
+            held = probabilities((np.asarray(x_held @ self.kernel) + self.bias) * self.scale,
+                                 task)
+        return TrainResult(
+            metrics=self.metrics, best_epoch=0, epochs_run=1, seconds=seconds,
+            history=[{"epoch": 1, **{k: float(v) for k, v in self.metrics.items()
+                                     if isinstance(v, float)}}],
+            model=network, policy=network.dtype_policy.name, val_probs=self.probs,
+            held_probs=held, logit_scale=self.scale, pruned=self.pruned is not None,
+            pruned_reason=self.pruned, rows=self.rows, rows_seconds=self.seconds,
+            rows_note=self.grown,
+            not_converged=(f"{self.unconverged} of {dims.n_outputs} columns stopped at the "
+                           "solver's iteration limit before converging"
+                           if self.unconverged else None))
+
+
+def _score(params: dict[str, Any], prepared: Prepared, settings: FitSettings,
+           kernel: np.ndarray, bias: np.ndarray, unconverged: int, rows: int,
+           seconds: float) -> _Fitted:
+    task = settings.task.value
+    y_val = prepared.data.y_val
+    logits = np.asarray(prepared.val_inputs(params)[0].bag @ kernel) + bias
+    scale = logit_scale(logits, y_val, task)
     probs = probabilities(logits * scale, task)
-    metrics = evaluate(task, data.y_val, probs, settings.classes)
-    report(0, metrics)  # fitted to the end already: nothing left to prune
-    network = build_network(params, dims, sparse=True)
-    network.get_layer("logits").set_weights([kernel * scale, bias * scale])
-    held = None
-    if data.held_texts:
-        x_held = prepared.held_inputs(params).bag
-        held = probabilities((np.asarray(x_held @ kernel) + bias) * scale, task)
-    return TrainResult(metrics=metrics, best_epoch=0, epochs_run=1,
-                       seconds=time.monotonic() - started,
-                       history=[{"epoch": 1, **{k: float(v) for k, v in metrics.items()
-                                                if isinstance(v, float)}}],
-                       model=network, policy=network.dtype_policy.name, val_probs=probs,
-                       held_probs=held, logit_scale=scale,
-                       not_converged=(f"{unconverged} of {dims.n_outputs} columns stopped at "
-                                      "the solver's iteration limit before converging"
-                                      if unconverged else None))
+    metrics = evaluate(task, y_val, probs, settings.classes)
+    return _Fitted(kernel, bias, scale, probs, metrics, unconverged, rows, seconds)
+
+
+def _no_time(settings: FitSettings, fitted: _Fitted, rows: int, next_rows: int,
+             spent: float) -> str | None:
+    """Why the trial cannot go on to ``next_rows`` (None: it can)."""
+    needs = next_rung_seconds(fitted.seconds, rows, next_rows)
+    if settings.cost_limit_s is not None and spent + needs > settings.cost_limit_s:
+        return (f"kept at {rows} rows: {next_rows} would take about {needs:.0f}s more, over "
+                f"the cost cap of {settings.cost_limit_s:.0f}s")
+    if settings.deadline is not None and time.monotonic() + needs > settings.deadline:
+        return (f"kept at {rows} rows: {next_rows} would take about {needs:.0f}s, past the "
+                "deadline")
+    return None
 
 
 def solver_threads() -> int:

@@ -113,8 +113,7 @@ class TrialLoop:
     def _time_for_one(self, deadline: float) -> bool:
         """Whether the next trial may start, ``deadline`` seconds (``time.monotonic()``)
         being the end; see the module's docstring."""
-        final_cost = self.objective.final_cost
-        kept = 0.0 if final_cost is None else final_cost()
+        kept = self.objective.kept_seconds()
         left = deadline - time.monotonic() - kept
         if left <= 0:
             if kept:

@@ -16,6 +16,7 @@ from search._errors import TrialFailed, TrialLost
 from search.metrics import RECORDED, Detail, TrialAttr
 from search.study import BASELINES_ATTR, StudyConfig
 from search.training import EpochReport, FitSettings, Trainer, TrainResult
+from search.worker._growth import promotion
 from search.worker._keeper import ModelKeeper
 from search.worker._progress import Progress
 from search.worker._signals import StopSignals
@@ -66,6 +67,7 @@ class Objective:
         self.devices = trainer.configure_devices()
         self.prepared = trainer.prepare(data)
         self.held_y = data.y_held
+        self.n_val = len(data.y_val)
         self.signals = signals or StopSignals()
         self.current_trial_id: int | None = None
         # Seconds to keep before the deadline for what follows the trials (a refit).
@@ -144,13 +146,22 @@ class Objective:
             task=config.task, classes=config.classes, metric=config.metric,
             max_epochs=search.max_epochs, patience=search.patience,
             seed=config.data.seed + trial.number, deadline=self.trial_deadline(),
-            cost_limit_s=self.cost_limit_s)
+            cost_limit_s=self.cost_limit_s,
+            promote=promotion(trial, self.n_val, self.signals, exempt=trial.user_attrs.get(
+                TrialAttr.STARTING_POINT) == BASELINE))
 
     def trial_deadline(self) -> float | None:
-        """The deadline less the time kept for what follows the trials (``final_cost``)."""
+        """The deadline less the time kept for what follows the trials."""
+        return None if self.deadline is None else self.deadline - self.kept_seconds()
+
+    def kept_seconds(self) -> float:
+        """The seconds kept before the deadline for what follows the trials (``final_cost``),
+        while they fit in the time left: a refit that cannot end by the deadline is not
+        waited for."""
         if self.deadline is None or self.final_cost is None:
-            return self.deadline
-        return self.deadline - self.final_cost()
+            return 0.0
+        cost = self.final_cost()
+        return cost if cost < self.deadline - time.monotonic() else 0.0
 
     def _reporter(self, trial: optuna.Trial) -> EpochReport:
         """Each epoch's objective to Optuna (never cut by a signal); True: prune."""
@@ -175,10 +186,14 @@ class Objective:
             trial.set_user_attr(TrialAttr.PRUNED_REASON, result.over_cost)
             raise optuna.TrialPruned(result.over_cost)
         record_metrics(trial, result.metrics, self.config.task)
+        _record_rows(trial, result)
         trial.set_user_attr(TrialAttr.BEST_EPOCH, result.best_epoch + 1)
         if result.logit_scale is not None:
             trial.set_user_attr(TrialAttr.LOGIT_SCALE, float(result.logit_scale))
         trial.set_user_attr(TrialAttr.EPOCHS_RUN, result.epochs_run)
+        if result.pruned_reason:
+            trial.set_user_attr(TrialAttr.PRUNED_REASON, result.pruned_reason)
+            raise optuna.TrialPruned(result.pruned_reason)
         if result.pruned:
             trial.set_user_attr(TrialAttr.PRUNED_AT_EPOCH, result.epochs_run)
             trial.set_user_attr(TrialAttr.PRUNED_REASON, "the pruner")
@@ -190,3 +205,13 @@ class Objective:
         if result.not_converged:
             trial.set_user_attr(TrialAttr.NOT_CONVERGED, result.not_converged)
         return float(result.metrics[self.config.metric])
+
+
+def _record_rows(trial: optuna.Trial, result: TrainResult) -> None:
+    """The rows a solved trial's model was fitted on, and why no more."""
+    if result.rows is None:
+        return
+    trial.set_user_attr(TrialAttr.ROWS, result.rows)
+    trial.set_user_attr(TrialAttr.ROWS_SECONDS, round(float(result.rows_seconds or 0.0), 2))
+    if result.rows_note:
+        trial.set_user_attr(TrialAttr.ROWS_NOTE, result.rows_note)

@@ -1,0 +1,48 @@
+"""Rows as a trial's budget: a family solved in one step is fitted on a stratified subsample
+first, then on three times the rows while it stays among the best and its next fit fits the
+time left, up to every training row (successive halving over data size). The first answer's
+cost does not grow with the table; the rung sizes are the same for every trial of a study, so
+their scores compare.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+GROWTH = 3  # each rung fits this many times the rows of the one before
+MIN_ROWS = 2_000  # the smallest rung (a few rows a class at least, see ``row_ladder``)
+ROWS_PER_CLASS = 20
+# How a solve's seconds grow with its rows, between rungs: measured 1.1-1.4 on the generated
+# 300k-row set (``tests/benchmarks/bench_scale.py``); the higher end, so a rung rarely overruns.
+TIME_POWER = 1.4
+
+
+def row_ladder(n_rows: int, n_classes: int) -> list[int]:
+    """The rung sizes, smallest first, ending at ``n_rows``: each ``GROWTH`` times the one
+    before, none under ``MIN_ROWS`` (or ``ROWS_PER_CLASS`` rows a class)."""
+    smallest = max(MIN_ROWS, ROWS_PER_CLASS * n_classes)
+    ladder = [n_rows]
+    while math.ceil(ladder[0] / GROWTH) >= smallest:
+        ladder.insert(0, math.ceil(ladder[0] / GROWTH))
+    return ladder
+
+
+def stratified_order(y: np.ndarray, seed: int) -> np.ndarray:
+    """An order of the rows whose every prefix holds each class in its share (single-label
+    ``y``); multi-label rows in a plain shuffled order."""
+    rng = np.random.default_rng(seed)
+    y = np.asarray(y)
+    if y.ndim > 1:
+        return rng.permutation(len(y))
+    place = np.empty(len(y))
+    for label in np.unique(y):
+        rows = rng.permutation(np.flatnonzero(y == label))
+        place[rows] = (np.arange(len(rows)) + rng.random()) / len(rows)
+    return np.argsort(place, kind="stable")
+
+
+def next_rung_seconds(seconds: float, rows: int, next_rows: int) -> float:
+    """About how long fitting ``next_rows`` takes, ``rows`` having taken ``seconds``."""
+    return seconds * (next_rows / rows) ** TIME_POWER
