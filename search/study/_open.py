@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import optuna
 
 import storage
 from search._errors import StudyError
+from search.data import stratified_order
 from search.study._config import BASELINES_ATTR, CONFIG_ATTR, StudyConfig
 from search.study._strategy import make_pruner, make_sampler
 from spaces.features import StudyData
@@ -114,4 +116,13 @@ def load_data(study: optuna.Study, config: StudyConfig) -> StudyData:
             f"does not match the one the study was created with ({config.cache_sha256[:12]}). "
             "Refusing to run trials on other data; recreate the study under a new name."
         )
-    return StudyData.from_bytes(data)
+    return in_training_order(StudyData.from_bytes(data))
+
+
+def in_training_order(data: StudyData) -> StudyData:
+    """``data`` with its training rows in a stratified order (``stratified_order``): the
+    first rows of it are the subsample a trial grown by rungs of rows fits first. Every
+    reader sees this order: a worker, the exported script's rows file."""
+    order = stratified_order(data.y_train, seed=0)
+    return replace(data, train_texts=[data.train_texts[i] for i in order],
+                   y_train=data.y_train[order])

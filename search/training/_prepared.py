@@ -10,15 +10,16 @@ from typing import Any
 import numpy as np
 
 from search.training._batches import eval_batches
-from search.training._rows import stratified_order
 from spaces import family_of
 from spaces.features import (
     EncodedSplit,
-    Ragged,
     StudyData,
     TrialInputs,
     Vocabulary,
     encode,
+    head,
+    joined_ragged,
+    joined_splits,
     trial_inputs,
 )
 
@@ -30,23 +31,41 @@ class Prepared:
     """The encoded splits and the inputs trials derive from them."""
 
     def __init__(self, data: StudyData):
+        """The training rows are encoded when first needed, the first rows first (the study
+        stores them in a stratified order: every prefix holds each class in its share): a
+        trial grown by rungs of rows encodes no more rows than it fits."""
         started = time.monotonic()
         self.data = data
-        self.train: EncodedSplit = encode(data.train_texts, data.vocabulary)
         self.val: EncodedSplit = encode(data.val_texts, data.vocabulary)
         self.held: EncodedSplit = encode(data.held_texts, data.vocabulary)
         self.encode_seconds = time.monotonic() - started
-        self._train: OrderedDict[tuple, TrialInputs] = OrderedDict()
+        self._train: EncodedSplit | None = None  # the first training rows, encoded
+        self._train_cache: OrderedDict[tuple, TrialInputs] = OrderedDict()
         self._val: OrderedDict[tuple, tuple[TrialInputs, list, np.ndarray]] = OrderedDict()
-        self._order: np.ndarray | None = None
+
+    @property
+    def train(self) -> EncodedSplit:
+        """Every training row, encoded."""
+        return self.train_split(len(self.data.y_train))
+
+    def train_split(self, rows: int) -> EncodedSplit:
+        """The first ``rows`` training rows encoded, encoding those not encoded yet."""
+        done = 0 if self._train is None else self._train.n_rows
+        if self._train is None or rows > done:
+            more = encode(self.data.train_texts[done:rows], self.vocabulary)
+            self._train = more if self._train is None else joined_splits([self._train, more])
+        assert self._train is not None
+        return self._train if rows == self._train.n_rows else head(self._train, rows)
 
     @property
     def vocabulary(self) -> Vocabulary:
         return self.data.vocabulary
 
-    def train_inputs(self, params: dict[str, Any]) -> TrialInputs:
-        return _cached(self._train, _key(params), KEEP_TRAIN,
-                       lambda: self._inputs(self.train, params))
+    def train_inputs(self, params: dict[str, Any], rows: int | None = None) -> TrialInputs:
+        """The inputs of the first ``rows`` training rows (every one by default)."""
+        rows = len(self.data.y_train) if rows is None else min(rows, len(self.data.y_train))
+        return _cached(self._train_cache, (*_key(params), rows), KEEP_TRAIN,
+                       lambda: self._inputs(self.train_split(rows), params))
 
     def val_inputs(self, params: dict[str, Any]) -> tuple[TrialInputs, list, np.ndarray]:
         """(inputs, batches sorted by length, the order that undoes the sort)."""
@@ -55,15 +74,6 @@ class Prepared:
             return (inputs, *eval_batches(inputs))
 
         return _cached(self._val, _key(params), KEEP_VAL, build)
-
-    def train_rows(self, rows: int) -> np.ndarray | None:
-        """The first ``rows`` training rows of a stratified order (the same on every worker), in
-        ascending order; None for every row."""
-        if rows >= len(self.data.y_train):
-            return None
-        if self._order is None:
-            self._order = stratified_order(self.data.y_train, seed=0)
-        return np.sort(self._order[:rows])
 
     def held_inputs(self, params: dict[str, Any]) -> TrialInputs:
         """The inputs of the rows held out of every choice (scored once, after fitting)."""
@@ -86,13 +96,8 @@ def joined_inputs(parts: list[TrialInputs]) -> TrialInputs:
     """The rows of ``parts``, one after another."""
     import scipy.sparse as sp
 
-    words = None
     rows = [p.words for p in parts if p.words is not None]
-    if len(rows) == len(parts):
-        ends = np.cumsum([0] + [int(r.splits[-1]) for r in rows[:-1]])
-        words = Ragged(np.concatenate([r.values for r in rows]), np.concatenate(
-            [rows[0].splits[:1]] + [r.splits[1:] + end
-                                    for r, end in zip(rows, ends, strict=True)]))
+    words = joined_ragged(rows) if len(rows) == len(parts) else None
     bag = (None if parts[0].bag is None
            else sp.vstack([p.bag for p in parts], format="csr", dtype="float32"))
     return TrialInputs(words=words, bag=bag)

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
-
 GROWTH = 3  # each rung fits this many times the rows of the one before
 MIN_ROWS = 2_000  # the smallest rung (a few rows a class at least, see ``row_ladder``)
 ROWS_PER_CLASS = 20
@@ -27,20 +25,6 @@ def row_ladder(n_rows: int, n_classes: int) -> list[int]:
     while math.ceil(ladder[0] / GROWTH) >= smallest:
         ladder.insert(0, math.ceil(ladder[0] / GROWTH))
     return ladder
-
-
-def stratified_order(y: np.ndarray, seed: int) -> np.ndarray:
-    """An order of the rows whose every prefix holds each class in its share (single-label
-    ``y``); multi-label rows in a plain shuffled order."""
-    rng = np.random.default_rng(seed)
-    y = np.asarray(y)
-    if y.ndim > 1:
-        return rng.permutation(len(y))
-    place = np.empty(len(y))
-    for label in np.unique(y):
-        rows = rng.permutation(np.flatnonzero(y == label))
-        place[rows] = (np.arange(len(rows)) + rng.random()) / len(rows)
-    return np.argsort(place, kind="stable")
 
 
 def next_rung_seconds(seconds: float, rows: int, next_rows: int) -> float:

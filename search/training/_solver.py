@@ -111,20 +111,16 @@ def fit_solver(params: dict[str, Any], prepared: Prepared, settings: FitSettings
     the next rung would not fit its cost cap or deadline (kept as it stands)."""
     started = time.monotonic()
     data = prepared.data
-    x_train = prepared.train_inputs(params).bag
-    assert x_train is not None, "a solved family reads a bag"
     ladder = row_ladder(len(data.y_train), len(settings.classes))
     fitted: _Fitted | None = None
     for rows in ladder:
         rung_started = time.monotonic()
         stop = column_limit(settings, dims.n_outputs, solver_threads(), rung_started,
                             spent=rung_started - started)
-        picked = prepared.train_rows(rows)
+        x_train = prepared.train_inputs(params, rows).bag
         try:
-            kernel, bias, unconverged = solve_bag(
-                params, x_train if picked is None else x_train[picked],
-                data.y_train if picked is None else data.y_train[picked], settings,
-                dims.n_outputs, stop)
+            kernel, bias, unconverged = solve_bag(params, x_train, data.y_train[:rows],
+                                                  settings, dims.n_outputs, stop)
         except _Stopped as stopped:
             if fitted is None:
                 return TrainResult(metrics={}, best_epoch=-1, epochs_run=0,

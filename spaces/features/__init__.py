@@ -23,6 +23,9 @@ from spaces.features._inputs import (
     Ragged,
     TrialInputs,
     bag,
+    head,
+    joined_ragged,
+    joined_splits,
     trial_inputs,
 )
 from spaces.features._stored import StudyData
@@ -50,5 +53,6 @@ __getattr__ = on_first_use(__name__, _TENSORFLOW)
 __all__ = ["CHAR_FIT_CHARS", "CHAR_ORDERS", "CHAR_RANGES", "MAX_NGRAMS", "MAX_TEXT_CHARS",
            "MAX_WORD_ORDER", "NORMS", "WEIGHTINGS", "BagSetting", "EncodedSplit", "Featurizer",
            "Fitted", "Ragged", "StudyData", "TrialInputs", "Vocabulary", "bag", "char_range",
-           "encode", "fit_vocabulary", "inputs_model", "prepare_texts", "tokenize", "trial_inputs",
+           "encode", "fit_vocabulary", "head", "inputs_model", "joined_ragged", "joined_splits",
+           "prepare_texts", "tokenize", "trial_inputs",
            "weighted"]

@@ -98,6 +98,30 @@ class EncodedSplit:
         return len(self.words)
 
 
+def head(encoded: EncodedSplit, rows: int) -> EncodedSplit:
+    """The first ``rows`` rows of ``encoded``."""
+    words = encoded.words
+    return EncodedSplit(Ragged(words.values[:words.splits[rows]], words.splits[:rows + 1]),
+                        encoded.ngram_counts[:rows], encoded.char_counts[:rows])
+
+
+def joined_splits(parts: list[EncodedSplit]) -> EncodedSplit:
+    """The rows of ``parts``, one after another."""
+    import scipy.sparse as sp
+
+    return EncodedSplit(
+        joined_ragged([p.words for p in parts]),
+        sp.vstack([p.ngram_counts for p in parts], format="csr", dtype="float32"),
+        sp.vstack([p.char_counts for p in parts], format="csr", dtype="float32"))
+
+
+def joined_ragged(parts: list[Ragged]) -> Ragged:
+    """The rows of ``parts``, one after another."""
+    ends = np.cumsum([0] + [int(r.splits[-1]) for r in parts[:-1]])
+    return Ragged(np.concatenate([r.values for r in parts]), np.concatenate(
+        [parts[0].splits[:1]] + [r.splits[1:] + end for r, end in zip(parts, ends, strict=True)]))
+
+
 def bag(encoded: EncodedSplit, vocabulary: Vocabulary, setting: BagSetting) -> sp.csr_matrix:
     """Each text's bag of ``setting``: its word part, then its character part, each weighted
     and normalised on its own (float32)."""

@@ -6,9 +6,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from search.data import stratified_order
 from search.metrics import Metric
 from search.training import FitSettings, _rows, _solver, row_ladder
-from search.training._rows import stratified_order
 from spaces import Task
 from tests.search.training.test_solver import BAG, prepared
 
