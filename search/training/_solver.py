@@ -1,4 +1,4 @@
-"""Fitting a family solved in one step (``Family.solver``): its convex solver on the trial's
+"""Fitting a family solved in one step (``Family.solve``): its convex solver on the trial's
 bag, the weights loaded into the family's Keras network, the validation split scored once.
 
 The solver's margins are no probabilities, so they are multiplied by the one scale that makes
@@ -21,7 +21,8 @@ from search.training._prepared import Prepared
 from search.training._protocol import FitSettings
 from search.training._result import EpochReport, TrainResult
 from search.training._rows import next_rung_seconds, row_ladder
-from spaces.families import Dims, solve
+from spaces import family_of
+from spaces.families import Dims
 from spaces.model import build_network, label_positive_weights, label_weights, probabilities
 
 
@@ -100,8 +101,9 @@ def solve_bag(params: dict[str, Any], x: Any, y: np.ndarray, settings: FitSettin
     that did not converge)."""
     task = settings.task.value
     sample_weight, positive_weight = solver_weights(task, y, params, len(settings.classes))
-    return solve(x, solver_targets(task, y, n_outputs), sample_weight, positive_weight,
-                 solver=params["solver"], c=params["linear_c"], seed=settings.seed, stop=stop)
+    return family_of(params).solve(params, x, solver_targets(task, y, n_outputs),
+                                   sample_weight, positive_weight, seed=settings.seed,
+                                   stop=stop)
 
 
 def fit_solver(params: dict[str, Any], prepared: Prepared, settings: FitSettings,

@@ -46,7 +46,6 @@ class Family(ABC):
     summary: ClassVar[str]  # one line: the help of the `family` key
     keys: ClassVar[dict[str, Key]] = {}  # the space keys it samples (shared keys included)
     reads: ClassVar[tuple[str, ...]]  # the network's inputs: "ngrams" (the bag), "words"
-    solver: ClassVar[bool] = False  # fitted by a convex solver in one step, not epoch by epoch
     starting_points: ClassVar[tuple[StartingPoint, ...]] = ()
 
     @abstractmethod
@@ -65,6 +64,21 @@ class Family(ABC):
     @abstractmethod
     def network(self, code: Code, params: dict[str, Any], dims: Dims) -> None:
         """Write the lines that turn this family's inputs into ``logits``."""
+
+    @property
+    def solver(self) -> bool:
+        """Whether it is fitted in one step by its own ``solve``, not epoch by epoch."""
+        return type(self).solve is not Family.solve
+
+    def solve(self, params: dict[str, Any], x: Any, targets: Any, sample_weight: Any,
+              positive_weight: list[float] | None, *, seed: int,
+              stop: Callable[[int], Exception | None] | None = None) -> tuple[Any, Any, int]:
+        """A family fitted in one step solves its logits' weights here, one-vs-rest: a column
+        of ``targets`` (0/1) per output, on the sparse bag ``x``, rows weighted by
+        ``sample_weight`` and each column's positives by ``positive_weight``. Returns (kernel
+        of shape (features, columns), bias, how many columns did not converge). ``stop(columns
+        done)`` may return an exception: then no further column starts, and it is raised."""
+        raise NotImplementedError(f"the {self.name} family is trained epoch by epoch")
 
     @abstractmethod
     def describe(self, params: dict[str, Any]) -> str:

@@ -10,6 +10,7 @@ behind it on validation.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from spaces.families._bag import BAG_KEYS, bag_input, bag_setting, describe_bag, sample_bag
@@ -46,7 +47,6 @@ class Linear(Family):
             "linear_c": Key("float", FloatRange(0.01, 10.0, log=True), (1e-6, 1e6),
                             help="inverse strength of the L2 penalty (C)")}
     reads = ("ngrams",)
-    solver = True
     starting_points = tuple(
         StartingPoint(name, rank, {**(_EXPERT_PARAMS if name == EXPERT else _BASELINE_PARAMS),
                                    "linear_c": c, "class_weight": weight})
@@ -59,6 +59,12 @@ class Linear(Family):
 
     def has_head(self, params: dict[str, Any]) -> bool:
         return False
+
+    def solve(self, params: dict[str, Any], x: Any, targets: Any, sample_weight: Any,
+              positive_weight: list[float] | None, *, seed: int,
+              stop: Callable[[int], Exception | None] | None = None) -> tuple[Any, Any, int]:
+        return solve(x, targets, sample_weight, positive_weight, solver=params["solver"],
+                     c=params["linear_c"], seed=seed, stop=stop)
 
     def bag(self, params: dict[str, Any]) -> BagSetting:
         return bag_setting(params)
