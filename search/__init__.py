@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from search._errors import (
     ConsecutiveFailures,
     DataError,
+    DiskFull,
     ExitCode,
     HpsearchError,
     OptionError,
@@ -72,6 +73,7 @@ __all__ = [
     "BudgetOptions",
     "ConsecutiveFailures",
     "DataError",
+    "DiskFull",
     "DataOptions",
     "ExitCode",
     "HpsearchError",

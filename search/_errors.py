@@ -16,6 +16,9 @@ class ExitCode(IntEnum):
     USER_ERROR = 2
     # A worker stopped after --max-consecutive-failures failed trials in a row.
     TRIALS_FAILING = 3
+    # The disk that was being written (the SQLite study file's, an export's folder) is full:
+    # nothing half-written is left, and once space is freed the command can run again.
+    DISK_FULL = 4
     # Ctrl-C outside a worker (a worker fails its trial as interrupted and exits 0).
     INTERRUPTED = 130
 
@@ -36,6 +39,13 @@ class OptionError(HpsearchError):
 
 class PathError(HpsearchError):
     """A file or folder named by the user cannot be read or written as asked."""
+
+
+class DiskFull(HpsearchError):
+    """A write found its disk full: the message names the path, the space free there and
+    the space the write needed."""
+
+    exit_code = ExitCode.DISK_FULL
 
 
 class StudyError(HpsearchError):

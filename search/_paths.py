@@ -5,9 +5,12 @@ output is refused before any work is done."""
 from __future__ import annotations
 
 import os
+import shutil
+from collections.abc import Iterable
 from pathlib import Path
 
-from search._errors import HpsearchError, PathError
+from search._errors import DiskFull, HpsearchError, PathError
+from storage import is_disk_full
 
 
 def input_file(path: str | Path, what: str,
@@ -60,6 +63,16 @@ def output_folder(path: str | Path, what: str) -> Path:
     return path
 
 
+def refuse_to_replace(paths: Iterable[Path], what: str, *, force: bool) -> None:
+    """Unless ``force``, refuse to write where any of ``paths`` exists, naming each: a file a
+    person wrote (or an earlier output they changed) is replaced only when they say so."""
+    found = [str(path) for path in paths if path.exists()]
+    if found and not force:
+        raise PathError(f"{what} would replace {len(found)} file(s) that exist: "
+                        f"{', '.join(found)}. Pass --force to replace them, or choose another "
+                        "path.")
+
+
 def make_folder(path: Path, what: str) -> Path:
     """Create the folder ``path`` (and its parents); an OS error is a ``PathError``."""
     try:
@@ -74,15 +87,28 @@ def write_file(path: Path, content: str | bytes, what: str, *, executable: bool 
                ) -> Path:
     """Write ``content`` (text as UTF-8) to ``path`` (making its folder); an OS error is a
     ``PathError``."""
+    data = content if isinstance(content, bytes) else content.encode("utf-8")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(content, bytes):
-            path.write_bytes(content)
-        else:
-            path.write_text(content, encoding="utf-8")
+        path.write_bytes(data)
         if executable:
             path.chmod(0o755)
     except OSError as exc:
+        if is_disk_full(exc):
+            path.unlink(missing_ok=True)  # a partial file would hold the space it needs
+            raise _disk_full(path, what, len(data)) from None
         raise PathError(f"Could not write {what} {str(path)!r}: "
                         f"{exc.strerror or exc}. Choose another path.") from None
     return path
+
+
+def _disk_full(path: Path, what: str, needed: int) -> DiskFull:
+    folder = path.absolute().parent
+    try:
+        free = f"{shutil.disk_usage(folder).free / 1e6:.1f} MB free"
+    except OSError:
+        free = "free space unknown"
+    return DiskFull(f"Could not write {what} {str(path)!r}: the disk is full ({free} in "
+                    f"{folder}; the file needs {needed / 1e6:.1f} MB). Free space there, or "
+                    "choose a folder on another disk, and run the command again; nothing "
+                    "half-written was left.")

@@ -24,6 +24,7 @@ from spaces.space import (
     load_space,
     params_of,
     parse_space,
+    read_yaml,
     starting_points,
     suggest_params,
 )
@@ -50,6 +51,7 @@ __all__ = [
     "load_space",
     "params_of",
     "parse_space",
+    "read_yaml",
     "starting_points",
     "suggest_params",
 ]

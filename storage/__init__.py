@@ -6,8 +6,8 @@ The only package that imports SQLAlchemy, and the owner of every private part of
 hpsearch touches (its RDB models and sessions, a trial's id, a distribution's bounds check).
 It imports nothing from ``search`` or ``spaces``.
 
-URLs, errors and the SQLite policy load at once; the names that need SQLAlchemy or Optuna load
-on first use, so that ``hpsearch --help`` starts without them.
+URLs, errors (a full disk's too) and the SQLite policy load at once; the names that need
+SQLAlchemy or Optuna load on first use, so that ``hpsearch --help`` starts without them.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import importlib
 from typing import TYPE_CHECKING
 
 from storage._attrs import FAIL_REASON_ATTR, FAILED_TRIAL_ATTR, RETRY_HISTORY_ATTR
+from storage._disk_full import StorageFull, is_disk_full, storage_full
 from storage._sqlite import (
     POSTGRES_HINT,
     shared_sqlite_problem,
@@ -46,17 +47,22 @@ if TYPE_CHECKING:
         artifact_store,
         drop_trial_files,
         keep_trial_file,
+        keep_trial_files,
         trial_file,
+        trial_file_sizes,
         trials_with_file,
     )
     from storage._blobs import (
         blob_digest,
         blob_keys,
+        blob_sizes,
         delete_blob,
         delete_study,
         drop_orphan_blobs,
         get_blob,
+        give_back_space,
         put_blob,
+        stored_bytes,
     )
     from storage._heartbeat import (
         RequeueStaleTrial,
@@ -66,7 +72,7 @@ if TYPE_CHECKING:
         lost_to_stale_check,
         requeue_trial,
     )
-    from storage._optuna_private import in_distribution, storage_of, trial_id
+    from storage._optuna_private import in_distribution, storage_of, study_deleted, trial_id
     from storage._rdb import (
         DEFAULT_RETRY_WINDOW_S,
         MAX_OVERFLOW,
@@ -80,13 +86,15 @@ if TYPE_CHECKING:
 
 _LAZY = {
     "storage._artifacts": ("DatabaseArtifactStore", "artifact_store", "drop_trial_files",
-                           "keep_trial_file", "trial_file", "trials_with_file"),
-    "storage._blobs": ("blob_digest", "blob_keys", "delete_blob", "delete_study",
-                       "drop_orphan_blobs", "get_blob", "put_blob"),
+                           "keep_trial_file", "keep_trial_files", "trial_file",
+                           "trial_file_sizes", "trials_with_file"),
+    "storage._blobs": ("blob_digest", "blob_keys", "blob_sizes", "delete_blob", "delete_study",
+                       "drop_orphan_blobs", "get_blob", "give_back_space", "put_blob",
+                       "stored_bytes"),
     "storage._trial_cap": ("BudgetSpent", "cap_trials"),
     "storage._heartbeat": ("RequeueStaleTrial", "StaleTrialWatch", "fail_and_requeue",
                            "fail_stale_trials", "lost_to_stale_check", "requeue_trial"),
-    "storage._optuna_private": ("in_distribution", "storage_of", "trial_id"),
+    "storage._optuna_private": ("in_distribution", "storage_of", "study_deleted", "trial_id"),
     "storage._rdb": ("DEFAULT_RETRY_WINDOW_S", "MAX_OVERFLOW", "POOL_SIZE", "engine_kwargs",
                      "open_storage"),
     "storage._resilient": ("ResilientStorage",),
@@ -119,10 +127,12 @@ __all__ = [
     "ResilientStorage",
     "StaleTrialWatch",
     "StorageError",
+    "StorageFull",
     "URL_SOURCES",
     "artifact_store",
     "blob_digest",
     "blob_keys",
+    "blob_sizes",
     "cap_trials",
     "connection_error_text",
     "delete_blob",
@@ -133,11 +143,14 @@ __all__ = [
     "fail_and_requeue",
     "fail_stale_trials",
     "get_blob",
+    "give_back_space",
     "in_distribution",
     "check_storage_url",
     "is_connection_error",
+    "is_disk_full",
     "is_sqlite",
     "keep_trial_file",
+    "keep_trial_files",
     "lost_to_stale_check",
     "mask_secrets",
     "mask_url",
@@ -152,7 +165,11 @@ __all__ = [
     "sqlite_parallel_warnings",
     "sqlite_path",
     "storage_of",
+    "storage_full",
+    "stored_bytes",
+    "study_deleted",
     "trial_file",
+    "trial_file_sizes",
     "trial_id",
     "trials_with_file",
     "url_precedence",

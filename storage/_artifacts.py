@@ -26,7 +26,7 @@ import json
 import mimetypes
 import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 import optuna
@@ -241,25 +241,36 @@ def keep_trial_file(study: optuna.Study, trial_number: int, filename: str,
     """Keep ``data`` as the artifact ``filename`` of the study's trial ``trial_number``
     (running or finished), replacing the trial's artifact of that name if it has one; the
     dashboard lists it on the trial's page. Bytes and listing are written together."""
-    _check_filename(filename)
+    keep_trial_files(study, trial_number, {filename: data})
+
+
+def keep_trial_files(study: optuna.Study, trial_number: int,
+                     files: Mapping[str, bytes]) -> None:
+    """``keep_trial_file`` for each of ``files`` (file name: bytes), in one transaction: a
+    trial keeps all of them or, when the write fails (a full disk), none."""
+    for filename in files:
+        _check_filename(filename)
     rdb = storage_of(study)
-    artifact_id = str(uuid.uuid4())
-    guessed_type, guessed_encoding = mimetypes.guess_type(filename)
-    meta = {"artifact_id": artifact_id, "filename": filename,
-            "mimetype": guessed_type or DEFAULT_MIME_TYPE, "encoding": guessed_encoding}
 
     def write() -> None:
         with rdb.engine.begin() as conn:
             trial_id = _require_trial_id(conn, study, trial_number)
             _forget(conn, [a for a in _listing(conn, _of_trial(trial_id))
-                           if a[3] is not None and a[3].get("filename") == filename])
-            _put(conn, study._study_id, _blob_key(artifact_id), data)
-            conn.execute(sa.insert(_attrs).values(
-                trial_id=trial_id, key=ARTIFACTS_ATTR_PREFIX + artifact_id,
-                value_json=json.dumps(json.dumps(meta))))
+                           if a[3] is not None and a[3].get("filename") in files])
+            for filename, data in files.items():
+                artifact_id = str(uuid.uuid4())
+                guessed_type, guessed_encoding = mimetypes.guess_type(filename)
+                meta = {"artifact_id": artifact_id, "filename": filename,
+                        "mimetype": guessed_type or DEFAULT_MIME_TYPE,
+                        "encoding": guessed_encoding}
+                _put(conn, study._study_id, _blob_key(artifact_id), data)
+                conn.execute(sa.insert(_attrs).values(
+                    trial_id=trial_id, key=ARTIFACTS_ATTR_PREFIX + artifact_id,
+                    value_json=json.dumps(json.dumps(meta))))
 
-    _call(rdb, f"keep {filename!r} of trial {trial_number} of study {study.study_name!r}",
-          write)
+    names = ", ".join(map(repr, files))
+    _call(rdb, f"keep {names} of trial {trial_number} of study {study.study_name!r}", write,
+          writes=sum(len(data) for data in files.values()))
 
 
 def trial_file(study: optuna.Study, trial_number: int, filename: str) -> bytes | None:
@@ -284,17 +295,48 @@ def trial_file(study: optuna.Study, trial_number: int, filename: str) -> bytes |
                       f"{study.study_name!r}", read)
 
 
-def drop_trial_files(study: optuna.Study, trial_number: int) -> None:
-    """Delete every artifact of the trial, its bytes and its listing (a model that left the
-    best few)."""
+def drop_trial_files(study: optuna.Study, *trial_numbers: int) -> None:
+    """Delete every artifact of these trials, bytes and listing (models that left the kept
+    few), in one transaction. ``give_back_space`` then returns a SQLite file's freed pages."""
+    if not trial_numbers:
+        return
     rdb = storage_of(study)
 
     def drop() -> None:
         with rdb.engine.begin() as conn:
-            trial_id = _require_trial_id(conn, study, trial_number)
-            _forget(conn, _listing(conn, _of_trial(trial_id)))
+            for trial_number in trial_numbers:
+                trial_id = _require_trial_id(conn, study, trial_number)
+                _forget(conn, _listing(conn, _of_trial(trial_id)))
 
-    _call(rdb, f"drop the files of trial {trial_number} of study {study.study_name!r}", drop)
+    numbers = ", ".join(map(str, trial_numbers))
+    _call(rdb, f"drop the files of trial(s) {numbers} of study {study.study_name!r}", drop)
+
+
+def trial_file_sizes(study: optuna.Study) -> dict[int, int]:
+    """The bytes every kept file of a trial takes together, by the number of each of the
+    study's trials that keeps some."""
+    rdb = storage_of(study)
+
+    def read() -> dict[int, int]:
+        in_study = _attrs.trial_id.in_(sa.select(models.TrialModel.trial_id).where(
+            models.TrialModel.study_id == study._study_id))
+        with rdb.engine.connect() as conn:
+            owner = {BLOB_PREFIX + artifact_id: trial_id for _, trial_id, artifact_id, meta
+                     in _listing(conn, in_study) if meta is not None}
+            if not owner:
+                return {}
+            sizes = conn.execute(sa.select(blobs.c.key, sa.func.length(blobs.c.data)).where(
+                blobs.c.study_id == study._study_id, blobs.c.key.in_(owner))).all()
+            numbers = dict(conn.execute(sa.select(
+                models.TrialModel.trial_id, models.TrialModel.number).where(
+                models.TrialModel.trial_id.in_(set(owner.values())))).all())
+        found: dict[int, int] = {}
+        for key, size in sizes:
+            number = int(numbers[owner[key]])
+            found[number] = found.get(number, 0) + int(size)
+        return found
+
+    return _call(rdb, f"measure the kept files of study {study.study_name!r}", read)
 
 
 def trials_with_file(study: optuna.Study, filename: str) -> list[int]:

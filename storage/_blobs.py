@@ -14,19 +14,23 @@ running on what is stored.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+import logging
+import sqlite3
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, TypeVar, cast
 
 import sqlalchemy as sa
 from optuna.storages._rdb import models
 
+from storage._disk_full import storage_full
 from storage._retry import RETRIED_ERRORS
 from storage._storage_error import StorageError
-from storage._url import mask_secrets, mask_url
+from storage._url import is_sqlite, mask_secrets, mask_url
 
 if TYPE_CHECKING:
     from storage._resilient import ResilientStorage
 
+log = logging.getLogger("hpsearch.storage")
 T = TypeVar("T")
 _metadata = sa.MetaData()
 blobs = sa.Table(
@@ -44,11 +48,16 @@ def create_blob_table(engine: sa.Engine) -> None:
     _metadata.create_all(engine, checkfirst=True)
 
 
-def _call(rdb: ResilientStorage, action: str, call: Callable[[], T]) -> T:
-    """``call()`` retried through outages; any database error left becomes a StorageError."""
+def _call(rdb: ResilientStorage, action: str, call: Callable[[], T], *,
+          writes: int | None = None) -> T:
+    """``call()`` retried through outages; any database error left becomes a StorageError (a
+    ``StorageFull`` when the disk is full; ``writes``: the bytes the call writes, said then)."""
     try:
         return cast(T, rdb._with_retry(call))
     except RETRIED_ERRORS as exc:
+        full = storage_full(exc, rdb.url, action, writes)
+        if full is not None:
+            raise full from None
         said = mask_secrets(str(exc).splitlines()[0], rdb.url)
         raise StorageError(f"Could not {action} in {mask_url(rdb.url)}: {said}") from None
 
@@ -92,7 +101,7 @@ def put_blob(rdb: ResilientStorage, study_name: str, key: str, data: bytes) -> s
     stored = _stored_digest(rdb, study_id, key)
     if stored is None:
         try:
-            _call(rdb, f"store {key!r} for study {study_name!r}", insert)
+            _call(rdb, f"store {key!r} for study {study_name!r}", insert, writes=len(data))
             return digest
         except StorageError:
             # A write that reached the database before its connection dropped, or another
@@ -139,6 +148,57 @@ def blob_keys(rdb: ResilientStorage, study_name: str, prefix: str = "") -> list[
     return _call(rdb, f"list the stored keys of study {study_name!r}", read)
 
 
+def blob_sizes(rdb: ResilientStorage, study_name: str, keys: Iterable[str]) -> dict[str, int]:
+    """The bytes stored under each of ``keys`` that holds something, by key."""
+    study_id = _study_id(rdb, study_name)
+    wanted = list(keys)
+    if study_id is None or not wanted:
+        return {}
+
+    def read() -> dict[str, int]:
+        with rdb.engine.connect() as conn:
+            rows = conn.execute(sa.select(blobs.c.key, sa.func.length(blobs.c.data)).where(
+                blobs.c.study_id == study_id, blobs.c.key.in_(wanted))).all()
+        return {str(key): int(size) for key, size in rows}
+
+    return _call(rdb, f"measure the stored data of study {study_name!r}", read)
+
+
+def stored_bytes(rdb: ResilientStorage) -> dict[str, int]:
+    """The bytes each study stores beside its trials (its data, its kept models, its
+    ensemble's and answer's), by study name; a study storing nothing is left out."""
+
+    def read() -> dict[str, int]:
+        studies = models.StudyModel
+        with rdb.engine.connect() as conn:
+            rows = conn.execute(
+                sa.select(studies.study_name, sa.func.sum(sa.func.length(blobs.c.data)))
+                .join(studies, studies.study_id == blobs.c.study_id)
+                .group_by(studies.study_name)).all()
+        return {str(name): int(size or 0) for name, size in rows}
+
+    return _call(rdb, "measure the stored data of every study", read)
+
+
+def give_back_space(rdb: ResilientStorage) -> None:
+    """Return the pages that deleted rows left free in a SQLite file to the disk (files made
+    by hpsearch since it bounds kept models have incremental auto-vacuum; see
+    ``storage._sqlite.StudyConnection``). Best effort: moving pages needs room in the
+    journal, so on a full disk the free pages stay in the file, for its next write. PostgreSQL
+    needs nothing: autovacuum makes deleted rows' space reusable."""
+    if not is_sqlite(rdb.url):
+        return
+    try:
+        with rdb.engine.connect() as conn:
+            if not conn.exec_driver_sql("PRAGMA freelist_count").scalar():
+                return
+            # Python's sqlite3 steps a pragma once, freeing one page; a script runs it through.
+            driver = cast(sqlite3.Connection, conn.connection.dbapi_connection)
+            driver.executescript("PRAGMA incremental_vacuum;")
+    except (sqlite3.Error, *RETRIED_ERRORS) as exc:
+        log.debug("the free pages of %s stay in the file: %s", mask_url(rdb.url), exc)
+
+
 def delete_blob(rdb: ResilientStorage, study_name: str, key: str) -> None:
     """Delete one blob (a kept model that is no longer among the best); the study's data
     itself is never deleted this way while the study lives."""
@@ -182,3 +242,4 @@ def delete_study(rdb: ResilientStorage, study_name: str) -> None:
 
     _call(rdb, f"delete the data of study {study_name!r}", drop)
     _call(rdb, f"delete study {study_name!r}", lambda: rdb.delete_study(study_id))
+    give_back_space(rdb)

@@ -21,6 +21,16 @@ def in_distribution(distribution: optuna.distributions.BaseDistribution, value: 
     return distribution._contains(distribution.to_internal_repr(value))
 
 
+def study_deleted(study: optuna.Study) -> bool:
+    """Whether ``study`` is gone from its storage (``hpsearch delete`` removed it, and perhaps
+    another study of its name was created since): what a worker asks when a write fails."""
+    try:
+        return bool(storage_of(study).get_study_id_from_name(study.study_name)
+                    != study._study_id)
+    except KeyError:  # Optuna's "Record does not exist."
+        return True
+
+
 def storage_of(study: optuna.Study) -> ResilientStorage:
     """The ``ResilientStorage`` under ``study`` (Optuna wraps it in a cache)."""
     from storage._resilient import ResilientStorage  # it imports this module

@@ -14,8 +14,9 @@ from storage._heartbeat import DEFAULT_MAX_RETRY, RequeueStaleTrial
 from storage._resilient import ResilientStorage
 from storage._retry import backoff_delays
 from storage._schema import schema_lock
+from storage._sqlite import StudyConnection
 from storage._storage_error import StorageError
-from storage._url import check_storage_url, is_sqlite, mask_secrets, mask_url
+from storage._url import check_storage_url, how_to_give, is_sqlite, mask_secrets, mask_url
 
 # One worker process holds at most POOL_SIZE + MAX_OVERFLOW = 3 PostgreSQL connections: its
 # main thread, its heartbeat thread and its stale-trial watch each check one out per statement.
@@ -32,7 +33,7 @@ _SQLITE_OPEN_ATTEMPTS = 5
 def engine_kwargs(url: str) -> dict[str, Any]:
     """SQLAlchemy engine options that suit a worker: small pool, pre-ping, busy timeout."""
     if is_sqlite(url):
-        return {"connect_args": {"timeout": SQLITE_BUSY_TIMEOUT_S}}
+        return {"connect_args": {"timeout": SQLITE_BUSY_TIMEOUT_S, "factory": StudyConnection}}
     return {
         "pool_size": POOL_SIZE,
         "max_overflow": MAX_OVERFLOW,
@@ -101,8 +102,8 @@ def open_storage(
         said = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0].rstrip(".")
         raise StorageError(
             f"Could not open the study storage {mask_url(url)}: {mask_secrets(said, url)}. "
-            "Check that the database server is running and the URL is right "
-            "(--storage or $HPSEARCH_STORAGE)."
+            "Check that the database server is running, or "
+            f"{how_to_give(url, 'the right URL')}."
         ) from None
     except ImportError as exc:  # Optuna re-raises a missing driver as a plain ImportError
         driver = repr(exc.name) if exc.name else "of its scheme"

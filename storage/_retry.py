@@ -17,6 +17,7 @@ from typing import TypeVar
 import optuna
 import sqlalchemy.exc
 
+from storage._disk_full import POSTGRES_DISK_FULL
 from storage._url import mask_secrets
 
 log = logging.getLogger("hpsearch.storage")
@@ -53,7 +54,9 @@ def _is_transient(exc: BaseException) -> bool:
         if isinstance(exc.orig, sqlite3.Error):
             # SQLite reports both a held lock and, say, a missing table as OperationalError.
             return any(text in str(exc.orig).lower() for text in _SQLITE_TRANSIENT)
-        return True  # PostgreSQL: connection refused, server shut down, connection lost
+        # PostgreSQL: connection refused, server shut down, connection lost; not its disk
+        # full, which waiting does not end and a worker says as such (storage._disk_full).
+        return getattr(exc.orig, "sqlstate", None) != POSTGRES_DISK_FULL
     return False
 
 

@@ -9,8 +9,9 @@ import os
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
-from storage._url import is_sqlite, mask_url
+from storage._url import how_to_give, is_sqlite, mask_url
 
 log = logging.getLogger("hpsearch.storage")
 POSTGRES_HINT = ("Use PostgreSQL for that: --storage postgresql+psycopg://USER@HOST/DB, with the "
@@ -26,6 +27,23 @@ NETWORK_FILESYSTEMS = frozenset({
     "lustre", "gpfs", "beegfs", "fuse.sshfs", "fuse.s3fs", "fuse.gcsfuse", "fuse.rclone",
     "davfs", "fuse.davfs2", "fuse.juicefs", "fuse.cephfs",
 })
+
+
+class StudyConnection(sqlite3.Connection):
+    """A connection to a SQLite study file that gives the space of what it deletes back.
+
+    A file it creates has incremental auto-vacuum (``storage.give_back_space`` then returns
+    its free pages to the disk; the setting takes only before a file's first table, so files
+    made earlier keep theirs). And it deletes without overwriting: Debian builds SQLite with
+    ``secure_delete`` on, which copies every deleted page to the journal and zeroes it, so
+    dropping a 12 MB model needed 12 MB free and failed on a full disk; ``FAST`` zeroes only
+    what costs no more writing, and the freed pages are reused by the next write.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.execute("PRAGMA secure_delete = FAST")
+        self.execute("PRAGMA auto_vacuum = INCREMENTAL")
 
 
 def sqlite_path(url: str) -> Path | None:
@@ -52,8 +70,8 @@ def sqlite_file_problem(url: str, *, must_exist: bool) -> str | None:
                 f"sqlite:///{path / 'hpsearch.db'}.")
     if must_exist and not path.exists():
         return (f"There is no SQLite database at {where}, so it holds no study. Run the "
-                "command in the folder where the study was created, or pass --storage (or set "
-                "$HPSEARCH_STORAGE) with the path of its database file.")
+                "command in the folder where the study was created, or "
+                f"{how_to_give(url, 'the path of its database file')}.")
     if not path.exists() and not path.absolute().parent.is_dir():
         return (f"The folder of the SQLite study file {where} does not exist. Create it, or "
                 "name a file in an existing folder.")

@@ -162,7 +162,22 @@ def check_storage_url(url: str, source: str | None = None) -> str:
     if port and not port.isdigit():
         raise StorageError(f"The storage URL {shown} has the port {port!r}, which is not a "
                            "number. Write host:5432, or leave the port out for the default.")
+    if _in_memory(url, parts):
+        raise StorageError(f"The storage URL {shown} is an in-memory SQLite database: a study "
+                           "kept there is gone when the command ends, and no other command or "
+                           "worker can see it. Name a file, like sqlite:///study.db (or "
+                           "sqlite:////absolute/path/study.db).")
     return url
+
+
+def _in_memory(url: str, parts: _Parts) -> bool:
+    """Whether ``url`` is a SQLite database that lives in memory: no path (``sqlite://``),
+    ``:memory:``, or SQLite's ``file::memory:`` and ``mode=memory`` URIs."""
+    if not parts.scheme.startswith("sqlite"):
+        return False
+    path = url.partition("://")[2].removeprefix("/").split("?", 1)[0]
+    modes = {url[start:end].lower() for name, (start, end) in parts.query if name == "mode"}
+    return path in ("", ":memory:") or path.startswith("file::memory:") or "memory" in modes
 
 
 def url_precedence() -> str:
@@ -172,10 +187,33 @@ def url_precedence() -> str:
     return ", then ".join(["--storage", *sources, f"{DEFAULT_URL} in the working directory"])
 
 
+class StorageUrl(str):
+    """A storage URL that remembers the file it was read from (``$HPSEARCH_STORAGE_FILE``),
+    so that a message about it can say where to fix it (``how_to_give``)."""
+
+    file: Path | None = None
+
+    def __new__(cls, url: str, file: Path | None = None) -> StorageUrl:
+        made = super().__new__(cls, url)
+        made.file = file
+        return made
+
+
+def how_to_give(url: str, what: str) -> str:
+    """How to give hpsearch ``what`` (another storage URL, a database file's path) instead of
+    ``url``, as the end of a sentence: in the file ``url`` was read from, if it came from
+    one, else with --storage or $HPSEARCH_STORAGE."""
+    file = url.file if isinstance(url, StorageUrl) else None
+    if file is None:
+        return f"pass --storage (or set ${ENV_URL}) with {what}"
+    return f"write {what} in {str(file)!r} (the file ${ENV_URL_FILE} names), or pass --storage"
+
+
 def resolve_storage_url(url: str | None = None) -> str:
     """Return the storage URL: the flag, else the first of ``URL_SOURCES`` that is set, else
     ``sqlite:///hpsearch.db`` in the working directory (``url_precedence`` says it in words).
-    It is checked (``check_storage_url``) before any database driver sees it.
+    It is checked (``check_storage_url``) before any database driver sees it; one read from a
+    file is a ``StorageUrl`` that names the file.
 
     Reading the URL from the environment or a file keeps a password out of process arguments.
     """
@@ -184,28 +222,36 @@ def resolve_storage_url(url: str | None = None) -> str:
     for var, is_file in URL_SOURCES:
         value = os.environ.get(var)
         if value and is_file:
-            return check_storage_url(_read_url_file(Path(value)), f"the file ${var} names")
+            path = Path(value)
+            return check_storage_url(StorageUrl(_read_url_file(path), path),
+                                     f"the file {value!r} that ${var} names")
         if value:
             return check_storage_url(value, f"${var}")
     return DEFAULT_URL
 
 
 def _read_url_file(path: Path) -> str:
+    """The one URL the file holds, without the whitespace and blank lines around it."""
     fix = "Point it at a file holding one storage URL, or unset it."
     if path.is_dir():
         raise StorageError(f"${ENV_URL_FILE} names {str(path)!r}, which is a directory, not "
                            f"a file. {fix}")
     try:
-        text = path.read_text().strip()
+        text = path.read_text()
     except FileNotFoundError:
         raise StorageError(f"${ENV_URL_FILE} names {str(path)!r}, which does not exist. "
                            f"{fix}") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise StorageError(f"${ENV_URL_FILE} names {str(path)!r}, which cannot be read "
                            f"({getattr(exc, 'strerror', None) or exc}). {fix}") from None
-    if not text:
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    if not lines:
         raise StorageError(f"${ENV_URL_FILE} names {str(path)!r}, which is empty. {fix}")
-    return text
+    if len(lines) > 1:
+        raise StorageError(f"${ENV_URL_FILE} names {str(path)!r}, which holds {len(lines)} "
+                           "lines that are not blank; it must hold one storage URL on one "
+                           "line. Keep the one URL hpsearch should use and remove the others.")
+    return lines[0]
 
 
 def is_sqlite(url: str) -> bool:

@@ -19,7 +19,8 @@ PACKAGES = ("search", "spaces", "storage")
 # on first use).
 TENSORFLOW_MAY = ("search/training/_", "spaces/features/_layers.py", "spaces/features/_encode.py",
                   "spaces/model/_build.py", "spaces/model/_losses.py",
-                  "spaces/model/_helpers.py", "spaces/model/_text_model.py")
+                  "spaces/model/_helpers.py", "spaces/model/_text_model.py",
+                  "spaces/model/_serving.py")
 # What each package of `search` may import from the others, bottom up (`search._errors`,
 # `search._lazy` and `search._paths` are everyone's). docs/ARCHITECTURE.md prints this table.
 MAY_IMPORT = {

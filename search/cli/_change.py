@@ -16,22 +16,20 @@ from search.options import BudgetOptions, DeleteOptions
 @grouped_options()
 def update(study: StudyOpt, storage_url: StorageOpt = None,
            budget: BudgetOptions = BudgetOptions()) -> None:
-    """Change the study's budget (--n-trials, --timeout); running workers follow it.
+    """Change the study's budget (--n-trials, --timeout, --keep-models, --keep-bytes);
+    running workers follow it.
 
     Raising it lets workers go on (start new ones if they have stopped); lowering it stops
-    them after their current trial. --timeout still counts from the study's creation."""
-    from search.study import update_budget
+    them after their current trial. --timeout still counts from the study's creation. Kept
+    models over a lowered --keep-models or --keep-bytes are dropped at once."""
+    from search.study import shown_budget, update_budget
 
     old, new = update_budget(study, storage_url, budget)
     for spec in BudgetOptions.specs():
         before, after = getattr(old, spec.name), getattr(new, spec.name)
         if before != after:
-            console.print(f"study {study}: {spec.flag} {_shown(before)} -> {_shown(after)}",
-                          highlight=False)
-
-
-def _shown(value: float | None) -> str:
-    return "none" if value is None else f"{value:g}"
+            console.print(f"study {study}: {spec.flag} {shown_budget(before)} -> "
+                          f"{shown_budget(after)}", highlight=False)
 
 
 @app.command()

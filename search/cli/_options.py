@@ -21,7 +21,14 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
-from search.options import InputFiles, OptionGroup, OptionSpec, StudyAddress, ViewOptions
+from search.options import (
+    ByteSize,
+    InputFiles,
+    OptionGroup,
+    OptionSpec,
+    StudyAddress,
+    ViewOptions,
+)
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -32,7 +39,9 @@ def option_info(spec: OptionSpec, command: str | None = None) -> Any:
     flag = spec.flag if spec.off_flag is None else f"{spec.flag}/{spec.off_flag}"
     names = [flag, *([spec.short] if spec.short else [])]
     return typer.Option(*names, help=spec.help_for(command), min=spec.min, max=spec.max,
-                        envvar=spec.envvar, show_envvar=spec.envvar is not None)
+                        envvar=spec.envvar, show_envvar=spec.envvar is not None,
+                        parser=ByteSize.parse if spec.is_size else None,
+                        metavar="<size>" if spec.is_size else None)
 
 
 def option_of(group: type[OptionGroup], name: str, command: str | None = None) -> Any:

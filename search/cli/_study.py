@@ -43,12 +43,13 @@ def create(study: StudyOpt, data: DataOpt, storage_url: StorageOpt = None,
 
 
 @app.command()
-@grouped_options(omit=("worker_options.seed",))
+@grouped_options(omit=("worker_options.seed", "budget.n_trials", "budget.timeout"))
 def run(data: DataOpt,
         study: Annotated[str | None, option_of(StudyAddress, "study", "run")] = None,
         storage_url: StorageOpt = None, data_options: DataOptions = DataOptions(),
         search_options: SearchOptions = SearchOptions(),
-        worker_options: WorkerOptions = RUN_WORKER_DEFAULTS) -> None:
+        worker_options: WorkerOptions = RUN_WORKER_DEFAULTS,
+        budget: BudgetOptions = BudgetOptions()) -> None:
     """Create (or resume) a study and run trials here, then print the leaderboard.
 
     --timeout counts from the moment this command starts, create included: it ends about
@@ -74,7 +75,7 @@ def run(data: DataOpt,
     name = study or data.stem
     summary = run_search(name, data, storage_url=storage_url, data_options=data_options,
                          search_options=search_options, worker_options=worker_options,
-                         progress=make_progress(), started=started)
+                         budget=budget, progress=make_progress(), started=started)
     opened, config = open_study(name, storage_url)
     if worker_options.timeout and not summary.stopped_by and opened.get_trials(
             deepcopy=False, states=(TrialState.COMPLETE,)) == []:

@@ -75,18 +75,21 @@ def best(study: StudyOpt, storage_url: StorageOpt = None, as_json: JsonOpt = Fal
 def export(study: StudyOpt, *, options: ExportOptions, storage_url: StorageOpt = None) -> None:
     """Write a readable training script for the best (or a given) trial, or (--model) the
     study's best model itself (its ensemble when one beat the best trial, else the trial's):
-    model.keras, labels.json, a README.md model card and predict.py."""
+    model.keras, labels.json, a README.md model card, predict.py and saved_model/1 (a
+    SavedModel for TensorFlow Serving)."""
     from search.export import export_model, export_script
 
     out, model, trial = options.out, options.model, options.trial
     if out is not None and model is not None:
         raise HpsearchError("--out writes a script and --model a trained model; give one.")
     if model is not None:
-        folder = export_model(study, model, storage_url, trial)
-        console.print(f"wrote {folder}/model.keras, labels.json, README.md and predict.py "
-                      f"(hpsearch predict --model {folder} --data FILE)", highlight=False)
+        folder = export_model(study, model, storage_url, trial, force=options.force)
+        console.print(f"wrote {folder}/model.keras, labels.json, README.md, predict.py and "
+                      f"saved_model/1 (hpsearch predict --model {folder} --data FILE)",
+                      highlight=False)
         return
-    path = export_script(study, out or Path("train_best.py"), storage_url, trial)
+    path = export_script(study, out or Path("train_best.py"), storage_url, trial,
+                         force=options.force)
     console.print(f"wrote {path} and the files beside it: python {path} --out MODEL_DIR")
 
 

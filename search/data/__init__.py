@@ -21,7 +21,7 @@ from search.data._labels import encode_labels, label_name, label_sets, parse_lab
 from search.data._load import LabelledSplit, load_split
 from search.data._read import READERS, read_table
 from search.data._sample import sample_frame, write_sample
-from search.data._split import HELD_FRAC, held_split, split_indices, stratified_order
+from search.data._split import HELD_FRAC, held_split, split_indices
 from search.data._table import TextTable, detect_task, load_table
 from search.data._text_stream import STDIN, clean_text, text_chunks
 
@@ -55,7 +55,7 @@ __all__ = [
     "parse_label_cell",
     "read_table",
     "sample_frame",
-    "split_indices", "stratified_order",
+    "split_indices",
     "text_chunks",
     "write_sample",
 ]

@@ -64,17 +64,3 @@ def _iterative(y, val_frac, rng):
         part[row] = j
         want_rows[j] -= 1
     return part == 1
-
-
-def stratified_order(y: np.ndarray, seed: int) -> np.ndarray:
-    """An order of the rows whose every prefix holds each class in its share (single-label
-    ``y``); multi-label rows in a plain shuffled order."""
-    rng = np.random.default_rng(seed)
-    y = np.asarray(y)
-    if y.ndim > 1:
-        return rng.permutation(len(y))
-    place = np.empty(len(y))
-    for label in np.unique(y):
-        rows = rng.permutation(np.flatnonzero(y == label))
-        place[rows] = (np.arange(len(rows)) + rng.random()) / len(rows)
-    return np.argsort(place, kind="stable")

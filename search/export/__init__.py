@@ -2,7 +2,8 @@
 it was scored (``export_model``: its ensemble when one beat the best trial, else a kept
 trial's model), each with its model card (``model_card.md.j2``: YAML front matter for model
 hubs, intended use, limitations, how to load it, the metrics); beside the model, ``predict.py``
-(``predict.py.j2``), which labels texts with it and needs no hpsearch.
+(``predict.py.j2``), which labels texts with it and needs no hpsearch, and ``saved_model/1``,
+the model and its decisions as a SavedModel for TensorFlow Serving (``_saved_model.py``).
 
 One export path: the script is rendered from ``train_script.py.j2`` with the trial's literal
 values; its network is the code the trial ran, its batching, solver, losses and scoring the

@@ -14,9 +14,10 @@ import optuna
 
 import storage
 from search._errors import StudyError
-from search._paths import make_folder, output_file, output_folder, write_file
+from search._paths import make_folder, output_file, output_folder, refuse_to_replace, write_file
 from search.export._card import CardFacts, render_card
 from search.export._predict_script import PREDICT_SCRIPT, predict_script
+from search.export._saved_model import saved_model_folder, write_saved_model
 from search.export._script import (
     card_file,
     embeddings_file,
@@ -59,14 +60,18 @@ def trial_card(study_name: str, config: StudyConfig, trial: TrialSummary,
 
 
 def export_script(study_name: str, out: str | Path, storage_url: str | None = None,
-                  trial_number: int | None = None) -> Path:
+                  trial_number: int | None = None, *, force: bool = False) -> Path:
     """Write the training script of the best trial (or ``trial_number``) to ``out``, with what
     it reads beside it: ``<name>.rows.jsonl`` (the study's rows), ``<name>.inputs.keras`` (the
     trial's featurizing layers), ``<name>.card.md`` (the model card) and, when the study used
-    them, the word vectors (``<name>.embeddings.npy``). Builds the layers with Keras."""
+    them, the word vectors (``<name>.embeddings.npy``). Builds the layers with Keras. Any of
+    these files that exists is refused unless ``force``."""
     from search.training import inputs_model_bytes  # TensorFlow
 
     out = output_file(out, "Script (--out)")
+    refuse_to_replace([out, rows_file(out), inputs_file(out), card_file(out),
+                       embeddings_file(out)], f"Exporting the script to {str(out)!r}",
+                      force=force)
     study, config, trial = _trial(study_name, storage_url, trial_number)
     data = load_data(study, config)
     files = script_files(study_name, config, trial, data, out)
@@ -89,12 +94,16 @@ def export_script(study_name: str, out: str | Path, storage_url: str | None = No
 
 
 def export_model(study_name: str, out_dir: str | Path, storage_url: str | None = None,
-                 trial_number: int | None = None) -> Path:
+                 trial_number: int | None = None, *, force: bool = False) -> Path:
     """Write the study's best model to ``out_dir``: its ensemble if one beat the best trial
     (unless ``trial_number`` picks a trial), else the best (or given) trial's own trained
     model, refitted on every labelled row when the study's answer was (``hpsearch run``'s end,
-    ``hpsearch refit``); model.keras, labels.json and README.md."""
+    ``hpsearch refit``); model.keras, labels.json, README.md, predict.py and, for TensorFlow
+    Serving, saved_model/1 (builds it with TensorFlow)."""
     out = output_folder(out_dir, "Model folder (--model)")
+    refuse_to_replace([*(out / name for name in ("model.keras", "labels.json", "README.md",
+                                                 PREDICT_SCRIPT)), saved_model_folder(out)],
+                      f"Exporting the model to {str(out)!r}", force=force)
     study, config = open_study(study_name, storage.resolve_storage_url(storage_url))
     command = f"hpsearch export --study {study_name} --model {out}"
     ensemble = ensemble_record(study) if trial_number is None else None
@@ -128,6 +137,7 @@ def export_model(study_name: str, out_dir: str | Path, storage_url: str | None =
         indent=2), "the labels")
     write_file(out / "README.md", card, "the model card")
     write_file(out / PREDICT_SCRIPT, predict_script(), "the prediction script", executable=True)
+    write_saved_model(out, config.task.value, config.classes, thresholds, config.data.label_sep)
     return out
 
 

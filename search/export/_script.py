@@ -2,9 +2,9 @@
 the files it reads beside itself.
 
 No part of hpsearch is kept here a second time as text: the script's network is the code the
-trial ran (``spaces.families.network_code``), its batching, solver, losses and scoring are the
-source of the very functions hpsearch runs (printed with ``inspect``), and its featurizing is
-the Keras layers saved beside it (``<name>.inputs.keras``), fed from the study's rows
+trial ran (``spaces.families.network_code``), its batching, solver, class weights, losses and
+scoring are the source of the very functions hpsearch runs (printed with ``inspect``), and its
+featurizing is the Keras layers saved beside it (``<name>.inputs.keras``), fed from the study's rows
 (``<name>.rows.jsonl``), so it reads no data format and fits no vocabulary of its own. What the
 template itself adds is glue: reading those rows, the tf.data pipeline, and ``main``.
 """
@@ -21,11 +21,17 @@ import spaces.model
 from search.export._templates import render
 from search.metrics import HEADLINE, SCRIPT_FUNCTIONS
 from search.study import StudyConfig, TrialSummary
-from search.training import batch_rows, network_dims
+from search.training import batch_rows, network_dims, solver_targets, solver_weights
 from spaces import describe_params, family_of
 from spaces.families import helpers_called, network_code, solve
 from spaces.features import StudyData
-from spaces.model import label_positive_weights, label_weights
+from spaces.model import (
+    class_weights,
+    label_positive_weights,
+    label_weights,
+    positive_weights,
+    row_weights,
+)
 
 TEMPLATE = "train_script.py.j2"
 SKLEARN_METRICS = ("average_precision_score", "confusion_matrix", "f1_score",
@@ -65,14 +71,12 @@ def script_files(study_name: str, config: StudyConfig, trial: TrialSummary, data
         "inputs_name": inputs_file(out).name, "card_name": card_file(out).name,
         "embeddings_name": embeddings_file(out).name,
         "embeddings": vectors is not None,
-        "task": task, "classes": config.classes, "solver": family.solver,
+        "task": task, "classes": config.classes, "solver": family.solver, "params": params,
         "seed": config.data.seed + trial.number,
         "epochs": int(trial.best_epoch or config.search.max_epochs),
         "batch_size": params.get("batch_size"), "learning_rate": params.get("learning_rate"),
-        "logit_scale": trial.logit_scale, "solver_name": params.get("solver"),
-        "linear_c": params.get("linear_c"), "class_weight": params["class_weight"],
-        "class_weights": _class_weights(task, data, params, config),
-        "positive_weights": positive if family.solver and task == "multilabel" else None,
+        "logit_scale": trial.logit_scale,
+        "weights": [source(f) for f in weight_functions(task, family.solver)],
         "trial_metrics": headline_metrics(config, trial), "thresholds": trial.thresholds,
         "helpers": [source(getattr(spaces.model, name)) for name in helpers_called(network)],
         "network": network,
@@ -80,6 +84,7 @@ def script_files(study_name: str, config: StudyConfig, trial: TrialSummary, data
                    [source(f) for f in spaces.model.loss_sources(task, params, positive)]),
         "loss": None if family.solver else spaces.model.loss_code(task, params, positive),
         "solve": source(solve), "batch_rows": source(batch_rows),
+        "solver_code": [source(solver_targets), source(solver_weights)],
         "scoring": scoring,
         "sklearn_names": [n for n in SKLEARN_METRICS if any(n in s for s in scoring)],
         "words": "words" in family.reads, "bag": setting is not None,
@@ -92,10 +97,13 @@ def script_files(study_name: str, config: StudyConfig, trial: TrialSummary, data
     return ScriptFiles(script, study_rows(config, data), vectors)
 
 
-def _class_weights(task: str, data: StudyData, params: dict[str, Any],
-                   config: StudyConfig) -> list[float] | None:
-    found = label_weights(task, data.y_train, params, len(config.classes))
-    return None if found is None else [round(float(w), 6) for w in found]
+def weight_functions(task: str, solver: bool) -> tuple[Any, ...]:
+    """The class-weight functions of ``spaces.model`` the script calls, and those they call:
+    a network's loss weighs each row by its class; a solver weighs each column's positives
+    (one-vs-rest, multi-label) or each row (binary)."""
+    if solver:  # ``solver_weights`` calls the ones of every task
+        return (class_weights, label_weights, positive_weights, label_positive_weights)
+    return (class_weights, label_weights, row_weights)
 
 
 def study_rows(config: StudyConfig, data: StudyData) -> str:

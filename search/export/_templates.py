@@ -12,13 +12,29 @@ import jinja2
 
 def pyrepr(value: Any, indent: int = 0) -> str:
     """A Python literal, wrapped to fit 100 columns after ``indent`` characters; a dict of
-    scores reads as one line of four decimals where it fits."""
+    scores reads as one line of four decimals where it fits, a dict of plain values (a
+    trial's params) as few lines as they fit."""
     if isinstance(value, dict) and all(isinstance(v, float) for v in value.values()):
-        text = "{" + ", ".join(f"{k!r}: {v:.4f}" for k, v in value.items()) + "}"
-        return textwrap.fill(text, 96 - indent, subsequent_indent=" " * (indent + 1),
-                             break_long_words=False, break_on_hyphens=False)
+        return _flowing([f"{k!r}: {v:.4f}" for k, v in value.items()], indent)
+    if isinstance(value, dict) and all(isinstance(v, str | int | float | None)
+                                       for v in value.values()):
+        return _flowing([f"{k!r}: {v!r}" for k, v in value.items()], indent)
     text = pprint.pformat(value, width=96 - indent, compact=True, sort_dicts=False)
     return text.replace("\n", "\n" + " " * indent)
+
+
+def _flowing(items: list[str], indent: int) -> str:
+    """``{item, item, ...}`` wrapped between items (never inside one) to fit 96 columns
+    after ``indent`` characters."""
+    lines, line = [], "{"
+    for i, item in enumerate(items):
+        item += "}" if i == len(items) - 1 else ","
+        if len(line) > 1 and indent + len(line) + 1 + len(item) > 96:
+            lines.append(line)
+            line = " " * (indent + 1) + item
+        else:
+            line += ("" if line.endswith("{") else " ") + item
+    return "\n".join([*lines, line if items else "{}"])
 
 
 def render(template: str, **context: Any) -> str:

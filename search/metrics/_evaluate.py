@@ -152,7 +152,7 @@ def per_class(classes, p, r, f, s):
 # ``hpsearch predict`` does.
 SCRIPT_FUNCTIONS = {
     "multiclass": (per_class, multiclass_scores),
-    "binary": (per_class, best_f1_threshold, binary_scores),
-    "multilabel": (per_class, best_f1_threshold, multilabel_scores),
+    "binary": (per_class, best_f1_threshold, tune_thresholds, binary_scores),
+    "multilabel": (per_class, best_f1_threshold, tune_thresholds, multilabel_scores),
 }
 PREDICT_FUNCTIONS = (predict_labels, class_probabilities, label_names)

@@ -8,7 +8,8 @@ The study's settings and a worker's (``_groups``): ``DataOptions``, ``SearchOpti
 ``BudgetOptions`` (the study's budget), ``WorkerOptions`` (one worker's). The other commands'
 (``_commands``): ``StudyAddress`` and ``InputFiles`` (offered field by field by most
 commands), ``ViewOptions``, ``ExportOptions``, ``PredictOptions``, ``ReportOptions``,
-``DashboardOptions``, ``DeleteOptions``, ``LaunchOptions``, ``SampleOptions``.
+``DashboardOptions``, ``DeleteOptions``, ``LaunchOptions``, ``SampleOptions``. A size
+(``--keep-bytes 2GB``) is a ``ByteSize`` (``_size``).
 
 May import ``search._errors``, ``search.metrics`` (``Metric``), ``spaces`` (``Task``) and
 ``storage`` (its URL precedence, in words); it loads no third-party library, so the CLI can
@@ -29,26 +30,34 @@ from search.options._commands import (
 )
 from search.options._field import OptionGroup, OptionSpec, option, refuse_unknown, required
 from search.options._groups import (
+    KEEP_BYTES,
+    KEEP_MODELS,
     RUN_TRIALS,
     RUN_WORKER_DEFAULTS,
     BudgetOptions,
     DataOptions,
+    KeepBound,
     PrunerName,
     SamplerName,
     SearchOptions,
     WorkerOptions,
     run_trials,
 )
+from search.options._size import ByteSize, format_size
 
 __all__ = [
+    "KEEP_BYTES",
+    "KEEP_MODELS",
     "RUN_TRIALS",
     "RUN_WORKER_DEFAULTS",
     "BudgetOptions",
+    "ByteSize",
     "DashboardOptions",
     "DataOptions",
     "DeleteOptions",
     "ExportOptions",
     "InputFiles",
+    "KeepBound",
     "LaunchOptions",
     "OptionGroup",
     "OptionSpec",
@@ -61,6 +70,7 @@ __all__ = [
     "StudyAddress",
     "ViewOptions",
     "WorkerOptions",
+    "format_size",
     "option",
     "refuse_unknown",
     "run_trials",

@@ -63,6 +63,8 @@ class ExportOptions(OptionGroup):
                                 "trial's own trained model.")
     trial: int | None = option(None, "--trial", "Trial number (default: the best; with --model, "
                                "a trial's model rather than the ensemble).")
+    force: bool = option(False, "--force", "Replace files that exist where export writes "
+                         "(without it, export refuses and names them).")
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from types import UnionType
 from typing import Any, Self, TypeVar, cast
 
 from search._errors import OptionError
+from search.options._size import ByteSize
 
 T = TypeVar("T")
 
@@ -83,6 +84,11 @@ class OptionSpec:
     @property
     def is_bool(self) -> bool:
         return bool in _members(self.kind)
+
+    @property
+    def is_size(self) -> bool:
+        """Whether the option takes a size (``2GB``: ``ByteSize``)."""
+        return ByteSize in _members(self.kind)
 
     @property
     def choices(self) -> type[Enum] | None:
@@ -204,6 +210,11 @@ def _coerce(spec: OptionSpec, value: Any) -> Any:
                               f"{', '.join(str(c.value) for c in choices)}.") from None
     if Path in _members(spec.kind) and isinstance(value, str):
         return Path(value)
+    if ByteSize in _members(spec.kind) and not isinstance(value, ByteSize):
+        try:
+            return ByteSize.parse(value)
+        except ValueError as exc:
+            raise OptionError(f"{spec.flag} {exc}") from None
     if float in _members(spec.kind) and type(value) is int:
         return float(value)
     return value

@@ -10,6 +10,7 @@ from pathlib import Path
 from search._errors import OptionError
 from search.metrics import DEFAULT_OBJECTIVE, Metric
 from search.options._field import OptionGroup, option
+from search.options._size import ByteSize
 from spaces import BUILT_IN, Task
 
 
@@ -79,14 +80,51 @@ class SearchOptions(OptionGroup):
                            "improvement.", min=1)
 
 
+# A study keeps at most this many trained models, in at most this many bytes: ten hold what
+# the rule before the bounds kept (the best five and each of the five families' best), and
+# ten of the largest measured (n-gram MLPs of 93 to 118 MB, 43 classes) take 1.2 GB at most.
+KEEP_MODELS = 10
+KEEP_BYTES = ByteSize(2 * 10**9)
+
+
+@dataclass(frozen=True)
+class KeepBound:
+    """The most models, and bytes, a study keeps (``BudgetOptions.keep_bound``)."""
+
+    models: int
+    bytes: int
+
+
 @dataclass(frozen=True)
 class BudgetOptions(OptionGroup):
-    """The budget of the whole study, shared by all its workers (``create``, ``update``)."""
+    """The budget of the whole study, shared by all its workers (``create``, ``update``): its
+    trials, its time, and the space its kept models take."""
 
     n_trials: int | None = option(None, "--n-trials", "Study-wide budget: finished trials, all "
                                   "workers together.", min=1)
     timeout: float | None = option(None, "--timeout", "Study-wide budget: seconds from the "
                                    "study's creation, all workers together.", min=1)
+    keep_models: int | None = option(
+        None, "--keep-models", "Trained models the study keeps at most, for its ensemble and "
+        f"export --model: its best, each family's best first (default {KEEP_MODELS}). The best "
+        "trial's, the ensemble's members' and the answer's are never removed.", min=1)
+    keep_bytes: ByteSize | None = option(
+        None, "--keep-bytes", "Space the study's kept models take at most, its ensemble's and "
+        f"its refitted answer's included: 500MB, 2GB, 1.5GiB... (default {KEEP_BYTES}). The "
+        "worst go first; the best trial's, the ensemble's members' and the answer's stay.",
+        min=1)
+
+    def keep_bound(self) -> KeepBound:
+        """How many models, and how many bytes, the study keeps (the defaults where unset)."""
+        return KeepBound(KEEP_MODELS if self.keep_models is None else self.keep_models,
+                         KEEP_BYTES if self.keep_bytes is None else self.keep_bytes)
+
+    def with_keep_defaults(self) -> BudgetOptions:
+        """This budget with the kept models' bounds written out, as ``create`` stores it: every
+        worker applies the same, whatever its version's defaults."""
+        bound = self.keep_bound()
+        return dataclasses.replace(self, keep_models=bound.models,
+                                   keep_bytes=ByteSize(bound.bytes))
 
 
 # `hpsearch run` is the quick start: with neither --n-trials nor --timeout it stops after this

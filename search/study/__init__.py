@@ -1,8 +1,8 @@
 """A study's life in its storage: the config it records (``StudyConfig``, holding the option
 groups), creating it from a data file (or resuming it with the same settings), opening it with
 its sampler and pruner rebuilt, queueing known configurations, reading it back (status, best
-trial, leaderboard, the list of studies), what it keeps of its best trials and its ensemble,
-changing its budget and deleting it.
+trial, leaderboard, the list of studies), what it keeps of its best trials and its ensemble
+(and which of them stay under its bound), changing its budget and deleting it.
 
 May import ``search._errors``, ``search.options``, ``search.metrics``, ``search.data``,
 ``storage`` and ``spaces``; never TensorFlow. ``create_study`` (which reads the data file with
@@ -24,13 +24,19 @@ from search.study._kept import (
     MODEL_FILE,
     PROBS_FILE,
     REFIT_KEY,
+    KeptCandidate,
     answer_record,
+    choose_kept,
     ensemble_record,
     kept_model,
     kept_probabilities,
+    packed_model,
+    plan_kept,
     probs_bytes,
+    protected_trials,
+    trim_kept,
 )
-from search.study._manage import DeletedStudy, delete_study, update_budget
+from search.study._manage import DeletedStudy, delete_study, shown_budget, update_budget
 from search.study._open import (
     DATA_KEY,
     config_of,
@@ -80,6 +86,7 @@ __all__ = [
     "RECENT_FAILURES",
     "FailedTrial",
     "FamilyTime",
+    "KeptCandidate",
     "RunningTrial",
     "StudyConfig",
     "StudyListing",
@@ -88,6 +95,7 @@ __all__ = [
     "answer_record",
     "best_of",
     "best_trial",
+    "choose_kept",
     "completed",
     "config_of",
     "count_states",
@@ -107,14 +115,19 @@ __all__ = [
     "make_pruner",
     "make_sampler",
     "open_study",
+    "packed_model",
     "pick_trial",
+    "plan_kept",
     "probs_bytes",
+    "protected_trials",
     "ranked",
     "read_config",
     "refuse_shared_sqlite",
     "running_trials",
+    "shown_budget",
     "status_of",
     "study_status",
     "summarize_trial",
+    "trim_kept",
     "update_budget",
 ]

@@ -16,8 +16,9 @@ from search.study._summary import best_of, count_states
 @dataclass(frozen=True)
 class StudyListing:
     """One study: what it searches, its trials by state, its best value beside the baselines'
-    values of its objective. ``note`` says why a study shows no more (not hpsearch's, or an
-    unreadable config)."""
+    values of its objective, the bytes it stores beside its trials (its data and kept
+    models). ``note`` says why a study shows no more (not hpsearch's, or an unreadable
+    config)."""
 
     name: str
     task: str | None
@@ -27,6 +28,7 @@ class StudyListing:
     baselines: dict[str, float | None]
     created_at: float | None
     note: str | None = None
+    stored_bytes: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -57,5 +59,7 @@ def list_studies(storage_url: str | None = None) -> list[StudyListing]:
     if storage.sqlite_file_problem(url, must_exist=True):
         return []  # no such SQLite file: opening it would leave an empty one behind
     rdb = storage.open_storage(url, heartbeat_interval=None)
-    return sorted((_listing(rdb, frozen.study_name, frozen.user_attrs)
+    stored = storage.stored_bytes(rdb)
+    return sorted((dataclasses.replace(_listing(rdb, frozen.study_name, frozen.user_attrs),
+                                       stored_bytes=stored.get(frozen.study_name, 0))
                    for frozen in rdb.get_all_studies()), key=lambda listing: listing.name)

@@ -104,7 +104,7 @@ def create_study(study_name: str, data: str | Path, *, storage_url: str | None =
             cache_sha256=storage.blob_digest(stored), space=space.to_dict(),
             space_asked=space_asked, max_len=vocabulary.max_len,
             vocab_size=vocabulary.word_vocab_size,
-            data=data_options, search=search_options, budget=budget,
+            data=data_options, search=search_options, budget=budget.with_keep_defaults(),
             embeddings=featurized.embeddings,
             baselines={"majority": majority_baseline(
                 split.task, split.y[split.train], _held_rows(featurized.data),

@@ -14,7 +14,7 @@ from search._paths import input_file
 from search.study._config import StudyConfig
 from search.study._open import open_study
 from search.study._replay import RecordingTrial, unknown_keys
-from spaces import suggest_params
+from spaces import read_yaml, suggest_params
 
 _EXAMPLE = "rnn_layers: 1, cell: lstm, rnn_units: 100"
 
@@ -36,7 +36,7 @@ def load_params(path: str | Path) -> dict[str, Any]:
                              f'value, like {{"rnn_layers": 1, "cell": "lstm"}}.') from None
     else:
         try:
-            loaded = yaml.safe_load(text)
+            loaded = read_yaml(text)
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""

@@ -9,10 +9,9 @@ import optuna
 
 import storage
 from search._errors import StudyError
-from search.data import stratified_order
 from search.study._config import BASELINES_ATTR, CONFIG_ATTR, StudyConfig
 from search.study._strategy import make_pruner, make_sampler
-from spaces.features import StudyData
+from spaces.features import StudyData, stratified_order
 
 # The study's data (split, vocabularies) in its blob table.
 DATA_KEY = "study-data"

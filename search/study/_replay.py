@@ -38,6 +38,15 @@ def describe(dist: BaseDistribution) -> str:
     return str(dist)
 
 
+def _inside(dist: BaseDistribution, value: Any) -> bool:
+    """Whether ``value`` lies in ``dist``. A number is held to the bounds first: Optuna
+    refuses one below a log scale's (0, -1) or NaN with an error of its own, not an answer."""
+    if isinstance(dist, IntDistribution | FloatDistribution) and not (
+            dist.low <= value <= dist.high):
+        return False
+    return storage.in_distribution(dist, value)
+
+
 @dataclass
 class RecordingTrial:
     """Stands in for an Optuna trial: answers each ``suggest_*`` with the given value and
@@ -60,7 +69,7 @@ class RecordingTrial:
             self.missing.append(name)
             return stand_in
         value = self.given[name]
-        if type_problem is None and not storage.in_distribution(dist, value):
+        if type_problem is None and not _inside(dist, value):
             type_problem = "lies outside the study's space"
         if type_problem:
             self.problems.append(f"{name}={value!r} {type_problem} ({describe(dist)})")

@@ -30,6 +30,7 @@ from search.training._order import batch_rows
 from search.training._protocol import COST_EPOCHS, FitSettings, Trainer
 from search.training._result import EpochReport, TrainResult
 from search.training._rows import GROWTH, TIME_POWER, row_ladder
+from search.training._targets import solver_targets, solver_weights
 
 if TYPE_CHECKING:
     from spaces import Task
@@ -71,4 +72,5 @@ __all__ = ["COST_EPOCHS", "ENV_ALLOCATOR", "ENV_DEVICE_ORDER", "ENV_GPU_MEMORY_M
            "ENV_MIXED_PRECISION", "ENV_VISIBLE", "GROWTH", "TIME_POWER", "DeviceSettings",
            "EpochReport", "FitSettings", "Precision", "TrainResult", "Trainer", "batch_rows",
            "ensemble_model", "inputs_model_bytes", "network_dims", "predict_seconds",
-           "requested_gpus", "row_ladder", "tensorflow_trainer"]
+           "requested_gpus", "row_ladder", "solver_targets", "solver_weights",
+           "tensorflow_trainer"]

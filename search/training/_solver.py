@@ -21,31 +21,10 @@ from search.training._prepared import Prepared
 from search.training._protocol import FitSettings
 from search.training._result import EpochReport, TrainResult
 from search.training._rows import next_rung_seconds, row_ladder
+from search.training._targets import solver_targets, solver_weights
 from spaces import family_of
 from spaces.families import Dims
-from spaces.model import build_network, label_positive_weights, label_weights, probabilities
-
-
-def solver_targets(task: str, y: np.ndarray, n_outputs: int) -> np.ndarray:
-    """One 0/1 column per output: the class (one-vs-rest), the positive class, or each label."""
-    if task == "multiclass":
-        return np.eye(n_outputs, dtype="float32")[np.asarray(y).astype(int)]
-    return np.asarray(y, dtype="float32").reshape(len(y), -1)
-
-
-def solver_weights(task: str, y: np.ndarray, params: dict[str, Any], n_classes: int,
-                   ) -> tuple[np.ndarray | None, list[float] | None]:
-    """(row weights, each column's positive weight) of the class-weight scheme, as
-    scikit-learn's ``class_weight`` gives them: one-vs-rest weighs each problem's positives by
-    their class's weight; a binary problem weighs the rows of each class."""
-    if task == "multilabel":
-        return None, label_positive_weights(task, y, params)
-    weights = label_weights(task, y, params, n_classes)
-    if weights is None:
-        return None, None
-    if task == "binary":
-        return weights[np.asarray(y).astype(int)].astype("float32"), None
-    return None, [float(w) for w in weights]
+from spaces.model import build_network, probabilities
 
 
 def logit_scale(logits: np.ndarray, y: np.ndarray, task: str) -> float:

@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.table import Table
 
 from search.metrics import HEADLINE, Metric
+from search.options import format_size
 from search.study import RECENT_FAILURES, FamilyTime, StudyListing, StudyStatus, TrialSummary
 from spaces import Task, describe_params
 
@@ -103,15 +104,17 @@ def families_table(families: Sequence[FamilyTime]) -> Table:
 
 def studies_table(listings: Sequence[StudyListing]) -> Table:
     """One row per study: its task and objective, trials by state, its best value and the
-    baselines' values of the same objective, when it was created."""
+    baselines' values of the same objective, the bytes it stores (its data and kept models),
+    when it was created."""
     table = Table(title="Studies")
-    for column in ("study", "task", "objective", "trials", "best", "baselines", "created"):
-        table.add_column(column, justify="right" if column == "best" else "left")
+    for column in ("study", "task", "objective", "trials", "best", "baselines", "stored",
+                   "created"):
+        table.add_column(column, justify="right" if column in ("best", "stored") else "left")
     for s in listings:
         trials = ", ".join(f"{k.lower()} {v}" for k, v in s.counts.items()) or "none"
         baselines = ", ".join(f"{k} {_fmt(v)}" for k, v in s.baselines.items())
         created = (datetime.fromtimestamp(s.created_at).strftime("%Y-%m-%d %H:%M")
                    if s.created_at else "-")
         table.add_row(s.name, s.task or f"[dim]{s.note}[/]", s.metric or "-", trials,
-                      _fmt(s.best), baselines or "-", created)
+                      _fmt(s.best), baselines or "-", format_size(s.stored_bytes), created)
     return table

@@ -13,13 +13,14 @@ from pathlib import Path
 from search._errors import HpsearchError
 from search.options import (
     RUN_WORKER_DEFAULTS,
+    BudgetOptions,
     DataOptions,
     SearchOptions,
     WorkerOptions,
     refuse_unknown,
     run_trials,
 )
-from search.study import best_of, config_of, create_study, open_study
+from search.study import best_of, config_of, create_study, open_study, trim_kept
 from search.views import save_study_note
 from search.worker._progress import Progress
 from search.worker._worker import WorkerSummary, run_worker
@@ -40,6 +41,7 @@ def run_search(study_name: str, data: str | Path, *, storage_url: str | None = N
                data_options: DataOptions | None = None,
                search_options: SearchOptions | None = None,
                worker_options: WorkerOptions = RUN_WORKER_DEFAULTS,
+               budget: BudgetOptions | None = None,
                progress: Progress | None = None, started: float | None = None,
                ensemble: bool = True, **options: object) -> WorkerSummary:
     """Create the study if needed, then run trials here until ``n_trials`` or ``timeout``
@@ -47,19 +49,21 @@ def run_search(study_name: str, data: str | Path, *, storage_url: str | None = N
     best trials if it beats the best one.
 
     Keywords named like the groups' fields replace their values, the data and search groups
-    first (so ``seed`` is the data's). The sampler's seed is the data's unless
-    ``worker_options`` gives one."""
+    first (so ``seed`` is the data's), then the worker's (so ``n_trials`` and ``timeout`` are
+    this run's own); ``budget`` gives the study's bound on its kept models (``keep_models``,
+    ``keep_bytes``). The sampler's seed is the data's unless ``worker_options`` gives one."""
     started = time.monotonic() if started is None else started
     keywords = dict(options)
     data_options = (data_options or DataOptions()).take(keywords)
     search_options = (search_options or SearchOptions()).take(keywords)
     worker_options = worker_options.take(keywords)
-    refuse_unknown(keywords, DataOptions, SearchOptions, WorkerOptions)
+    budget = (budget or BudgetOptions()).take(keywords)
+    refuse_unknown(keywords, DataOptions, SearchOptions, WorkerOptions, BudgetOptions)
     worker_options = run_trials(worker_options)
     if worker_options.seed is None:
         worker_options = dataclasses.replace(worker_options, seed=data_options.seed)
     create_study(study_name, data, storage_url=storage_url, data_options=data_options,
-                 search_options=search_options)
+                 search_options=search_options, budget=budget)
     reserve = ensemble_reserve(worker_options.timeout) if ensemble else 0.0
     summary = run_worker(study_name, storage_url, worker_options, progress=progress,
                          started=started, reserve_s=reserve, final_cost=ensemble)
@@ -86,4 +90,6 @@ def _settle(study_name: str, storage_url: str | None, ensemble: bool,
             log.info("%s", sentence)
     except HpsearchError as exc:
         log.warning("the answer is the best trial as it was scored: %s", exc)
+    # The ensemble and the refit count against --keep-bytes: trials' models may have to go.
+    trim_kept(study, config.budget.keep_bound(), config.direction)
     save_study_note(study, config_of(study))  # the dashboard shows the answer

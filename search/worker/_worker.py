@@ -12,6 +12,7 @@ import optuna
 from optuna.trial import FrozenTrial, TrialState
 
 import storage
+from search._errors import DiskFull, StudyError
 from search.answer import refit_seconds
 from search.metrics import TrialAttr
 from search.options import WorkerOptions, refuse_unknown
@@ -64,6 +65,16 @@ def _note(study: optuna.Study, trial: FrozenTrial) -> None:
     save_study_note(study, config_of(study))
 
 
+def _after_trial(keeper: ModelKeeper) -> Callable[[optuna.Study, FrozenTrial], None]:
+    """After each trial, once it is recorded: stop on a full disk its model met (it would
+    meet every next one's), else bring the note up to date."""
+    def after(study: optuna.Study, trial: FrozenTrial) -> None:
+        keeper.raise_if_disk_full()
+        _note(study, trial)
+
+    return after
+
+
 def _refit_cost(study: optuna.Study, data: StudyData) -> Callable[[], float]:
     """Seconds refitting the study's best trial so far on every row would take."""
     def cost() -> float:
@@ -71,6 +82,14 @@ def _refit_cost(study: optuna.Study, data: StudyData) -> Callable[[], float]:
         return 0.0 if best is None else refit_seconds(study, [{"trial": best.number}], data)
 
     return cost
+
+
+def _deleted(study_name: str, url: str) -> StudyError:
+    return StudyError(
+        f"Study {study_name!r} was deleted from {storage.mask_url(url)} while this worker ran "
+        "(`hpsearch delete --force`), so the worker stops; its trial in flight went with the "
+        f"study. To search again, create the study anew (`hpsearch create --study {study_name}`"
+        " ...) and start the workers again.")
 
 
 def run_worker(study_name: str, storage_url: str | None = None,
@@ -116,10 +135,10 @@ def run_worker(study_name: str, storage_url: str | None = None,
     me = worker_name()
     _warn_parallel_sqlite(url, study, me)
     data = load_data(study, config)
+    keeper = ModelKeeper(config.direction)
     objective = Objective(config, data, trainer or trainer_from_env() or tensorflow_trainer(),
                           progress=progress, signals=StopSignals(),
-                          deadline=None if end is None else end - reserve_s,
-                          keeper=ModelKeeper(config.direction))
+                          deadline=None if end is None else end - reserve_s, keeper=keeper)
     before = {t.number for t in study.get_trials(deepcopy=False)
               if t.state is not TrialState.WAITING}
     if progress:
@@ -127,14 +146,23 @@ def run_worker(study_name: str, storage_url: str | None = None,
         progress.start(study, config.budget.n_trials if of_study else options.n_trials,
                        None if end is None else end - time.monotonic(), of_study=of_study)
     objective.final_cost = _refit_cost(study, data) if final_cost else None
-    loop = TrialLoop(study, objective, options, after_trial=_note)
+    loop = TrialLoop(study, objective, options, after_trial=_after_trial(keeper))
     try:
         interrupted = loop.run(url, handle_signals, objective.deadline)
+        mine = [t for t in study.get_trials(deepcopy=False)
+                if t.number not in before and t.user_attrs.get(TrialAttr.WORKER) == me]
+    except (storage.StorageError, DiskFull):
+        raise  # the storage lost or its disk full: asking whether the study is there is moot
+    except Exception as exc:
+        full = storage.storage_full(exc, url, f"record a trial of study {study_name!r}")
+        if full is not None:
+            raise full from None
+        if storage.study_deleted(study):
+            raise _deleted(study_name, url) from None
+        raise
     finally:
         if progress:
             progress.stop()
-    mine = [t for t in study.get_trials(deepcopy=False)
-            if t.number not in before and t.user_attrs.get(TrialAttr.WORKER) == me]
     return WorkerSummary(study_name, len(mine), count_states(mine),
                          stopped_by=objective.signals.requested, interrupted_trial=interrupted,
                          prepared=objective.prepared)

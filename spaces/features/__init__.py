@@ -28,7 +28,7 @@ from spaces.features._inputs import (
     joined_splits,
     trial_inputs,
 )
-from spaces.features._stored import StudyData
+from spaces.features._stored import StudyData, stratified_order
 from spaces.features._tokens import MAX_TEXT_CHARS, prepare_texts, tokenize
 from spaces.features._vocabulary import (
     CHAR_FIT_CHARS,
@@ -54,5 +54,5 @@ __all__ = ["CHAR_FIT_CHARS", "CHAR_ORDERS", "CHAR_RANGES", "MAX_NGRAMS", "MAX_TE
            "MAX_WORD_ORDER", "NORMS", "WEIGHTINGS", "BagSetting", "EncodedSplit", "Featurizer",
            "Fitted", "Ragged", "StudyData", "TrialInputs", "Vocabulary", "bag", "char_range",
            "encode", "fit_vocabulary", "head", "inputs_model", "joined_ragged", "joined_splits",
-           "prepare_texts", "tokenize", "trial_inputs",
+           "prepare_texts", "stratified_order", "tokenize", "trial_inputs",
            "weighted"]

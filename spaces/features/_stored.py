@@ -98,3 +98,17 @@ def _strings(found: dict[str, np.ndarray], name: str) -> list[str]:
     data, ends = found[name].tobytes(), found[f"{name}_ends"].tolist()
     starts = [0, *ends[:-1]] if ends else []
     return [data[a:b].decode("utf-8") for a, b in zip(starts, ends, strict=True)]
+
+
+def stratified_order(y: np.ndarray, seed: int) -> np.ndarray:
+    """An order of the rows whose every prefix holds each class in its share (single-label
+    ``y``); multi-label rows in a plain shuffled order."""
+    rng = np.random.default_rng(seed)
+    y = np.asarray(y)
+    if y.ndim > 1:
+        return rng.permutation(len(y))
+    place = np.empty(len(y))
+    for label in np.unique(y):
+        rows = rng.permutation(np.flatnonzero(y == label))
+        place[rows] = (np.arange(len(rows)) + rng.random()) / len(rows)
+    return np.argsort(place, kind="stable")

@@ -12,6 +12,7 @@ import yaml
 from spaces._task import Task, check_head
 from spaces.keys import Choice, FloatRange, IntRange, Key, Param, describe_param, to_yaml_value
 from spaces.space._keys import BUILT_IN, FORMER_NAMES, KEYS
+from spaces.space._yaml import read_yaml
 
 
 class SpaceError(ValueError):
@@ -157,7 +158,7 @@ def load_space(path: str | Path | None) -> Space:
     if not path.is_file():
         raise SpaceError(f"Space file {str(path)!r} does not exist.")
     try:
-        doc = yaml.safe_load(path.read_text())
+        doc = read_yaml(path.read_text())
     except yaml.YAMLError as exc:
         raise SpaceError(f"Space file {str(path)!r} is not valid YAML: {exc}") from None
     return parse_space(doc, source=f"space file {str(path)!r}")

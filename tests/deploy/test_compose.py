@@ -1,6 +1,7 @@
 """docker-compose.yml: the password only in the env file and only ever a file in a container,
-every command in it accepted by hpsearch's CLI after the image's entry point, and the whole file
-valid for docker-compose (rendered without a Docker engine).
+every command in it accepted by hpsearch's CLI after the image's entry point, workers on GPUs or
+on CPUs by profile, the data's columns from the env file, and the whole file valid for
+docker-compose (rendered without a Docker engine).
 
 The secrets come from variables (`secrets: {name: {environment: VAR}}`, Docker Compose v2.14.1
 on). Debian 12's docker-compose 1.29 predates that source and refuses it, so where it is the one
@@ -20,12 +21,13 @@ import typer
 import yaml
 
 from search.cli import app
+from search.options import DataOptions
 from storage import check_storage_url
 
 REPO = Path(__file__).resolve().parents[2]
 COMPOSE = REPO / "docker-compose.yml"
 ENV_EXAMPLE = REPO / ".env.example"
-HPSEARCH_SERVICES = ("create", "workers", "dashboard")
+HPSEARCH_SERVICES = ("create", "workers", "workers-cpu", "dashboard")
 URL_SECRET = {"source": "storage-url", "uid": "10001", "gid": "10001", "mode": 0o400}
 URL_FILE = "/run/secrets/storage-url"
 
@@ -114,7 +116,37 @@ def test_commands_are_arguments_of_the_entry_point() -> None:
             args = [command_defaults(w) for w in service["command"]]
             assert args[0] != "hpsearch", f"{name}: the image's entry point is already hpsearch"
             checked.append(parse_with_the_cli(name, args))
-    assert sorted(checked) == ["create", "dashboard", "launch"]
+    assert sorted(checked) == ["create", "dashboard", "launch", "launch"]
+
+
+def test_workers_on_gpus_or_on_cpus_by_profile() -> None:
+    """Only the profile gpu reserves GPUs; the profile cpu runs `launch --cpus` and reserves
+    none, so it starts on a machine without NVIDIA's runtime. .env.example picks gpu."""
+    services = compose_file()["services"]
+    workers, cpu = services["workers"], services["workers-cpu"]
+    assert workers["profiles"] == ["gpu"] and cpu["profiles"] == ["cpu"]
+    reserved = [n for n, s in services.items() if "deploy" in s]
+    assert reserved == ["workers"]
+    assert [command_defaults(w) for w in cpu["command"]] == ["launch", "--study", "demo",
+                                                             "--cpus", "2"]
+    assert "--gpus" in workers["command"] and "--gpus" not in cpu["command"]
+    assert cpu["depends_on"] == workers["depends_on"]
+    assert cpu["stop_grace_period"] == workers["stop_grace_period"]
+    # Every other service runs whichever profile is on.
+    assert [n for n, s in services.items() if "profiles" in s] == ["workers", "workers-cpu"]
+    env = env_file(ENV_EXAMPLE)
+    assert env["COMPOSE_PROFILES"] == "gpu" and env["CPUS"] == "2"
+
+
+def test_create_takes_the_columns_from_the_env_file_with_hpsearchs_defaults() -> None:
+    command = compose_file()["services"]["create"]["command"]
+    columns = {command[i]: command[i + 1] for i, word in enumerate(command)
+               if word in ("--text-col", "--label-col")}
+    assert columns == {"--text-col": "${TEXT_COL:-text}", "--label-col": "${LABEL_COL:-label}"}
+    data = DataOptions()
+    assert [command_defaults(v) for v in columns.values()] == [data.text_col, data.label_col]
+    env = env_file(ENV_EXAMPLE)
+    assert (env["TEXT_COL"], env["LABEL_COL"]) == (data.text_col, data.label_col)
 
 
 # --- rendered by docker-compose --------------------------------------------------------------
@@ -127,18 +159,26 @@ def docker_compose_major() -> int:
     return int(found.group(1))
 
 
-def render(compose: Path, env: Path) -> subprocess.CompletedProcess[str]:
+def render(compose: Path, env: Path, *options: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(["docker-compose", "--env-file", str(env), "--project-directory",
-                           str(REPO), "-f", str(compose), "config"],
+                           str(REPO), "-f", str(compose), *options, "config"],
                           cwd=REPO, capture_output=True, text=True, timeout=60)
 
 
 @pytest.fixture(scope="module")
 def config(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    tmp = tmp_path_factory.mktemp("compose")
+    return rendered(tmp_path_factory.mktemp("compose"), {
+        "POSTGRES_PASSWORD=change-me": "POSTGRES_PASSWORD=pw-from-env-file"})
+
+
+def rendered(tmp: Path, changes: dict[str, str], *options: str) -> dict[str, Any]:
+    """docker-compose.yml as docker-compose renders it with .env.example's lines changed."""
     env = tmp / ".env"
-    env.write_text(ENV_EXAMPLE.read_text().replace(
-        "POSTGRES_PASSWORD=change-me", "POSTGRES_PASSWORD=pw-from-env-file"))
+    text = ENV_EXAMPLE.read_text()
+    for line, changed in changes.items():
+        assert line in text, line
+        text = text.replace(line, changed)
+    env.write_text(text)
     compose = COMPOSE
     if docker_compose_major() < 2:
         # docker-compose 1.x knows only file secrets: the same file, each secret a file.
@@ -148,7 +188,7 @@ def config(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
             (tmp / name).write_text(env_file(env)[secret.pop("environment")])
             secret["file"] = str(tmp / name)
         compose.write_text(yaml.safe_dump(doc))
-    result = render(compose, env)
+    result = render(compose, env, *options)
     assert result.returncode == 0, result.stderr
     rendered: dict[str, Any] = yaml.safe_load(result.stdout)
     return rendered
@@ -175,7 +215,8 @@ def file_mode(mode: int | str) -> int:
 @needs_docker_compose
 def test_services_volume_healthcheck_gpus_and_local_dashboard(config: dict[str, Any]) -> None:
     services = config["services"]
-    assert set(services) == {"postgres", "create", "workers", "dashboard"}
+    # docker-compose 1.x renders the services of every profile; 2.x those of the active ones.
+    assert set(services) - {"workers-cpu"} == {"postgres", "create", "workers", "dashboard"}
     postgres = services["postgres"]
     assert ("pgdata", "/var/lib/postgresql/data") in map(mounted, postgres["volumes"])
     assert "pgdata" in config["volumes"]
@@ -192,7 +233,9 @@ def test_services_volume_healthcheck_gpus_and_local_dashboard(config: dict[str, 
 def test_rendered_services_get_the_secrets_and_no_password(config: dict[str, Any]) -> None:
     assert set(config["secrets"]) == {"storage-url", "postgres-password"}
     for name in HPSEARCH_SERVICES:
-        service = config["services"][name]
+        service = config["services"].get(name)
+        if service is None and name == "workers-cpu":
+            continue  # not rendered outside its profile (docker-compose 2.x)
         assert service["environment"] == {"HPSEARCH_STORAGE_FILE": URL_FILE}, name
         [secret] = service["secrets"]
         assert {**secret, "mode": file_mode(secret["mode"])} == URL_SECRET, name
@@ -203,6 +246,22 @@ def test_rendered_services_get_the_secrets_and_no_password(config: dict[str, Any
 @needs_docker_compose
 def test_every_rendered_command_parses_with_the_cli(config: dict[str, Any]) -> None:
     checked = [parse_with_the_cli(name, config["services"][name]["command"])
-               for name in HPSEARCH_SERVICES]
-    assert sorted(checked) == ["create", "dashboard", "launch"]
+               for name in HPSEARCH_SERVICES if name in config["services"]]
+    assert sorted(checked)[:3] == ["create", "dashboard", "launch"]
     assert config["services"]["create"]["command"][:3] == ["create", "--study", "demo"]
+
+
+@needs_docker_compose
+def test_the_cpu_profile_and_the_columns_rendered(tmp_path: Path) -> None:
+    """COMPOSE_PROFILES=cpu in the env file (and --profile cpu, which docker-compose 1.x
+    needs): workers-cpu with its CPUs and no GPU reserved; the columns the env file names."""
+    found = rendered(tmp_path, {"COMPOSE_PROFILES=gpu": "COMPOSE_PROFILES=cpu",
+                                "CPUS=2": "CPUS=6", "TEXT_COL=text": "TEXT_COL=body",
+                                "LABEL_COL=label": "LABEL_COL=topic"}, "--profile", "cpu")
+    cpu = found["services"]["workers-cpu"]
+    assert cpu["command"] == ["launch", "--study", "demo", "--cpus", "6"] and "deploy" not in cpu
+    create = found["services"]["create"]["command"]
+    assert create[create.index("--text-col") + 1] == "body"
+    assert create[create.index("--label-col") + 1] == "topic"
+    parse_with_the_cli("create", create)
+    parse_with_the_cli("workers-cpu", cpu["command"])

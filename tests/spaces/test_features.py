@@ -26,6 +26,7 @@ from spaces.features import (
     BagSetting,
     StudyData,
     Vocabulary,
+    _inputs,
     bag,
     encode,
     fit_vocabulary,
@@ -117,6 +118,16 @@ def test_a_trials_bag_is_what_the_exported_layers_compute(vocabulary: Vocabulary
     assert ours.shape == theirs.shape == (len(TEXTS), setting.width(vocabulary))
     assert ours[:, -1].any() or setting.chars is None  # the last column is a character n-gram
     np.testing.assert_allclose(ours, theirs, rtol=1e-5, atol=1e-6)
+
+
+def test_a_bag_weighed_in_blocks_of_rows_is_the_same_bag(vocabulary: Vocabulary,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    encoded = encode(TEXTS, vocabulary)
+    whole = bag(encoded, vocabulary, SETTINGS[2])
+    monkeypatch.setattr(_inputs, "BAG_ROWS", 4)  # 39 rows: ten blocks, the last of three
+    blocks = bag(encoded, vocabulary, SETTINGS[2])
+    assert (whole != blocks).nnz == 0 and blocks.dtype == whole.dtype
+    assert blocks.has_sorted_indices
 
 
 @pytest.mark.slow

@@ -4,6 +4,8 @@ import optuna
 import pytest
 
 from spaces import (
+    Choice,
+    FloatRange,
     HeadMismatchError,
     SpaceError,
     Task,
@@ -13,6 +15,7 @@ from spaces import (
     load_space,
     params_of,
     parse_space,
+    read_yaml,
     suggest_params,
 )
 
@@ -50,6 +53,18 @@ def test_unknown_key_names_it_and_lists_allowed(tmp_path: Path) -> None:
     with pytest.raises(SpaceError,
                        match=r"unknown key 'lstm_units'\. Allowed keys: family, ngram_order"):
         load_space(path)
+
+
+def test_numbers_are_read_as_yaml_1_2_reads_them(tmp_path: Path) -> None:
+    """PyYAML alone (YAML 1.1) reads 1e-4 as the text '1e-4'."""
+    path = tmp_path / "space.yaml"
+    path.write_text("params:\n  learning_rate: {low: 1e-4, high: 3E-1, log: true}\n"
+                    "  dropout: [0, 5e-1]\n")
+    space = load_space(path)
+    assert space.params["learning_rate"] == FloatRange(1e-4, 0.3, log=True)
+    assert space.params["dropout"] == Choice((0, 0.5))
+    assert read_yaml("a: 1e-3\nb: '1e-3'\nc: 2e+2\nd: 12\ne: -.inf\nf: e5\ng: 1.5") == {
+        "a": 0.001, "b": "1e-3", "c": 200.0, "d": 12, "e": float("-inf"), "f": "e5", "g": 1.5}
 
 
 def test_empty_range_gives_the_rule_and_the_values() -> None:

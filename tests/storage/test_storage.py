@@ -32,6 +32,32 @@ def test_url_precedence_flag_env_file_optuna_default(monkeypatch: pytest.MonkeyP
     assert storage.resolve_storage_url("sqlite:///flag.db") == "sqlite:///flag.db"
 
 
+def test_a_url_file_is_read_without_blanks_around_it_and_one_line_only(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    for var, _ in storage.URL_SOURCES:
+        monkeypatch.delenv(var, raising=False)
+    secret = tmp_path / "url"
+    secret.write_text("\n  postgresql+psycopg://u:pw@db/x \r\n\n")
+    monkeypatch.setenv("HPSEARCH_STORAGE_FILE", str(secret))
+    assert storage.resolve_storage_url() == "postgresql+psycopg://u:pw@db/x"
+    secret.write_text("sqlite:///a.db\n\nsqlite:///b.db\n")
+    with pytest.raises(storage.StorageError) as refused:
+        storage.resolve_storage_url()
+    assert str(refused.value) == (
+        f"$HPSEARCH_STORAGE_FILE names {str(secret)!r}, which holds 2 lines that are not blank; "
+        "it must hold one storage URL on one line. Keep the one URL hpsearch should use and "
+        "remove the others.")
+
+
+def test_an_in_memory_sqlite_database_is_refused() -> None:
+    for url in ("sqlite://", "sqlite:///", "sqlite:///:memory:",
+                "sqlite:///file::memory:?cache=shared", "sqlite:///file:s?mode=memory&uri=true"):
+        with pytest.raises(storage.StorageError, match="is an in-memory SQLite database"):
+            storage.check_storage_url(url)
+    for url in ("sqlite:///memory.db", "sqlite:////tmp/:memory:x.db", "sqlite:///s.db?mode=rw"):
+        assert storage.check_storage_url(url) == url
+
+
 def test_the_precedence_is_written_once_for_the_help_and_the_readme() -> None:
     said = ("--storage, then $HPSEARCH_STORAGE, then the file named by $HPSEARCH_STORAGE_FILE, "
             "then $OPTUNA_STORAGE, then sqlite:///hpsearch.db in the working directory")

@@ -1,6 +1,7 @@
 """Malformed inputs, table-driven: every command refuses them with exit status 2, a message that
 names the problem and the fix, no traceback, and nothing left behind (no study, trial, stored
-data or file). Then legal but likely mistaken data: read right, and warned about.
+data or file) nor rewritten (a file the user wrote keeps its bytes). Then legal but likely
+mistaken data: read right, and warned about.
 
 Each case runs in its own empty folder, beside one shared study (``s``, one finished trial) in
 ``shared/studies.db``. Placeholders in the arguments: ``{db}`` the shared study's URL,
@@ -18,16 +19,20 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
+from search import create_study, delete_study, list_studies
 from search.cli import app
 from search.data import write_sample
+from search.training import FitSettings, TrainResult
 from spaces import Task
 from tests.exported import call_main
 from tests.scripted_studies import make_study
+from tests.scripted_trainer import ScriptedTrainer
 from tests.worker_procs import REPO
 
 runner = CliRunner()
@@ -192,6 +197,24 @@ CASES = [
          write("u.url", "\n"), env={"HPSEARCH_STORAGE_FILE": "u.url"}),
     Case("storage-env-bad", ["status", "--study", "s"], ["from $HPSEARCH_STORAGE",
          "is not a URL"], env={"HPSEARCH_STORAGE": "hpsearch.db"}),
+    Case("storage-file-two-lines", ["studies"], ["$HPSEARCH_STORAGE_FILE names 'u.url', which "
+         "holds 2 lines that are not blank", "one storage URL on one line", "remove the "
+         "others"], write("u.url", "sqlite:///a.db\nsqlite:///b.db\n"),
+         env={"HPSEARCH_STORAGE_FILE": "u.url"}),
+    # the URL in the file read without the blank lines and spaces around it; the fix names it
+    Case("storage-file-hint-names-it", ["status", "--study", "s"], ["There is no SQLite "
+         "database at nope.db (from the storage URL sqlite:///nope.db)", "write the path of "
+         "its database file in 'u.url' (the file $HPSEARCH_STORAGE_FILE names)"],
+         write("u.url", "\n  sqlite:///nope.db \r\n\n"), env={"HPSEARCH_STORAGE_FILE": "u.url"}),
+    Case("url-sqlite-in-memory", ["create", "--study", "n", "--data", "{data}", "--storage",
+         "sqlite://"], ["The storage URL 'sqlite://' (from --storage) is an in-memory SQLite "
+                        "database", "gone when the command ends", "like sqlite:///study.db"]),
+    Case("url-sqlite-memory-path", ["run", "--data", "{data}", "--storage",
+         "sqlite:///:memory:"], ["'sqlite:///:memory:' (from --storage) is an in-memory SQLite "
+                                 "database", "Name a file"]),
+    Case("url-sqlite-memory-from-file", ["worker", "--study", "s"], ["'sqlite://' (from the "
+         "file 'u.url' that $HPSEARCH_STORAGE_FILE names) is an in-memory SQLite database"],
+         write("u.url", "sqlite://\n"), env={"HPSEARCH_STORAGE_FILE": "u.url"}),
     # a mistyped SQLite path: refused, and no empty database made
     Case("status-no-database", ["status", "--study", "s", "--storage", "{new}"],
          ["There is no SQLite database", "pass --storage"]),
@@ -232,6 +255,20 @@ CASES = [
          write("f", "x")),
     Case("export-out-unwritable", ["export", "--study", "s", "--storage", "{db}", "--out",
          "/proc/hpsearch-nope/x.py"], ["Could not write the script", "Choose another path"]),
+    Case("export-model-over-own-files", ["export", "--study", "s", "--storage", "{db}",
+         "--model", "m"], ["Exporting the model to 'm' would replace 2 file(s) that exist: "
+                           "m/labels.json, m/README.md", "Pass --force to replace them"],
+         combine(write("m/README.md", "# my notes\n"), write("m/labels.json", "[]"),
+                 write("m/other.txt", "kept"))),
+    Case("export-model-over-a-saved-model", ["export", "--study", "s", "--storage", "{db}",
+         "--model", "m"], ["would replace 1 file(s) that exist: m/saved_model/1", "--force"],
+         write("m/saved_model/1/saved_model.pb", "x")),
+    Case("export-out-over-a-script", ["export", "--study", "s", "--storage", "{db}", "--out",
+         "mytrain.py"], ["Exporting the script to 'mytrain.py' would replace 1 file(s) that "
+                         "exist: mytrain.py", "Pass --force"], write("mytrain.py", "print(1)\n")),
+    Case("export-out-over-a-file-beside", ["export", "--study", "s", "--storage", "{db}",
+         "--out", "t.py"], ["would replace 1 file(s) that exist: t.rows.jsonl", "--force"],
+         write("t.rows.jsonl", "{}\n")),
     Case("report-out-is-a-file", ["report", "--study", "s", "--storage", "{db}", "--out", "f"],
          ["is a file; name a folder"], write("f", "x")),
     Case("launch-bad-gpus", ["launch", "--study", "s", "--storage", "{db}", "--gpus", "a,,b"],
@@ -266,6 +303,22 @@ CASES = [
          "space", "--space"], write("p.json", json.dumps({**GOOD, "rnn_units": 4096}))),
     Case("params-not-a-choice", enqueue("p.json"), ["cell='gru2' is not allowed (one of lstm, "
          "gru)"], write("p.json", json.dumps({**GOOD, "cell": "gru2"}))),
+    # YAML 1.2 numbers: 1e-9 is a number (outside the space), not the text '1e-9'
+    Case("params-exponent-is-a-number", enqueue("p.yaml"), ["learning_rate=1e-09 lies outside "
+         "the study's space (a number from 0.0001 to 0.3, log scale)"],
+         write("p.yaml", "".join(f"{k}: {str(v).lower()}\n" for k, v in GOOD.items()
+                                 if k != "learning_rate") + "learning_rate: 1e-9\n")),
+    Case("space-exponent-is-a-number", create("--data", "{data}", "--space", "s.yaml"),
+         ["space key 'learning_rate' must stay within 1e-06 to 1.0, but got 1e-09 to 0.1"],
+         write("s.yaml", "params:\n  learning_rate: {low: 1e-9, high: 1e-1, log: true}\n")),
+    # below a log scale's range, and NaN: the space's own message, not Optuna's
+    Case("params-log-scale-negative", enqueue("p.yaml"), ["linear_c=-1 lies outside the "
+         "study's space (a number from 0.01 to 10.0, log scale)"],
+         write("p.yaml", "family: linear\nlinear_c: -1\n")),
+    Case("params-log-scale-zero", enqueue("p.json"), ["learning_rate=0 lies outside the "
+         "study's space"], write("p.json", json.dumps({**GOOD, "learning_rate": 0}))),
+    Case("params-nan", enqueue("p.json"), ["learning_rate=nan lies outside the study's space"],
+         write("p.json", json.dumps({**GOOD, "learning_rate": float("nan")}))),
     Case("params-unused-key", enqueue("p.json"), ["'conv_filters' is not used with these "
          "values"], write("p.json", json.dumps({**GOOD, "conv_filters": 32}))),
 ]
@@ -314,6 +367,11 @@ def contents(url_or_folder: Path) -> dict[str, object]:
     return found
 
 
+def file_bytes(folder: Path) -> dict[str, bytes]:
+    """What each file in ``folder`` holds: a refusal rewrites none of the user's files."""
+    return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
 def fill(args: list[str], here: Path, shared: Path) -> list[str]:
     names = {"db": f"sqlite:///{shared / 'studies.db'}", "new": f"sqlite:///{here / 'new.db'}",
              "data": str(shared / "data.csv"), "here": str(here)}
@@ -331,6 +389,7 @@ def test_refused_with_the_problem_and_the_fix(case: Case, shared: Path, tmp_path
     if case.setup:
         case.setup(tmp_path)
     before, shared_before = contents(tmp_path), contents(shared)
+    written = file_bytes(tmp_path)
     env = {"HPSEARCH_STORAGE": None, "HPSEARCH_STORAGE_FILE": None, **case.env}
     result = runner.invoke(app, fill(case.args, tmp_path, shared), env=env)
     output = flat(result.output)
@@ -340,7 +399,38 @@ def test_refused_with_the_problem_and_the_fix(case: Case, shared: Path, tmp_path
     for word in case.words:
         assert flat(word) in output, (word, output)
     assert contents(tmp_path) == before  # no file left: no new.db, no script, no report
+    assert file_bytes(tmp_path) == written  # and none of the user's files rewritten
     assert contents(shared) == shared_before  # no study, trial, attribute or blob added
+
+
+DOOMED = "doomed"
+
+
+class DeletesItsStudy(ScriptedTrainer):
+    """The scripted trainer, whose first trial's study is deleted under it, as `hpsearch delete
+    --yes --force` from another shell would (the storage URL from $HPSEARCH_STORAGE)."""
+
+    def fit(self, params: dict[str, Any], prepared: Any, settings: FitSettings, *,
+            report: Any) -> TrainResult:
+        if self.calls == 0:
+            delete_study(DOOMED, force=True)
+        return super().fit(params, prepared, settings, report=report)
+
+
+def test_a_worker_whose_study_is_deleted_stops_and_says_so(shared: Path, tmp_path: Path) -> None:
+    """Not a case of the table: the study is made, and goes, in the case's own folder."""
+    url = f"sqlite:///{tmp_path / 'studies.db'}"
+    create_study(DOOMED, shared / "data.csv", storage_url=url, max_epochs=2)
+    result = runner.invoke(app, ["worker", "--study", DOOMED], env={
+        "HPSEARCH_STORAGE": url, "HPSEARCH_STORAGE_FILE": None,
+        "HPSEARCH_TRAINER": f"{__name__}:DeletesItsStudy"})
+    output = flat(result.output)
+    assert result.exit_code == 2, output
+    assert isinstance(result.exception, SystemExit), repr(result.exception)
+    assert "Traceback" not in result.output
+    assert flat(f"error: Study 'doomed' was deleted from {url} while this worker ran") in output
+    assert "create the study anew (`hpsearch create --study doomed` ...)" in output
+    assert list_studies(url) == []
 
 
 def test_there_are_at_least_forty_of_them() -> None:

@@ -155,6 +155,17 @@ def test_enqueue_checks_params_against_the_space(tmp_path: Path, sqlite_url: str
     result = runner.invoke(app, ["enqueue", "--study", "s", "--params", str(path),
                                  "--storage", sqlite_url])
     assert result.exit_code == 0, result.output
+    # 1e-3 as a person writes it (YAML 1.2), which PyYAML alone reads as the text '1e-3'
+    path.write_text("".join(f"{k}: {str(v).lower()}\n" for k, v in good.items()
+                            if k != "learning_rate") + "learning_rate: 1e-3\n")
+    result = runner.invoke(app, ["enqueue", "--study", "s", "--params", str(path),
+                                 "--storage", sqlite_url])
+    assert result.exit_code == 0, result.output
+    import optuna
+
+    queued = optuna.load_study(study_name="s", storage=sqlite_url).get_trials(
+        states=(optuna.trial.TrialState.WAITING,))
+    assert queued[-1].system_attrs["fixed_params"]["learning_rate"] == 0.001
 
 
 def test_run_prints_leaderboard_with_baselines(monkeypatch: pytest.MonkeyPatch,

@@ -27,6 +27,7 @@ from search.options import (
     DashboardOptions,
     DataOptions,
     DeleteOptions,
+    ExportOptions,
     LaunchOptions,
     OptionGroup,
     OptionSpec,
@@ -202,6 +203,7 @@ def test_every_worded_help_belongs_to_a_command_that_offers_the_option() -> None
 def test_the_library_defaults_are_the_groups_defaults() -> None:
     """The functions under the commands take the same defaults as the commands' options."""
     from search.data import sample_frame
+    from search.export import export_model, export_script
     from search.study import delete_study
     from search.views import make_dashboard, watch_study
     from search.worker import launch_workers
@@ -215,6 +217,8 @@ def test_the_library_defaults_are_the_groups_defaults() -> None:
             s.name: defaults(function)[s.name] for s in group.specs() if not s.required}
     assert defaults(watch_study)["interval"] == ViewOptions().interval
     assert defaults(delete_study)["force"] == DeleteOptions().force
+    assert defaults(export_model)["force"] == defaults(export_script)["force"] == \
+        ExportOptions().force
     assert defaults(launch_workers)["options"] is None  # i.e. WorkerOptions()
 
 

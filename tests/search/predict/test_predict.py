@@ -269,3 +269,77 @@ def test_the_cli_reads_stdin_and_writes_stdout(exported: dict[str, Any],
     assert shown.exit_code == 0, shown.output
     assert json.loads(shown.stdout)["metrics"] == evaluate_model(
         exported["model"], exported["held"]).metrics
+
+
+# Serves SavedModels in a fresh interpreter without hpsearch, as a model server would: the texts
+# of argv[1] through the signature of each SavedModel named after the output file argv[2].
+SERVE = """
+import json, sys
+for name in ("search", "spaces", "storage"):
+    sys.modules[name] = None
+import tensorflow as tf
+
+def plain(value):
+    if isinstance(value, list):
+        return [plain(v) for v in value]
+    return value.decode("utf-8") if isinstance(value, bytes) else value
+
+texts = json.loads(open(sys.argv[1], encoding="utf-8").read())
+served = {}
+for path in sys.argv[3:]:
+    serve = tf.saved_model.load(path).signatures["serving_default"]
+    served[path] = {k: plain(v.numpy().tolist()) for k, v in serve(text=tf.constant(texts)).items()}
+open(sys.argv[2], "w", encoding="utf-8").write(json.dumps(served))
+"""
+
+
+def test_the_saved_model_serves_what_predict_writes(exported: dict[str, Any],
+                                                    tmp_path: Path) -> None:
+    """export --model's saved_model/1, loaded with tf.saved_model.load in a fresh interpreter:
+    its probabilities are model.keras's, its labels `hpsearch predict`'s; with other thresholds
+    baked in (each output's median), labels.json's rule applied by hand to them."""
+    import subprocess
+    import sys
+
+    from spaces.model import save_serving
+
+    task, model = exported["task"], exported["model"]
+    saved = model / "saved_model" / "1"
+    assert (saved / "saved_model.pb").is_file()
+    assert [p.name for p in (model / "saved_model").iterdir()] == ["1"]  # nothing left aside
+    texts = held_texts(exported)
+    labels, probs = by_hand(model, texts)
+    served_paths = [saved]
+    if task is not Task.MULTICLASS:
+        medians = [float(m) for m in np.median(probs[:, 1:] if task is Task.BINARY else probs,
+                                               axis=0)]
+        moved = tmp_path / "moved"
+        shutil.copytree(model, moved, ignore=shutil.ignore_patterns("saved_model"))
+        (moved / "labels.json").write_text(json.dumps({**exported["labels"],
+                                                       "thresholds": medians}))
+        save_serving(moved / "model.keras", moved / "saved_model" / "1", task.value,
+                     exported["labels"]["classes"], medians)
+        served_paths.append(moved / "saved_model" / "1")
+    (tmp_path / "texts.json").write_text(json.dumps(texts), encoding="utf-8")
+    run = subprocess.run([sys.executable, "-c", SERVE, str(tmp_path / "texts.json"),
+                          str(tmp_path / "served.json"), *map(str, served_paths)],
+                         capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr[-3000:]
+    served = json.loads((tmp_path / "served.json").read_text(encoding="utf-8"))
+
+    found = served[str(saved)]
+    classes = exported["labels"]["classes"]
+    predict_file(model, exported["held"], out=tmp_path / "p.csv")
+    written = pd.read_csv(tmp_path / "p.csv", keep_default_na=False)
+    label = "labels" if task is Task.MULTILABEL else "label"
+    assert np.allclose(found["probabilities"], probs, rtol=0, atol=1e-6)
+    assert np.allclose(found["probabilities"], written.iloc[:, 1:].to_numpy(), rtol=0, atol=1e-6)
+    assert found["classes"] == [classes] * len(texts)
+    assert found[label] == written[label].tolist() == labels
+    assert len(set(labels)) > 1
+    if task is Task.MULTILABEL:
+        thresholds = np.array(exported["labels"]["thresholds"])
+        assert found["predicted"] == (probs >= thresholds).tolist()
+    if task is not Task.MULTICLASS:
+        moved_labels = by_hand(moved, texts)[0]
+        assert served[str(moved / "saved_model" / "1")][label] == moved_labels != labels

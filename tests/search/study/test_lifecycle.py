@@ -28,7 +28,7 @@ from search import (
 )
 from search.cli import app
 from search.data import write_sample
-from search.options import PrunerName
+from search.options import KeepBound, PrunerName, format_size
 from search.study import load_data, open_study, update_budget
 from spaces import Task
 from storage._blobs import blobs
@@ -115,8 +115,21 @@ def test_update_raises_the_budget_and_a_running_worker_follows_it(
     assert run_worker(study_name, sqlite_url, trainer=ScriptedTrainer()).trials_run == 2
     nothing = runner.invoke(app, ["update", "--study", study_name, "--storage", sqlite_url])
     assert nothing.exit_code == ExitCode.USER_ERROR
-    assert f"Give --n-trials or --timeout: the budget study '{study_name}' should have (it " \
-           "has --n-trials 6, --timeout 3600)." in nothing.output
+    assert ("Give --n-trials, --timeout, --keep-models or --keep-bytes: the budget study "
+            f"'{study_name}' should have (it has --n-trials 6, --timeout 3600, --keep-models "
+            "10, --keep-bytes 2GB).") in nothing.output
+    kept = runner.invoke(app, ["update", "--study", study_name, "--storage", sqlite_url,
+                               "--keep-models", "3", "--keep-bytes", "1.5GiB"])
+    assert kept.output == (f"study {study_name}: --keep-models 10 -> 3\n"
+                           f"study {study_name}: --keep-bytes 2GB -> 1536MiB\n")
+    assert open_study(study_name, sqlite_url)[1].budget.keep_bound() == KeepBound(
+        3, 1536 * 2**20)
+    refused = runner.invoke(app, ["update", "--study", study_name, "--storage", sqlite_url,
+                                  "--keep-bytes", "lots"])
+    assert refused.exit_code == ExitCode.USER_ERROR
+    assert "Invalid value for '--keep-bytes': Value error, 'lots' is not a size: write a " \
+           "number of bytes with a unit, like 500MB, 2GB or 1.5GiB." in " ".join(
+               refused.output.replace("│", " ").split())
 
 
 def test_a_worker_stops_after_consecutive_failures_with_their_reasons(
@@ -176,6 +189,10 @@ def test_studies_lists_every_study_with_its_trials_best_and_baselines(
     assert found["someone-elses"]["note"] == "not created by hpsearch"
     table = runner.invoke(app, ["studies", "--storage", sqlite_url])
     assert "reviews" in table.output and "complete 3, fail 1" in table.output
+    stored = storage.stored_bytes(storage.open_storage(sqlite_url))
+    assert reviews["stored_bytes"] == stored["reviews"] > 10_000  # its data
+    assert found["someone-elses"]["stored_bytes"] == 0
+    assert f" {format_size(stored['reviews'])} " in table.output
     assert "not created by hpsearch" in table.output
 
 

@@ -6,10 +6,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from search.data import stratified_order
 from search.metrics import Metric
 from search.training import FitSettings, _rows, _solver, row_ladder
 from spaces import Task
+from spaces.features import stratified_order
 from tests.search.training.test_solver import BAG, prepared
 
 PARAMS = {**BAG, "solver": "svm", "linear_c": 1.0, "class_weight": "balanced"}
