@@ -28,6 +28,7 @@ from search.study import (
     kept_probabilities,
     load_data,
     open_study,
+    packed_model,
 )
 from spaces import params_of
 from spaces.features import StudyData
@@ -135,7 +136,8 @@ def _refit(study: optuna.Study, config: StudyConfig, record: dict[str, Any],
                 f"were left (`hpsearch refit --study {study.study_name}` does it)")
     started = time.monotonic()
     model = refit_members(study, config, members, data, prepared)
-    storage.put_blob(storage.storage_of(study), study.study_name, REFIT_KEY, model)
+    storage.put_blob(storage.storage_of(study), study.study_name, REFIT_KEY,
+                     packed_model(model))
     trials = {t.number: t for t in study.get_trials(deepcopy=False)}
     seen = max(int(trials[m["trial"]].user_attrs.get(TrialAttr.ROWS) or len(data.train_texts))
                for m in members)

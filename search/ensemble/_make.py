@@ -30,6 +30,7 @@ from search.study import (
     kept_probabilities,
     load_data,
     open_study,
+    packed_model,
 )
 from spaces import params_of
 
@@ -179,7 +180,8 @@ def _keep(study: optuna.Study, config: StudyConfig, weights: dict[int, float],
         members.append((params, model, weight))
     built = ensemble_model(members, data, config.task, len(config.classes))
     _forget(study)
-    storage.put_blob(storage.storage_of(study), study.study_name, ENSEMBLE_KEY, built)
+    storage.put_blob(storage.storage_of(study), study.study_name, ENSEMBLE_KEY,
+                     packed_model(built))
     return built
 
 
