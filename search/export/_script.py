@@ -76,6 +76,9 @@ def script_files(study_name: str, config: StudyConfig, trial: TrialSummary, data
         "epochs": int(trial.best_epoch or config.search.max_epochs),
         "batch_size": params.get("batch_size"), "learning_rate": params.get("learning_rate"),
         "logit_scale": trial.logit_scale,
+        # A solved trial kept short of every training row: the first rows it was fitted on.
+        "train_rows": (trial.rows if trial.rows and trial.rows < len(data.train_texts)
+                       else None),
         "weights": [source(f) for f in weight_functions(task, family.solver)],
         "trial_metrics": headline_metrics(config, trial), "thresholds": trial.thresholds,
         "helpers": [source(getattr(spaces.model, name)) for name in helpers_called(network)],

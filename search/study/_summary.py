@@ -50,6 +50,7 @@ class TrialSummary:
     per_class: dict[str, Any] | None = None
     logit_scale: float | None = None  # what a solved linear model's margins were multiplied by
     starting_point: str | None = None  # the known-good configuration it was queued as
+    rows: int | None = None  # the training rows a solved trial was fitted on (grown by rungs)
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -235,7 +236,8 @@ def summarize_trial(trial: FrozenTrial, config: StudyConfig) -> TrialSummary:
         cut_by_deadline=bool(attrs.get(TrialAttr.CUT_BY_DEADLINE)),
         not_converged=attrs.get(TrialAttr.NOT_CONVERGED),
         per_class=attrs.get(Detail.PER_CLASS), logit_scale=attrs.get(TrialAttr.LOGIT_SCALE),
-        starting_point=_starting_point(attrs.get(TrialAttr.STARTING_POINT)))
+        starting_point=_starting_point(attrs.get(TrialAttr.STARTING_POINT)),
+        rows=attrs.get(TrialAttr.ROWS))
 
 
 def _starting_point(recorded: Any) -> str | None:

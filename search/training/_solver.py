@@ -63,8 +63,9 @@ def column_limit(settings: FitSettings, columns: int, threads: int, started: flo
         needs = (now - started) / done * columns
         end = started + needs
         if settings.cost_limit_s is not None and spent + needs > settings.cost_limit_s:
-            return _Stopped(f"too costly: {columns} columns would take about {needs:.0f}s, "
-                            f"over the cost cap of {settings.cost_limit_s:.0f}s")
+            after = f" after {spent:.0f}s on fewer rows" if spent >= 1 else ""
+            return _Stopped(f"too costly: {columns} columns would take about {needs:.0f}s"
+                            f"{after}, over the cost cap of {settings.cost_limit_s:.0f}s")
         if settings.deadline is not None and end > settings.deadline:
             return _Stopped(f"too costly: {columns} columns would take about {needs:.0f}s, "
                             f"past the deadline by {end - settings.deadline:.0f}s")
@@ -88,17 +89,18 @@ def solve_bag(params: dict[str, Any], x: Any, y: np.ndarray, settings: FitSettin
 def fit_solver(params: dict[str, Any], prepared: Prepared, settings: FitSettings,
                report: EpochReport, dims: Dims) -> TrainResult:
     """Solve on the rungs of ``row_ladder`` in turn: after each but the last, the trial stops
-    when ``settings.promote`` says it is not among the best at these rows (pruned), or when
-    the next rung would not fit its cost cap or deadline (kept as it stands)."""
+    when the next rung would not fit its cost cap or deadline (kept as it stands), or when
+    ``settings.promote`` says it is not among the best at these rows (pruned)."""
     started = time.monotonic()
     data = prepared.data
     ladder = row_ladder(len(data.y_train), len(settings.classes))
     fitted: _Fitted | None = None
     for rows in ladder:
         rung_started = time.monotonic()
-        stop = column_limit(settings, dims.n_outputs, solver_threads(), rung_started,
-                            spent=rung_started - started)
-        x_train = prepared.train_inputs(params, rows).bag
+        x_train = prepared.train_inputs(params, rows).bag  # encodes the rows first needed
+        solving = time.monotonic()  # the columns' pace excludes that
+        stop = column_limit(settings, dims.n_outputs, solver_threads(), solving,
+                            spent=solving - started)
         try:
             kernel, bias, unconverged = solve_bag(params, x_train, data.y_train[:rows],
                                                   settings, dims.n_outputs, stop)
@@ -112,14 +114,16 @@ def fit_solver(params: dict[str, Any], prepared: Prepared, settings: FitSettings
                         time.monotonic() - rung_started)
         if rows == ladder[-1]:
             break
-        if settings.promote is not None:
-            fitted.pruned = settings.promote(rows, float(fitted.metrics[settings.metric]))
-            if fitted.pruned:
-                break
+        # The time first: a trial with no time for the next rung is kept at this one, its last,
+        # where successive halving promotes no one.
         fitted.grown = _no_time(settings, fitted, rows, ladder[ladder.index(rows) + 1],
                                 time.monotonic() - started)
         if fitted.grown:
             break
+        if settings.promote is not None:
+            fitted.pruned = settings.promote(rows, float(fitted.metrics[settings.metric]))
+            if fitted.pruned:
+                break
     assert fitted is not None
     return fitted.result(params, prepared, settings, dims, report, time.monotonic() - started)
 

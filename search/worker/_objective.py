@@ -72,6 +72,7 @@ class Objective:
         self.current_trial_id: int | None = None
         # Seconds to keep before the deadline for what follows the trials (a refit).
         self.final_cost: Callable[[], float] | None = None
+        self._room: float | None = None  # the time left when the final cost first fitted
 
     def __call__(self, trial: optuna.Trial) -> float:
         """Run one trial. If a stale-trial check failed it meanwhile (this worker could not
@@ -156,12 +157,15 @@ class Objective:
 
     def kept_seconds(self) -> float:
         """The seconds kept before the deadline for what follows the trials (``final_cost``),
-        while they fit in the time left: a refit that cannot end by the deadline is not
-        waited for."""
+        from the first time they fit in the time left, while they fit in what was left then:
+        a refit that cannot end by the deadline is not waited for, and one that could is
+        waited for even when a trial ended past its own deadline."""
         if self.deadline is None or self.final_cost is None:
             return 0.0
         cost = self.final_cost()
-        return cost if cost < self.deadline - time.monotonic() else 0.0
+        if self._room is None and cost < self.deadline - time.monotonic():
+            self._room = self.deadline - time.monotonic()
+        return cost if self._room is not None and cost < self._room else 0.0
 
     def _reporter(self, trial: optuna.Trial) -> EpochReport:
         """Each epoch's objective to Optuna (never cut by a signal); True: prune."""

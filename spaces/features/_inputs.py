@@ -96,14 +96,15 @@ class EncodedSplit:
 
     @property
     def n_rows(self) -> int:
-        return len(self.words)
+        return int(self.ngram_counts.shape[0])
 
 
 def head(encoded: EncodedSplit, rows: int) -> EncodedSplit:
     """The first ``rows`` rows of ``encoded``."""
     words = encoded.words
-    return EncodedSplit(Ragged(words.values[:words.splits[rows]], words.splits[:rows + 1]),
-                        encoded.ngram_counts[:rows], encoded.char_counts[:rows])
+    if len(words.splits) > rows:  # none are encoded when the vocabulary has no words
+        words = Ragged(words.values[:words.splits[rows]], words.splits[:rows + 1])
+    return EncodedSplit(words, encoded.ngram_counts[:rows], encoded.char_counts[:rows])
 
 
 def joined_splits(parts: list[EncodedSplit]) -> EncodedSplit:
