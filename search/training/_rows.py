@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 
 GROWTH = 3  # each rung fits this many times the rows of the one before
-MIN_ROWS = 2_000  # the smallest rung, and ROWS_PER_CLASS rows a class at least
+MIN_ROWS = 2_000  # the smallest rung, and ROWS_PER_CLASS rows a class on average at least
 ROWS_PER_CLASS = 20
 # How a solve's seconds grow with its rows, between rungs: the expert's LinearSVC, 50 classes,
 # on the generated 300k-row set took 1.6, 8.8, 34 and 145 s at 3k, 9k, 27k and 81k rows
@@ -20,7 +20,7 @@ TIME_POWER = 1.4
 
 def row_ladder(n_rows: int, n_classes: int) -> list[int]:
     """The rung sizes, smallest first, ending at ``n_rows``: each ``GROWTH`` times the one
-    before, none under ``MIN_ROWS`` (or ``ROWS_PER_CLASS`` rows a class)."""
+    before, none under ``MIN_ROWS`` (or ``ROWS_PER_CLASS`` rows a class on average)."""
     smallest = max(MIN_ROWS, ROWS_PER_CLASS * n_classes)
     ladder = [n_rows]
     while math.ceil(ladder[0] / GROWTH) >= smallest:

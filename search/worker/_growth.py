@@ -1,7 +1,8 @@
 """Which trials grow to more rows (``search.training``'s rungs): successive halving over data
 size, by Optuna's rule for its ``SuccessiveHalvingPruner``. At each rung a trial goes on when
 its objective there is among the best third of every trial's at that rung (itself included;
-the best one while fewer than three have one), within the noise of the choosing rows."""
+the best one while fewer than three have one), within the noise of the choosing rows for a
+score (a loss has no slack)."""
 
 from __future__ import annotations
 
@@ -39,9 +40,10 @@ def promotion(trial: optuna.Trial, n_val: int, signals: StopSignals,
         slack = noise(cutoff, n_val) if maximize else 0.0
         if (value >= cutoff - slack) if maximize else (value <= cutoff):
             return None
-        return (f"at {rows} rows its objective {value:.4f} was below the best "
+        noise_said = f", less {slack:.4f} of noise" if maximize else ""
+        return (f"at {rows} rows its objective {value:.4f} was not among the best "
                 f"{'third' if kept > 1 else 'one'} of {len(ranked)} trials there "
-                f"({cutoff:.4f}, less {slack:.4f} of noise)")
+                f"({cutoff:.4f}{noise_said})")
 
     return promote
 

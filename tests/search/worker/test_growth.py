@@ -40,7 +40,7 @@ def test_from_three_scores_the_best_third_grows_within_the_noise() -> None:
     promote = promotion(study_with(scores).ask(), 400, StopSignals())
     assert promote(2000, 0.85 - cutoff_noise + 1e-4) is None
     reason = promote(2000, 0.80)
-    assert reason == ("at 2000 rows its objective 0.8000 was below the best third of 6 "
+    assert reason == ("at 2000 rows its objective 0.8000 was not among the best third of 6 "
                       "trials there (0.8500, less 0.0179 of noise)")
 
 
