@@ -261,3 +261,35 @@ def test_export_model_is_the_trial_exactly(tmp_path: Path) -> None:
         assert found[metric] == pytest.approx(value, abs=1e-6), metric
     labels = json.loads((folder / "labels.json").read_text())
     assert labels["thresholds"] == trial.thresholds
+
+
+def test_the_script_of_a_trial_kept_short_of_every_row_trains_on_its_first_rows(
+        scripted_study, tmp_path, monkeypatch):
+    """A solved trial grown to fewer rows than the study's training rows: its script fits the
+    first of them (the study stores them in a stratified order), --full every row."""
+    import contextlib
+    import dataclasses
+
+    from search.export import _export
+    from tests.exported import without_hpsearch
+
+    task, _, url = scripted_study
+    if task is not Task.MULTICLASS:
+        pytest.skip("the rows rule is the same for every task")
+    summarize = _export.summarize_trial
+    monkeypatch.setattr(_export, "summarize_trial", lambda *args: dataclasses.replace(
+        summarize(*args), rows=120))
+    path = export_script("s", tmp_path / "short.py", url, trial_number=TRIALS[0])
+    assert "TRAIN_ROWS = 120" in path.read_text()
+    study, config = open_study("s", url)
+    data = load_data(study, config)
+    module = load_script(path)
+    fitted: list[list[str]] = []
+    fit = module.fit_network
+    module.fit_network = lambda network, inputs, texts, y: (fitted.append(texts),
+                                                            fit(network, inputs, texts, y))
+    for args in (["--out", str(tmp_path / "m")], ["--out", str(tmp_path / "f"), "--full"]):
+        with without_hpsearch([str(path), *args]), contextlib.chdir(tmp_path):
+            module.main(args)
+    assert fitted[0] == data.train_texts[:120]
+    assert len(fitted[1]) == data.n_rows

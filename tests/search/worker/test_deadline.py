@@ -66,3 +66,24 @@ def test_a_solver_trial_that_would_end_past_the_deadline_stays_queued(
     study, _ = open_study("q", sqlite_url)
     states = [t.state for t in study.trials]
     assert states[:2] == [TrialState.COMPLETE] * 2 and states[2] is TrialState.WAITING
+
+
+def test_the_time_kept_for_a_refit_stays_kept_once_it_fitted(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A refit that does not fit in the time left is not waited for; once one fits, its time
+    stays kept though a trial ends past its own deadline (the time left then falls under it),
+    until a new best's refit would need more than was left when it first fitted."""
+    from search.worker import _objective
+
+    now, cost = [100.0], [150.0]
+    monkeypatch.setattr(_objective.time, "monotonic", lambda: now[0])
+    objective = _objective.Objective.__new__(_objective.Objective)
+    objective.deadline, objective._room = 200.0, None
+    objective.final_cost = lambda: cost[0]
+    assert objective.kept_seconds() == 0.0  # 150 s of refit, 100 s left
+    cost[0] = 60.0
+    assert objective.kept_seconds() == 60.0
+    now[0] = 150.0  # the trial given until 140 ended at 150: 50 s left
+    assert objective.kept_seconds() == 60.0 and objective.trial_deadline() == 140.0
+    cost[0] = 120.0
+    assert objective.kept_seconds() == 0.0
