@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from firstuse import lazy_names
 from search._errors import (
     ConsecutiveFailures,
     DataError,
@@ -21,7 +22,6 @@ from search._errors import (
     StudyError,
     TrialFailed,
 )
-from search._lazy import lazy_names
 from search.metrics import Metric
 from search.options import BudgetOptions, DataOptions, SearchOptions, WorkerOptions
 
