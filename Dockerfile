@@ -40,7 +40,6 @@ COPY pyproject.toml README.md LICENSE ./
 COPY search ./search
 COPY spaces ./spaces
 COPY storage ./storage
-COPY firstuse ./firstuse
 # --no-build-isolation: the build backend (setuptools) is the locked, hash-checked one above,
 # not a fresh unchecked download.
 RUN pip install --no-cache-dir --no-deps --no-build-isolation . \

@@ -25,7 +25,7 @@ $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m pip --python $(BIN)/python install -q uv 2>/dev/null \
 		|| { $(BIN)/python -m ensurepip -q && $(BIN)/python -m pip install -q uv; }
 	$(BIN)/uv pip install -q --python $(BIN)/python pip -e '.[dev]'
-	$(BIN)/python .ci/compile.py search spaces storage firstuse tests
+	$(BIN)/python .ci/compile.py search spaces storage tests
 	touch $@
 
 ## A small real search on the embedded SQLite default, the leaderboard, and the best script.
@@ -64,7 +64,7 @@ deps:
 	for deps in .ci/deps-*.sh; do [ -e "$$deps" ] && bash "$$deps"; done; true
 
 lint: venv
-	$(BIN)/ruff check search spaces storage firstuse tests
+	$(BIN)/ruff check search spaces storage tests
 	$(BIN)/ruff check deploy .ci
 
 typecheck: venv

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from firstuse import lazy_names
+from search._lazy import lazy_names
 from search._errors import (
     ConsecutiveFailures,
     DataError,

@@ -8,15 +8,14 @@ bounds check), all of them in ``_optuna_private.py``. It imports nothing from ``
 ``spaces``.
 
 URLs, errors (a full disk's too) and the SQLite policy load at once; the names that need
-SQLAlchemy or Optuna load on first use (``firstuse``), so that ``hpsearch --help`` starts
-without them.
+SQLAlchemy or Optuna load on first use, so that ``hpsearch --help`` starts without them.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from firstuse import lazy_names
+import importlib
 from storage._attrs import FAIL_REASON_ATTR, FAILED_TRIAL_ATTR, RETRY_HISTORY_ATTR
 from storage._disk_full import StorageFull, is_disk_full, storage_full
 from storage._sqlite import (
@@ -87,7 +86,7 @@ if TYPE_CHECKING:
     from storage._retry import connection_error_text, is_connection_error
     from storage._trial_cap import BudgetSpent
 
-__getattr__ = lazy_names(__name__, {
+_LAZY = {
     "storage._artifacts": ("DatabaseArtifactStore", "artifact_store", "drop_trial_files",
                            "keep_trial_file", "keep_trial_files", "trial_file",
                            "trial_file_sizes", "trials_with_file"),
@@ -102,7 +101,14 @@ __getattr__ = lazy_names(__name__, {
                      "open_storage"),
     "storage._resilient": ("ResilientStorage", "cap_trials", "storage_of", "study_deleted"),
     "storage._retry": ("connection_error_text", "is_connection_error"),
-})
+}
+_SOURCE = {name: module for module, names in _LAZY.items() for name in names}
+
+
+def __getattr__(name: str) -> object:
+    if name not in _SOURCE:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(_SOURCE[name]), name)
 
 
 __all__ = [

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
 
-HPSEARCH = ("search", "spaces", "storage", "firstuse")
+HPSEARCH = ("search", "spaces", "storage")
 
 # Runs the script with hpsearch's packages made unimportable, as in an environment without it.
 WITHOUT_HPSEARCH = (

@@ -16,9 +16,7 @@ import pytest
 
 from tests.worker_procs import REPO
 
-# `firstuse` (names loaded on first use) is the bottom of the house: the other three may import
-# it, and it imports none of them.
-PACKAGES = ("search", "spaces", "storage", "firstuse")
+PACKAGES = ("search", "spaces", "storage")
 # The one module that touches Optuna's private modules and attributes.
 OPTUNA_PRIVATE = "storage/_optuna_private.py"
 # The only modules that import TensorFlow or Keras themselves (the rest load them through these,
@@ -27,8 +25,8 @@ TENSORFLOW_MAY = ("search/training/_", "spaces/features/_layers.py", "spaces/fea
                   "spaces/model/_build.py", "spaces/model/_losses.py",
                   "spaces/model/_helpers.py", "spaces/model/_text_model.py",
                   "spaces/model/_serving.py")
-# What each package of `search` may import from the others, bottom up (`search._errors` and
-# `search._paths` are everyone's). docs/ARCHITECTURE.md prints this table.
+# What each package of `search` may import from the others, bottom up (`search._errors`,
+# `search._lazy` and `search._paths` are everyone's). docs/ARCHITECTURE.md prints this table.
 MAY_IMPORT = {
     "metrics": set(),
     "options": {"metrics"},
@@ -45,7 +43,7 @@ MAY_IMPORT = {
     "cli": {"options", "metrics", "data", "study", "training", "views", "ensemble", "answer",
             "export", "predict", "worker"},
 }
-# The same for the packages of `spaces` (`spaces._task` is everyone's).
+# The same for the packages of `spaces` (`spaces._task` and `spaces._first_use` are everyone's).
 SPACES_MAY_IMPORT = {
     "keys": set(),
     "features": set(),
@@ -156,18 +154,14 @@ def test_packages_import_only_what_their_layer_allows() -> None:
     for path, tree in sources():
         names = {m for m in imported(tree) if first(m) in PACKAGES}
         top, parts = path.split("/")[0], path.split("/")
-        if top == "firstuse":
-            assert not names, (path, names)
-            continue
-        names = {m for m in names if first(m) != "firstuse"}
         if top == "storage":
             assert {first(m) for m in names} <= {"storage"}, (path, names)
             continue
         if top == "spaces":
             assert {first(m) for m in names} <= {"spaces"}, (path, names)
-            rules, shared = SPACES_MAY_IMPORT, {"_task"}
+            rules, shared = SPACES_MAY_IMPORT, {"_task", "_first_use"}
         else:
-            rules, shared = MAY_IMPORT, {"_errors", "_paths"}
+            rules, shared = MAY_IMPORT, {"_errors", "_lazy", "_paths"}
         if len(parts) < 3:
             continue  # search/__init__.py, search/_errors.py, spaces/_task.py...
         own = parts[1]

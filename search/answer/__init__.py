@@ -9,7 +9,7 @@ the refit, on first use: TensorFlow), ``search.ensemble``, ``storage`` and ``spa
 
 from typing import TYPE_CHECKING
 
-from firstuse import lazy_names
+from search._lazy import lazy_names
 from search.answer._cost import refit_seconds
 
 if TYPE_CHECKING:

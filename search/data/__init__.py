@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from firstuse import lazy_names
+from search._lazy import lazy_names
 from search.data._checks import check_data, joined_labels
 from search.data._embeddings import load_embedding_matrix
 from search.data._fingerprint import data_fingerprint, file_sha256, fingerprint

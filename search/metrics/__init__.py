@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from firstuse import lazy_names
+from search._lazy import lazy_names
 from search.metrics._compare import ahead, versus_baselines
 from search.metrics._names import Detail, Direction, Metric
 from search.metrics._tasks import (

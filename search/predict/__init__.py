@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from firstuse import lazy_names
+from search._lazy import lazy_names
 
 if TYPE_CHECKING:
     from search.predict._classifier import (

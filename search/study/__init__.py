@@ -11,7 +11,7 @@ pandas) loads on first use: a worker never creates a study.
 
 from typing import TYPE_CHECKING
 
-from firstuse import lazy_names
+from search._lazy import lazy_names
 from search.study._catalog import StudyListing, list_studies
 from search.study._config import BASELINES_ATTR, CONFIG_ATTR, CONFIG_VERSION, StudyConfig
 from search.study._enqueue import enqueue_params

@@ -12,7 +12,7 @@ pandas) loads on first use.
 
 from typing import TYPE_CHECKING
 
-from firstuse import lazy_names
+from search._lazy import lazy_names
 from search.worker._launch import (
     WorkerExit,
     launch_workers,

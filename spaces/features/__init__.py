@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from firstuse import lazy_names
+from spaces._first_use import on_first_use
 from spaces.features._fit import Fitted, fit_vocabulary
 from spaces.features._inputs import (
     NORMS,
@@ -44,13 +44,11 @@ if TYPE_CHECKING:
     from spaces.features._encode import encode
     from spaces.features._layers import Featurizer, inputs_model, weighted
 
-_TENSORFLOW: dict[str, tuple[str, ...]] = {
-    "spaces.features._encode": ("encode",),
-    "spaces.features._layers": ("Featurizer", "inputs_model", "weighted"),
-}
+_TENSORFLOW = {"encode": "_encode", "Featurizer": "_layers", "inputs_model": "_layers",
+               "weighted": "_layers"}
 
 
-__getattr__ = lazy_names(__name__, _TENSORFLOW)
+__getattr__ = on_first_use(__name__, _TENSORFLOW)
 
 __all__ = ["CHAR_FIT_CHARS", "CHAR_ORDERS", "CHAR_RANGES", "MAX_NGRAMS", "MAX_TEXT_CHARS",
            "MAX_WORD_ORDER", "NORMS", "WEIGHTINGS", "BagSetting", "EncodedSplit", "Featurizer",

@@ -17,7 +17,7 @@ import pytest
 from tests.scripted_studies import make_study
 
 REPO = Path(__file__).resolve().parents[2]
-PACKAGES = ("search", "spaces", "storage", "firstuse")
+PACKAGES = ("search", "spaces", "storage")
 
 
 def package_data() -> set[str]:

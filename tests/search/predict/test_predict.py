@@ -275,7 +275,7 @@ def test_the_cli_reads_stdin_and_writes_stdout(exported: dict[str, Any],
 # of argv[1] through the signature of each SavedModel named after the output file argv[2].
 SERVE = """
 import json, sys
-for name in ("search", "spaces", "storage", "firstuse"):
+for name in ("search", "spaces", "storage"):
     sys.modules[name] = None
 import tensorflow as tf
 

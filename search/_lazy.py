@@ -1,17 +1,10 @@
-"""Names a package exports but imports on first use (a module ``__getattr__``, PEP 562), so that
-importing the package stays cheap: ``hpsearch --help`` loads neither TensorFlow, Optuna nor
-SQLAlchemy, and importing ``spaces`` loads no Keras.
-
-The bottom of the house: ``search``, ``spaces`` and ``storage`` each import it, and it imports
-none of them (``tests/test_architecture.py`` checks both).
-"""
+"""Names a package exports but loads only on first use (module ``__getattr__``, PEP 562), so
+that importing the package stays cheap: the CLI's ``--help`` must not load heavy libraries."""
 
 from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
-
-__all__ = ["lazy_names"]
 
 
 def lazy_names(package: str, sources: dict[str, tuple[str, ...]]) -> Callable[[str], object]:
