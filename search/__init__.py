@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from search._lazy import lazy_names
 from search._errors import (
     ConsecutiveFailures,
     DataError,
@@ -22,6 +21,7 @@ from search._errors import (
     StudyError,
     TrialFailed,
 )
+from search._lazy import lazy_names
 from search.metrics import Metric
 from search.options import BudgetOptions, DataOptions, SearchOptions, WorkerOptions
 

@@ -13,9 +13,9 @@ SQLAlchemy or Optuna load on first use, so that ``hpsearch --help`` starts witho
 
 from __future__ import annotations
 
+import importlib
 from typing import TYPE_CHECKING
 
-import importlib
 from storage._attrs import FAIL_REASON_ATTR, FAILED_TRIAL_ATTR, RETRY_HISTORY_ATTR
 from storage._disk_full import StorageFull, is_disk_full, storage_full
 from storage._sqlite import (
