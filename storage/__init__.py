@@ -3,8 +3,9 @@ heartbeats and the re-queueing of dead trials, the SQLite policy, the data blobs
 trial's files (its model) kept as Optuna artifacts in the same database.
 
 The only package that imports SQLAlchemy, and the owner of every private part of Optuna that
-hpsearch touches (its RDB models and sessions, a trial's id, a distribution's bounds check).
-It imports nothing from ``search`` or ``spaces``.
+hpsearch touches (its RDB models and sessions, a study's and a trial's id, a distribution's
+bounds check), all of them in ``_optuna_private.py``. It imports nothing from ``search`` or
+``spaces``.
 
 URLs, errors (a full disk's too) and the SQLite policy load at once; the names that need
 SQLAlchemy or Optuna load on first use, so that ``hpsearch --help`` starts without them.
@@ -33,6 +34,7 @@ from storage._url import (
     ENV_URL,
     ENV_URL_FILE,
     URL_SOURCES,
+    StorageUrl,
     check_storage_url,
     is_sqlite,
     mask_secrets,
@@ -72,7 +74,7 @@ if TYPE_CHECKING:
         lost_to_stale_check,
         requeue_trial,
     )
-    from storage._optuna_private import in_distribution, storage_of, study_deleted, trial_id
+    from storage._optuna_private import in_distribution, trial_id
     from storage._rdb import (
         DEFAULT_RETRY_WINDOW_S,
         MAX_OVERFLOW,
@@ -80,9 +82,9 @@ if TYPE_CHECKING:
         engine_kwargs,
         open_storage,
     )
-    from storage._resilient import ResilientStorage
+    from storage._resilient import ResilientStorage, cap_trials, storage_of, study_deleted
     from storage._retry import connection_error_text, is_connection_error
-    from storage._trial_cap import BudgetSpent, cap_trials
+    from storage._trial_cap import BudgetSpent
 
 _LAZY = {
     "storage._artifacts": ("DatabaseArtifactStore", "artifact_store", "drop_trial_files",
@@ -91,13 +93,13 @@ _LAZY = {
     "storage._blobs": ("blob_digest", "blob_keys", "blob_sizes", "delete_blob", "delete_study",
                        "drop_orphan_blobs", "get_blob", "give_back_space", "put_blob",
                        "stored_bytes"),
-    "storage._trial_cap": ("BudgetSpent", "cap_trials"),
+    "storage._trial_cap": ("BudgetSpent",),
     "storage._heartbeat": ("RequeueStaleTrial", "StaleTrialWatch", "fail_and_requeue",
                            "fail_stale_trials", "lost_to_stale_check", "requeue_trial"),
-    "storage._optuna_private": ("in_distribution", "storage_of", "study_deleted", "trial_id"),
+    "storage._optuna_private": ("in_distribution", "trial_id"),
     "storage._rdb": ("DEFAULT_RETRY_WINDOW_S", "MAX_OVERFLOW", "POOL_SIZE", "engine_kwargs",
                      "open_storage"),
-    "storage._resilient": ("ResilientStorage",),
+    "storage._resilient": ("ResilientStorage", "cap_trials", "storage_of", "study_deleted"),
     "storage._retry": ("connection_error_text", "is_connection_error"),
 }
 _SOURCE = {name: module for module, names in _LAZY.items() for name in names}
@@ -128,6 +130,7 @@ __all__ = [
     "StaleTrialWatch",
     "StorageError",
     "StorageFull",
+    "StorageUrl",
     "URL_SOURCES",
     "artifact_store",
     "blob_digest",

@@ -31,23 +31,27 @@ from typing import TYPE_CHECKING, Any
 
 import optuna
 import sqlalchemy as sa
-from optuna.artifacts._upload import ARTIFACTS_ATTR_PREFIX, DEFAULT_MIME_TYPE
 from optuna.artifacts.exceptions import ArtifactNotFound
-from optuna.storages._rdb import models
 
 from storage._blobs import _call, blob_digest, blobs
-from storage._optuna_private import storage_of
+from storage._optuna_private import (
+    ARTIFACTS_ATTR_PREFIX,
+    DEFAULT_MIME_TYPE,
+    ArtifactStore,
+    TrialModel,
+    TrialSystemAttributeModel,
+    study_id,
+)
+from storage._resilient import ResilientStorage, storage_of
 from storage._storage_error import StorageError
 from storage._url import mask_url
 
 if TYPE_CHECKING:
     from typing import BinaryIO
 
-    from storage._resilient import ResilientStorage
-
 BLOB_PREFIX = "artifact:"
 _MAX_ID_LENGTH = 128 - len(BLOB_PREFIX)  # the blob table's key is a String(128)
-_attrs = models.TrialSystemAttributeModel
+_attrs = TrialSystemAttributeModel
 
 
 def _blob_key(artifact_id: str) -> str:
@@ -139,8 +143,6 @@ class DatabaseArtifactStore:
 
 
 if TYPE_CHECKING:
-    from optuna.artifacts._protocol import ArtifactStore
-
     _: ArtifactStore = DatabaseArtifactStore(ResilientStorage("", retry_window_s=0))
 
 
@@ -185,13 +187,13 @@ def _check_filename(filename: str) -> None:
 
 
 def _trial_id(conn: sa.Connection, study_id: int, trial_number: int) -> int | None:
-    return conn.execute(sa.select(models.TrialModel.trial_id).where(
-        models.TrialModel.study_id == study_id, models.TrialModel.number == trial_number,
+    return conn.execute(sa.select(TrialModel.trial_id).where(
+        TrialModel.study_id == study_id, TrialModel.number == trial_number,
     )).scalar_one_or_none()
 
 
 def _require_trial_id(conn: sa.Connection, study: optuna.Study, trial_number: int) -> int:
-    found = _trial_id(conn, study._study_id, trial_number)
+    found = _trial_id(conn, study_id(study), trial_number)
     if found is None:
         raise StorageError(f"Study {study.study_name!r} has no trial {trial_number}: its "
                            "files cannot be kept or dropped. Give the number of one of its "
@@ -263,7 +265,7 @@ def keep_trial_files(study: optuna.Study, trial_number: int,
                 meta = {"artifact_id": artifact_id, "filename": filename,
                         "mimetype": guessed_type or DEFAULT_MIME_TYPE,
                         "encoding": guessed_encoding}
-                _put(conn, study._study_id, _blob_key(artifact_id), data)
+                _put(conn, study_id(study), _blob_key(artifact_id), data)
                 conn.execute(sa.insert(_attrs).values(
                     trial_id=trial_id, key=ARTIFACTS_ATTR_PREFIX + artifact_id,
                     value_json=json.dumps(json.dumps(meta))))
@@ -280,7 +282,7 @@ def trial_file(study: optuna.Study, trial_number: int, filename: str) -> bytes |
 
     def read() -> bytes | None:
         with rdb.engine.connect() as conn:
-            trial_id = _trial_id(conn, study._study_id, trial_number)
+            trial_id = _trial_id(conn, study_id(study), trial_number)
             if trial_id is None:
                 return None
             named = [a for a in _listing(conn, _of_trial(trial_id))
@@ -318,18 +320,18 @@ def trial_file_sizes(study: optuna.Study) -> dict[int, int]:
     rdb = storage_of(study)
 
     def read() -> dict[int, int]:
-        in_study = _attrs.trial_id.in_(sa.select(models.TrialModel.trial_id).where(
-            models.TrialModel.study_id == study._study_id))
+        in_study = _attrs.trial_id.in_(sa.select(TrialModel.trial_id).where(
+            TrialModel.study_id == study_id(study)))
         with rdb.engine.connect() as conn:
             owner = {BLOB_PREFIX + artifact_id: trial_id for _, trial_id, artifact_id, meta
                      in _listing(conn, in_study) if meta is not None}
             if not owner:
                 return {}
             sizes = conn.execute(sa.select(blobs.c.key, sa.func.length(blobs.c.data)).where(
-                blobs.c.study_id == study._study_id, blobs.c.key.in_(owner))).all()
+                blobs.c.study_id == study_id(study), blobs.c.key.in_(owner))).all()
             numbers = dict(conn.execute(sa.select(
-                models.TrialModel.trial_id, models.TrialModel.number).where(
-                models.TrialModel.trial_id.in_(set(owner.values())))).all())
+                TrialModel.trial_id, TrialModel.number).where(
+                TrialModel.trial_id.in_(set(owner.values())))).all())
         found: dict[int, int] = {}
         for key, size in sizes:
             number = int(numbers[owner[key]])
@@ -344,15 +346,15 @@ def trials_with_file(study: optuna.Study, filename: str) -> list[int]:
     rdb = storage_of(study)
 
     def read() -> list[int]:
-        in_study = _attrs.trial_id.in_(sa.select(models.TrialModel.trial_id).where(
-            models.TrialModel.study_id == study._study_id))
+        in_study = _attrs.trial_id.in_(sa.select(TrialModel.trial_id).where(
+            TrialModel.study_id == study_id(study)))
         with rdb.engine.connect() as conn:
             holding = {trial_id for _, trial_id, _, meta in _listing(conn, in_study)
                        if meta is not None and meta.get("filename") == filename}
             if not holding:
                 return []
-            numbers = conn.execute(sa.select(models.TrialModel.number).where(
-                models.TrialModel.trial_id.in_(holding))).scalars().all()
+            numbers = conn.execute(sa.select(TrialModel.number).where(
+                TrialModel.trial_id.in_(holding))).scalars().all()
         return sorted(int(n) for n in numbers if n is not None)
 
     return _call(rdb, f"list the trials of study {study.study_name!r} keeping {filename!r}",

@@ -20,9 +20,9 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, TypeVar, cast
 
 import sqlalchemy as sa
-from optuna.storages._rdb import models
 
 from storage._disk_full import storage_full
+from storage._optuna_private import StudyModel
 from storage._retry import RETRIED_ERRORS
 from storage._storage_error import StorageError
 from storage._url import is_sqlite, mask_secrets, mask_url
@@ -53,7 +53,7 @@ def _call(rdb: ResilientStorage, action: str, call: Callable[[], T], *,
     """``call()`` retried through outages; any database error left becomes a StorageError (a
     ``StorageFull`` when the disk is full; ``writes``: the bytes the call writes, said then)."""
     try:
-        return cast(T, rdb._with_retry(call))
+        return cast(T, rdb.with_retry(call))
     except RETRIED_ERRORS as exc:
         full = storage_full(exc, rdb.url, action, writes)
         if full is not None:
@@ -169,12 +169,11 @@ def stored_bytes(rdb: ResilientStorage) -> dict[str, int]:
     ensemble's and answer's), by study name; a study storing nothing is left out."""
 
     def read() -> dict[str, int]:
-        studies = models.StudyModel
         with rdb.engine.connect() as conn:
             rows = conn.execute(
-                sa.select(studies.study_name, sa.func.sum(sa.func.length(blobs.c.data)))
-                .join(studies, studies.study_id == blobs.c.study_id)
-                .group_by(studies.study_name)).all()
+                sa.select(StudyModel.study_name, sa.func.sum(sa.func.length(blobs.c.data)))
+                .join(StudyModel, StudyModel.study_id == blobs.c.study_id)
+                .group_by(StudyModel.study_name)).all()
         return {str(name): int(size or 0) for name, size in rows}
 
     return _call(rdb, "measure the stored data of every study", read)
@@ -221,7 +220,7 @@ def drop_orphan_blobs(rdb: ResilientStorage) -> int:
 
     def drop() -> int:
         with rdb.engine.begin() as conn:
-            studies = sa.select(models.StudyModel.study_id)
+            studies = sa.select(StudyModel.study_id)
             result = conn.execute(blobs.delete().where(blobs.c.study_id.not_in(studies)))
             return int(result.rowcount)
 

@@ -31,11 +31,16 @@ from typing import TYPE_CHECKING
 
 import optuna
 import sqlalchemy as sa
-from optuna.storages._rdb import models
-from optuna.storages._rdb.storage import _create_scoped_session
 from optuna.trial import FrozenTrial, TrialState
 
 from storage._attrs import FAIL_REASON_ATTR, FAILED_TRIAL_ATTR, RETRY_HISTORY_ATTR
+from storage._optuna_private import (
+    TrialHeartbeatModel,
+    TrialModel,
+    optuna_stale_trial_ids,
+    rdb_session,
+    study_storage,
+)
 from storage._retry import MAX_DELAY_S, connection_error_text, is_connection_error
 from storage._url import mask_secrets
 
@@ -88,7 +93,7 @@ def fail_and_requeue(study: optuna.Study, trial_id: int, reason: str) -> int | N
 
     Returns the trial's number, or None when the trial had already finished (another worker's
     stale check got there first and queued it itself)."""
-    rdb = study._storage
+    rdb = study_storage(study)
     trial = rdb.get_trial(trial_id)
     if trial.state is not TrialState.RUNNING:
         return None
@@ -111,17 +116,17 @@ def grace_seconds(rdb: ResilientStorage) -> int:
 
 
 def _stamp_trials_without_heartbeat(rdb: ResilientStorage, study_id: int) -> None:
-    with _create_scoped_session(rdb.scoped_session, True) as session:
+    with rdb_session(rdb, ignore_integrity_error=True) as session:
         orphans = session.scalars(
-            sa.select(models.TrialModel.trial_id)
-            .outerjoin(models.TrialHeartbeatModel,
-                       models.TrialHeartbeatModel.trial_id == models.TrialModel.trial_id)
-            .where(models.TrialModel.study_id == study_id,
-                   models.TrialModel.state == TrialState.RUNNING,
-                   models.TrialHeartbeatModel.trial_heartbeat_id.is_(None))
+            sa.select(TrialModel.trial_id)
+            .outerjoin(TrialHeartbeatModel,
+                       TrialHeartbeatModel.trial_id == TrialModel.trial_id)
+            .where(TrialModel.study_id == study_id,
+                   TrialModel.state == TrialState.RUNNING,
+                   TrialHeartbeatModel.trial_heartbeat_id.is_(None))
         ).all()
         for trial_id in orphans:
-            session.add(models.TrialHeartbeatModel(trial_id=trial_id))
+            session.add(TrialHeartbeatModel(trial_id=trial_id))
 
 
 def stale_trial_ids(rdb: ResilientStorage, study_id: int) -> list[int]:
@@ -131,7 +136,7 @@ def stale_trial_ids(rdb: ResilientStorage, study_id: int) -> list[int]:
     if rdb.outages.steady_for() < grace + MAX_DELAY_S:
         return []
     _stamp_trials_without_heartbeat(rdb, study_id)
-    stale = optuna.storages.RDBStorage._get_stale_trial_ids(rdb, study_id)
+    stale = optuna_stale_trial_ids(rdb, study_id)
     silent = _seconds_without_heartbeat(rdb, stale)
     for trial_id in stale:
         reason = (f"no heartbeat for more than {grace}s (the last one "
@@ -147,8 +152,8 @@ def _seconds_without_heartbeat(rdb: ResilientStorage, trial_ids: list[int]) -> d
     """How long each trial has gone without a heartbeat, by the database's clock."""
     if not trial_ids:
         return {}
-    beat = models.TrialHeartbeatModel
-    with _create_scoped_session(rdb.scoped_session) as session:
+    beat = TrialHeartbeatModel
+    with rdb_session(rdb) as session:
         now = session.execute(sa.func.now()).scalar()
         rows = session.execute(sa.select(beat.trial_id, beat.heartbeat)
                                .where(beat.trial_id.in_(trial_ids))).all()
@@ -214,5 +219,5 @@ def lost_to_stale_check(exc: BaseException, study: optuna.Study,
     already failed and queued again: the worker can go on."""
     if trial_id is None or not _optuna_could_not_tell(exc):
         return None
-    trial = study._storage.get_trial(trial_id)
+    trial = study_storage(study).get_trial(trial_id)
     return None if trial.state is TrialState.RUNNING else trial.number

@@ -1,14 +1,44 @@
-"""The few private parts of Optuna that hpsearch relies on, behind small functions, so that an
-Optuna release that moves one breaks this file and no other."""
+"""The private parts of Optuna that hpsearch relies on, behind small functions and names, so that
+an Optuna release that moves one breaks this file and no other: its RDB tables and session
+helper, a study's and a trial's ids, the storage under a study, the artifacts' attribute names.
+
+The bottom of ``storage``: it imports nothing of hpsearch, and no other module imports a private
+part of Optuna (``tests/test_architecture.py`` checks both).
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from contextlib import AbstractContextManager
+from typing import Any
 
 import optuna
+from optuna.artifacts._protocol import ArtifactStore
+from optuna.artifacts._upload import ARTIFACTS_ATTR_PREFIX, DEFAULT_MIME_TYPE
+from optuna.storages._rdb.models import (
+    StudyModel,
+    TrialHeartbeatModel,
+    TrialModel,
+    TrialSystemAttributeModel,
+)
+from optuna.storages._rdb.storage import _create_scoped_session
+from sqlalchemy import orm
 
-if TYPE_CHECKING:
-    from storage._resilient import ResilientStorage
+__all__ = [
+    "ARTIFACTS_ATTR_PREFIX",
+    "ArtifactStore",
+    "DEFAULT_MIME_TYPE",
+    "StudyModel",
+    "TrialHeartbeatModel",
+    "TrialModel",
+    "TrialSystemAttributeModel",
+    "in_distribution",
+    "optuna_stale_trial_ids",
+    "rdb_session",
+    "study_id",
+    "study_storage",
+    "trial_id",
+    "uncached_storage",
+]
 
 
 def trial_id(trial: optuna.Trial) -> int:
@@ -16,27 +46,36 @@ def trial_id(trial: optuna.Trial) -> int:
     return trial._trial_id
 
 
+def study_id(study: optuna.Study) -> int:
+    """The storage's id of ``study`` (a study deleted and created again under its name has
+    another)."""
+    return study._study_id
+
+
 def in_distribution(distribution: optuna.distributions.BaseDistribution, value: Any) -> bool:
     """Whether ``value`` (external form) lies inside ``distribution``."""
     return distribution._contains(distribution.to_internal_repr(value))
 
 
-def study_deleted(study: optuna.Study) -> bool:
-    """Whether ``study`` is gone from its storage (``hpsearch delete`` removed it, and perhaps
-    another study of its name was created since): what a worker asks when a write fails."""
-    try:
-        return bool(storage_of(study).get_study_id_from_name(study.study_name)
-                    != study._study_id)
-    except KeyError:  # Optuna's "Record does not exist."
-        return True
+def study_storage(study: optuna.Study) -> optuna.storages.BaseStorage:
+    """The storage ``study`` calls: for an RDB storage, Optuna's cache in front of it."""
+    return study._storage
 
 
-def storage_of(study: optuna.Study) -> ResilientStorage:
-    """The ``ResilientStorage`` under ``study`` (Optuna wraps it in a cache)."""
-    from storage._resilient import ResilientStorage  # it imports this module
+def uncached_storage(study: optuna.Study) -> optuna.storages.BaseStorage:
+    """The storage ``study`` was loaded with, without Optuna's cache in front of it."""
+    return getattr(study._storage, "_backend", study._storage)
 
-    backend = getattr(study._storage, "_backend", study._storage)
-    if not isinstance(backend, ResilientStorage):
-        raise TypeError(f"study {study.study_name!r} was not opened with storage.open_storage "
-                        f"(its storage is a {type(backend).__name__}).")
-    return backend
+
+def rdb_session(rdb: optuna.storages.RDBStorage,
+                ignore_integrity_error: bool = False) -> AbstractContextManager[orm.Session]:
+    """A session of ``rdb`` as Optuna opens its own: committed when the block ends, rolled
+    back on an error, a database error raised as ``optuna.exceptions.StorageInternalError``
+    (an integrity error ignored with ``ignore_integrity_error``)."""
+    return _create_scoped_session(rdb.scoped_session, ignore_integrity_error)
+
+
+def optuna_stale_trial_ids(rdb: optuna.storages.RDBStorage, study_id: int) -> list[int]:
+    """Optuna's own stale check: the study's RUNNING trials whose last heartbeat is older than
+    the grace period (trials that never heartbeat are not among them)."""
+    return optuna.storages.RDBStorage._get_stale_trial_ids(rdb, study_id)

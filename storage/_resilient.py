@@ -2,8 +2,9 @@
 
 Optuna's ``RDBStorage`` raises on the first failed statement, lets its heartbeat thread die on a
 dropped connection, and lets two workers take the same queued trial on SQLite. This subclass
-closes those gaps; which trials count as dead is ``storage._heartbeat``'s. It reaches into
-Optuna's private ``_rdb`` models, which is why it lives here, beside the engine.
+closes those gaps; which trials count as dead is ``storage._heartbeat``'s, and which trials fit
+a study's budget ``storage._trial_cap``'s. Optuna's tables and sessions it reaches through
+``storage._optuna_private``.
 """
 
 from __future__ import annotations
@@ -17,12 +18,11 @@ from typing import Any, TypeVar, cast
 
 import optuna
 import sqlalchemy as sa
-from optuna.storages._rdb import models
-from optuna.storages._rdb.storage import _create_scoped_session
 from optuna.trial import FrozenTrial, TrialState
 from sqlalchemy import orm
 
 from storage._heartbeat import stale_trial_ids
+from storage._optuna_private import TrialModel, rdb_session, study_id, uncached_storage
 from storage._retry import RETRIED_ERRORS, Outages, call_with_retry, is_connection_error
 from storage._trial_cap import TrialCap, check_room
 
@@ -78,7 +78,7 @@ class ResilientStorage(optuna.storages.RDBStorage):
         self._calls = threading.local()
         super().__setstate__(state)
 
-    def _with_retry(self, call: Callable[[], Any]) -> Any:
+    def with_retry(self, call: Callable[[], Any]) -> Any:
         # Only the outermost call retries: methods calling one another must not multiply waits.
         if getattr(self._calls, "depth", 0):
             return call()
@@ -107,21 +107,21 @@ class ResilientStorage(optuna.storages.RDBStorage):
         # Taking a queued trial. Optuna reads the state, then writes it, relying on SELECT ...
         # FOR UPDATE, which SQLite ignores: two workers could take the same queued trial and
         # both run it. One conditional UPDATE is atomic on every backend.
-        with _create_scoped_session(self.scoped_session) as session:
+        with rdb_session(self) as session:
             if self.trial_cap is not None:
                 self._check_room(session, session.scalar(
-                    sa.select(models.TrialModel.study_id)
-                    .where(models.TrialModel.trial_id == trial_id)))
+                    sa.select(TrialModel.study_id)
+                    .where(TrialModel.trial_id == trial_id)))
             taken = cast(sa.CursorResult[Any], session.execute(
-                sa.update(models.TrialModel)
-                .where(models.TrialModel.trial_id == trial_id,
-                       models.TrialModel.state == TrialState.WAITING)
+                sa.update(TrialModel)
+                .where(TrialModel.trial_id == trial_id,
+                       TrialModel.state == TrialState.WAITING)
                 .values(state=TrialState.RUNNING)
                 .execution_options(synchronize_session=False)
             )).rowcount
             if taken == 1:
                 # Through the model, which knows how Optuna stores times (naive UTC in 5.0).
-                trial = models.TrialModel.find_or_raise_by_id(trial_id, session)
+                trial = TrialModel.find_or_raise_by_id(trial_id, session)
                 trial.datetime_start = datetime.now()
         if taken == 1:
             return True
@@ -129,7 +129,7 @@ class ResilientStorage(optuna.storages.RDBStorage):
         return False
 
     def _get_prepared_new_trial(self, study_id: int, template_trial: FrozenTrial | None,
-                                session: orm.Session) -> models.TrialModel:
+                                session: orm.Session) -> TrialModel:
         # Called by Optuna's _create_new_trial inside its transaction, after it has locked
         # the study's row (on PostgreSQL). Queued and finished trials added are not capped.
         if template_trial is None or template_trial.state is TrialState.RUNNING:
@@ -148,10 +148,38 @@ class ResilientStorage(optuna.storages.RDBStorage):
 def _retrying(method: F) -> F:
     @functools.wraps(method)
     def call(self: ResilientStorage, *args: Any, **kwargs: Any) -> Any:
-        return self._with_retry(lambda: method(self, *args, **kwargs))
+        return self.with_retry(lambda: method(self, *args, **kwargs))
 
     return cast(F, call)
 
 
 for _name in RETRIED_METHODS:
     setattr(ResilientStorage, _name, _retrying(getattr(ResilientStorage, _name)))
+
+
+def storage_of(study: optuna.Study) -> ResilientStorage:
+    """The ``ResilientStorage`` under ``study`` (Optuna wraps it in a cache)."""
+    backend = uncached_storage(study)
+    if not isinstance(backend, ResilientStorage):
+        raise TypeError(f"study {study.study_name!r} was not opened with storage.open_storage "
+                        f"(its storage is a {type(backend).__name__}).")
+    return backend
+
+
+def cap_trials(study: optuna.Study, limit: int | None, counted: Sequence[TrialState]) -> None:
+    """From now on this process starts a trial of ``study`` only while fewer than ``limit`` of
+    its trials are finished in a ``counted`` state or running; ``BudgetSpent`` says when not.
+    ``None`` lifts the cap. Call it again whenever the limit may have changed."""
+    rdb = storage_of(study)
+    rdb.trial_cap = None if limit is None else TrialCap(
+        rdb.get_study_id_from_name(study.study_name), limit, tuple(counted))
+
+
+def study_deleted(study: optuna.Study) -> bool:
+    """Whether ``study`` is gone from its storage (``hpsearch delete`` removed it, and perhaps
+    another study of its name was created since): what a worker asks when a write fails."""
+    try:
+        return bool(storage_of(study).get_study_id_from_name(study.study_name)
+                    != study_id(study))
+    except KeyError:  # Optuna's "Record does not exist."
+        return True

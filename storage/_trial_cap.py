@@ -13,16 +13,13 @@ whether finished in a ``counted`` state or running. A running trial that fails f
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 
-import optuna
 import sqlalchemy as sa
-from optuna.storages._rdb import models
 from optuna.trial import TrialState
 from sqlalchemy import orm
 
-from storage._optuna_private import storage_of
+from storage._optuna_private import StudyModel, TrialModel
 
 
 class BudgetSpent(Exception):
@@ -38,33 +35,24 @@ class BudgetSpent(Exception):
 
 @dataclass(frozen=True)
 class TrialCap:
+    """The cap ``storage.cap_trials`` puts on a study's ``ResilientStorage``."""
+
     study_id: int
     limit: int
     counted: tuple[TrialState, ...]
 
 
-def cap_trials(study: optuna.Study, limit: int | None, counted: Sequence[TrialState]) -> None:
-    """From now on this process starts a trial of ``study`` only while fewer than ``limit`` of
-    its trials are finished in a ``counted`` state or running; ``BudgetSpent`` says when not.
-    ``None`` lifts the cap. Call it again whenever the limit may have changed."""
-    rdb = storage_of(study)
-    rdb.trial_cap = None if limit is None else TrialCap(
-        rdb.get_study_id_from_name(study.study_name), limit, tuple(counted))
-
-
 def check_room(session: orm.Session, cap: TrialCap) -> None:
     """Lock the study's row for the rest of ``session``'s transaction, then raise
     ``BudgetSpent`` if its counted and running trials fill ``cap``."""
-    studies = models.StudyModel
-    session.execute(sa.update(studies).where(studies.study_id == cap.study_id)
-                    .values(study_name=studies.study_name)
+    session.execute(sa.update(StudyModel).where(StudyModel.study_id == cap.study_id)
+                    .values(study_name=StudyModel.study_name)
                     .execution_options(synchronize_session=False))
-    trials = models.TrialModel
     counts: dict[TrialState, int] = {state: n for state, n in session.execute(
-        sa.select(trials.state, sa.func.count())
-        .where(trials.study_id == cap.study_id,
-               trials.state.in_([*cap.counted, TrialState.RUNNING]))
-        .group_by(trials.state))}
+        sa.select(TrialModel.state, sa.func.count())
+        .where(TrialModel.study_id == cap.study_id,
+               TrialModel.state.in_([*cap.counted, TrialState.RUNNING]))
+        .group_by(TrialModel.state))}
     running = counts.pop(TrialState.RUNNING, 0)
     finished = sum(counts.values())
     if finished + running >= cap.limit:

@@ -188,13 +188,19 @@ def url_precedence() -> str:
 
 
 class StorageUrl(str):
-    """A storage URL that remembers the file it was read from (``$HPSEARCH_STORAGE_FILE``),
-    so that a message about it can say where to fix it (``how_to_give``)."""
+    """A storage URL as ``resolve_storage_url`` found and checked it, with where it came from
+    (``source``: --storage, a variable, the file a variable names, the default) and the file
+    it was read from, if any, so that a message about it can say where to fix it
+    (``how_to_give``). Resolved once where a command or a library call starts and passed
+    down: resolving it again returns it as it is."""
 
+    source: str | None = None
     file: Path | None = None
 
-    def __new__(cls, url: str, file: Path | None = None) -> StorageUrl:
+    def __new__(cls, url: str, source: str | None = None,
+                file: Path | None = None) -> StorageUrl:
         made = super().__new__(cls, url)
+        made.source = source
         made.file = file
         return made
 
@@ -209,25 +215,32 @@ def how_to_give(url: str, what: str) -> str:
     return f"write {what} in {str(file)!r} (the file ${ENV_URL_FILE} names), or pass --storage"
 
 
-def resolve_storage_url(url: str | None = None) -> str:
+def resolve_storage_url(url: str | None = None) -> StorageUrl:
     """Return the storage URL: the flag, else the first of ``URL_SOURCES`` that is set, else
     ``sqlite:///hpsearch.db`` in the working directory (``url_precedence`` says it in words).
-    It is checked (``check_storage_url``) before any database driver sees it; one read from a
-    file is a ``StorageUrl`` that names the file.
+    It is checked (``check_storage_url``) before any database driver sees it. A URL already
+    resolved (a ``StorageUrl``) is returned as it is: the environment is read once.
 
     Reading the URL from the environment or a file keeps a password out of process arguments.
     """
-    if url:
-        return check_storage_url(url, "--storage")
+    if isinstance(url, StorageUrl):
+        return url
+    found = StorageUrl(url, "--storage") if url else _from_environment()
+    check_storage_url(found, found.source)
+    return found
+
+
+def _from_environment() -> StorageUrl:
+    """The first of ``URL_SOURCES`` that is set, else the default."""
     for var, is_file in URL_SOURCES:
         value = os.environ.get(var)
         if value and is_file:
             path = Path(value)
-            return check_storage_url(StorageUrl(_read_url_file(path), path),
-                                     f"the file {value!r} that ${var} names")
+            return StorageUrl(_read_url_file(path), f"the file {value!r} that ${var} names",
+                              path)
         if value:
-            return check_storage_url(value, f"${var}")
-    return DEFAULT_URL
+            return StorageUrl(value, f"${var}")
+    return StorageUrl(DEFAULT_URL, "the default")
 
 
 def _read_url_file(path: Path) -> str:

@@ -5,6 +5,8 @@ the CLI starts without the heavy libraries."""
 from __future__ import annotations
 
 import ast
+import copy
+import graphlib
 import importlib
 import re
 import subprocess
@@ -15,6 +17,8 @@ import pytest
 from tests.worker_procs import REPO
 
 PACKAGES = ("search", "spaces", "storage")
+# The one module that touches Optuna's private modules and attributes.
+OPTUNA_PRIVATE = "storage/_optuna_private.py"
 # The only modules that import TensorFlow or Keras themselves (the rest load them through these,
 # on first use).
 TENSORFLOW_MAY = ("search/training/_", "spaces/features/_layers.py", "spaces/features/_encode.py",
@@ -74,18 +78,29 @@ def first(name: str) -> str:
     return name.split(".")[0]
 
 
+def without_type_checking(tree: ast.Module) -> ast.Module:
+    """``tree`` less its ``if TYPE_CHECKING:`` blocks: the imports Python runs."""
+
+    class Drop(ast.NodeTransformer):
+        def visit_If(self, node: ast.If) -> ast.AST | None:
+            return None if ast.unparse(node.test) == "TYPE_CHECKING" else self.generic_visit(node)
+
+    return Drop().visit(copy.deepcopy(tree))
+
+
 def test_only_training_and_the_model_import_tensorflow() -> None:
     found = {path for path, tree in sources()
              if {"tensorflow", "keras"} & {first(m) for m in imported(tree)}}
     assert found and all(path.startswith(TENSORFLOW_MAY) for path in found), found
 
 
-def test_only_storage_imports_sqlalchemy_and_optunas_private_modules() -> None:
+def test_only_storage_imports_sqlalchemy_and_one_module_optunas_private_ones() -> None:
     for path, tree in sources():
-        if path.startswith("storage/"):
-            continue
         names = imported(tree)
-        assert not {m for m in names if first(m) == "sqlalchemy"}, path
+        if not path.startswith("storage/"):
+            assert not {m for m in names if first(m) == "sqlalchemy"}, path
+        if path == OPTUNA_PRIVATE:
+            continue
         private = {m for m in names if first(m) == "optuna"
                    and any(part.startswith("_") for part in m.split(".")[1:])}
         assert not private, (path, private)
@@ -94,19 +109,45 @@ def test_only_storage_imports_sqlalchemy_and_optunas_private_modules() -> None:
 DOCUMENTED = {("os", "_exit")}  # public functions with an underscore
 
 
-def test_only_storage_reads_private_attributes_of_other_objects() -> None:
-    """``study._storage``, ``trial._trial_id`` and the like: storage/ wraps them."""
+def _own(path: str, value: ast.expr) -> bool:
+    """Whether ``value._x`` reads an object's own attribute: ``self._x``, ``cls._x``, and in
+    storage/ ``super()._x`` (its subclass of Optuna's RDBStorage calls the hooks it
+    overrides)."""
+    if isinstance(value, ast.Name):
+        return value.id in ("self", "cls")
+    return (path.startswith("storage/") and isinstance(value, ast.Call)
+            and isinstance(value.func, ast.Name) and value.func.id == "super")
+
+
+def test_only_optuna_private_reads_private_attributes_of_other_objects() -> None:
+    """``study._storage``, ``trial._trial_id`` and the like: storage/_optuna_private.py wraps
+    them."""
     for path, tree in sources():
-        if path.startswith("storage/"):
+        if path == OPTUNA_PRIVATE:
             continue
         for node in ast.walk(tree):
             if (isinstance(node, ast.Attribute) and node.attr.startswith("_")
                     and not node.attr.startswith("__")
-                    and not (isinstance(node.value, ast.Name)
-                             and node.value.id in ("self", "cls"))
+                    and not _own(path, node.value)
                     and not (isinstance(node.value, ast.Name)
                              and (node.value.id, node.attr) in DOCUMENTED)):
                 raise AssertionError(f"{path}:{node.lineno} reads .{node.attr}")
+
+
+def test_storage_modules_import_one_another_in_layers() -> None:
+    """No circle among storage's modules (an import for type checking aside, a function's own
+    import included), with _optuna_private.py at the bottom: it imports no module of the
+    house."""
+    graph: dict[str, set[str]] = {}
+    for path, tree in sources():
+        if not path.startswith("storage/_") or path.endswith("/__init__.py"):
+            continue
+        names = imported(without_type_checking(tree))
+        graph[path] = {f"storage/{m.split('.')[1]}.py" for m in names
+                       if first(m) == "storage" and "." in m}
+        if path == OPTUNA_PRIVATE:
+            assert not {m for m in names if first(m) in PACKAGES}, (path, names)
+    graphlib.TopologicalSorter(graph).prepare()  # raises CycleError on a circle
 
 
 def test_packages_import_only_what_their_layer_allows() -> None:
@@ -164,7 +205,7 @@ def test_no_code_runs_from_strings_but_the_network() -> None:
     assert [path for path, _ in calls] == ["spaces/model/_build.py"], calls
 
 
-@pytest.mark.parametrize("package", ["search", "spaces", "storage", *(
+@pytest.mark.parametrize("package", [*PACKAGES, *(
     f"search.{p}" for p in MAY_IMPORT), *(f"spaces.{p}" for p in SPACES_MAY_IMPORT)])
 def test_every_package_says_what_it_owns_and_exports_what_it_lists(package: str) -> None:
     module = importlib.import_module(package)

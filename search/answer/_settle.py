@@ -51,10 +51,11 @@ def settle_answer(study_name: str, storage_url: str | None = None, *,
     (``time.monotonic()``) bounds the ensemble and the refit, each left out when it would
     pass it. ``prepared``: TensorFlow's trainer's encoded data of this study, when this
     process has it (``hpsearch run``'s worker), else it is encoded again."""
+    url = storage.resolve_storage_url(storage_url)
     said = []
     if ensemble:
-        said.append(make_ensemble(study_name, storage_url, deadline=deadline).said)
-    study, config = open_study(study_name, storage_url)
+        said.append(make_ensemble(study_name, url, deadline=deadline).said)
+    study, config = open_study(study_name, url)
     best = best_of(study.get_trials(deepcopy=False), config.direction)
     if best is None:
         raise StudyError(f"Study {study_name!r} has no finished trial: there is no answer to "

@@ -40,13 +40,14 @@ def delete(study: StudyOpt, storage_url: StorageOpt = None, *, options: DeleteOp
     Refused while trials are RUNNING unless --force. Exits 1 if the answer is no."""
     from search.study import delete_study
 
-    deleted = delete_study(study, storage_url, force=options.force,
+    url = storage.resolve_storage_url(storage_url)
+    deleted = delete_study(study, url, force=options.force,
                            confirm=None if options.yes else _ask)
     if deleted is None:
         err_console.print("Nothing deleted.")
         raise typer.Exit(int(ExitCode.FAILED))
-    url = storage.mask_url(storage.resolve_storage_url(storage_url))
-    console.print(f"deleted study {study} and its data from {url}", highlight=False)
+    console.print(f"deleted study {study} and its data from {storage.mask_url(url)}",
+                  highlight=False)
 
 
 def _ask(question: str) -> bool:

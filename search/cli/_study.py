@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from typing import Annotated
 
+import storage
 from search._errors import StudyError
 from search.cli._app import app
 from search.cli._console import console
@@ -73,10 +74,11 @@ def run(data: DataOpt,
     from search.worker import make_progress, run_search
 
     name = study or data.stem
-    summary = run_search(name, data, storage_url=storage_url, data_options=data_options,
+    url = storage.resolve_storage_url(storage_url)
+    summary = run_search(name, data, storage_url=url, data_options=data_options,
                          search_options=search_options, worker_options=worker_options,
                          budget=budget, progress=make_progress(), started=started)
-    opened, config = open_study(name, storage_url)
+    opened, config = open_study(name, url)
     if worker_options.timeout and not summary.stopped_by and opened.get_trials(
             deepcopy=False, states=(TrialState.COMPLETE,)) == []:
         raise StudyError(too_short(worker_options.timeout, time.monotonic() - started, name))
@@ -85,7 +87,7 @@ def run(data: DataOpt,
                                     title=f"Leaderboard of {name}",
                                     ensemble=ensemble_record(opened),
                                     answer=answer_record(opened)))
-    status = study_status(name, storage_url)
+    status = study_status(name, url)
     for sentence in status.comparisons():
         console.print(f"{status.subject()}: {sentence}", highlight=False)
     counts = count_states(opened.get_trials(deepcopy=False))
@@ -123,9 +125,10 @@ def refit(study: StudyOpt, storage_url: StorageOpt = None) -> None:
     from search.study import config_of, open_study
     from search.views import save_study_note
 
-    for sentence in settle_answer(study, storage_url).said:
+    url = storage.resolve_storage_url(storage_url)
+    for sentence in settle_answer(study, url).said:
         console.print(sentence, highlight=False)
-    opened, _ = open_study(study, storage_url)
+    opened, _ = open_study(study, url)
     save_study_note(opened, config_of(opened))
 
 

@@ -20,13 +20,13 @@ def studies(storage_url: StorageOpt = None, as_json: JsonOpt = False) -> None:
     from search.study import list_studies
     from search.views import studies_table
 
-    found = list_studies(storage_url)
+    url = storage.resolve_storage_url(storage_url)
+    found = list_studies(url)
     if as_json:
         print(json.dumps([listing.to_dict() for listing in found], indent=2))
     elif not found:
-        url = storage.mask_url(storage.resolve_storage_url(storage_url))
-        console.print(f"no studies in {url}; create one with `hpsearch create` or "
-                      "`hpsearch run`", highlight=False)
+        console.print(f"no studies in {storage.mask_url(url)}; create one with "
+                      "`hpsearch create` or `hpsearch run`", highlight=False)
     else:
         console.print(studies_table(found))
 
@@ -114,12 +114,12 @@ def dashboard(storage_url: StorageOpt = None, *, options: DashboardOptions) -> N
     from search.views import exposure_warning, make_dashboard
 
     host, allow_writes = options.host, options.allow_writes
-    server = make_dashboard(storage_url, host, options.port, allow_writes=allow_writes)
+    url = storage.resolve_storage_url(storage_url)
+    server = make_dashboard(url, host, options.port, allow_writes=allow_writes)
     warning = exposure_warning(host)
     if warning:
         err_console.print(f"[bold yellow]warning:[/] {warning}", highlight=False)
-    url = storage.mask_url(storage.resolve_storage_url(storage_url))
-    console.print(f"optuna-dashboard on {url} at {server.url} "
+    console.print(f"optuna-dashboard on {storage.mask_url(url)} at {server.url} "
                   f"({'read-write' if allow_writes else 'read-only'}); Ctrl-C to stop",
                   highlight=False, soft_wrap=True)
     try:

@@ -46,7 +46,7 @@ log = logging.getLogger("hpsearch")
 def _trial(study_name: str, storage_url: str | None, trial_number: int | None,
            ) -> tuple[optuna.Study, StudyConfig, TrialSummary]:
     """The study, its config, and its best trial (or ``trial_number``)."""
-    study, config = open_study(study_name, storage.resolve_storage_url(storage_url))
+    study, config = open_study(study_name, storage_url)
     return study, config, summarize_trial(pick_trial(study, config, trial_number), config)
 
 
@@ -104,7 +104,7 @@ def export_model(study_name: str, out_dir: str | Path, storage_url: str | None =
     refuse_to_replace([*(out / name for name in ("model.keras", "labels.json", "README.md",
                                                  PREDICT_SCRIPT)), saved_model_folder(out)],
                       f"Exporting the model to {str(out)!r}", force=force)
-    study, config = open_study(study_name, storage.resolve_storage_url(storage_url))
+    study, config = open_study(study_name, storage_url)
     command = f"hpsearch export --study {study_name} --model {out}"
     ensemble = ensemble_record(study) if trial_number is None else None
     if ensemble:

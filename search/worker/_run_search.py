@@ -10,6 +10,7 @@ import logging
 import time
 from pathlib import Path
 
+import storage
 from search._errors import HpsearchError
 from search.options import (
     RUN_WORKER_DEFAULTS,
@@ -62,29 +63,30 @@ def run_search(study_name: str, data: str | Path, *, storage_url: str | None = N
     worker_options = run_trials(worker_options)
     if worker_options.seed is None:
         worker_options = dataclasses.replace(worker_options, seed=data_options.seed)
-    create_study(study_name, data, storage_url=storage_url, data_options=data_options,
+    url = storage.resolve_storage_url(storage_url)
+    create_study(study_name, data, storage_url=url, data_options=data_options,
                  search_options=search_options, budget=budget)
     reserve = ensemble_reserve(worker_options.timeout) if ensemble else 0.0
-    summary = run_worker(study_name, storage_url, worker_options, progress=progress,
+    summary = run_worker(study_name, url, worker_options, progress=progress,
                          started=started, reserve_s=reserve, final_cost=ensemble)
     if not summary.stopped_by:
-        _settle(study_name, storage_url, ensemble,
+        _settle(study_name, url, ensemble,
                 None if worker_options.timeout is None else started + worker_options.timeout,
                 summary.prepared)
     return summary
 
 
-def _settle(study_name: str, storage_url: str | None, ensemble: bool,
+def _settle(study_name: str, url: str, ensemble: bool,
             deadline: float | None, prepared: object) -> None:
     """The run's answer: the ensemble if one beats its best trial on the held rows, its
     estimate there, its refit on every row. A failure leaves the best trial the answer."""
     from search.answer import settle_answer
 
-    study, config = open_study(study_name, storage_url)
+    study, config = open_study(study_name, url)
     if best_of(study.get_trials(deepcopy=False), config.direction) is None:
         return  # nothing finished: the command says so
     try:
-        for sentence in settle_answer(study_name, storage_url, deadline=deadline,
+        for sentence in settle_answer(study_name, url, deadline=deadline,
                                       ensemble=ensemble, refit=ensemble,
                                       prepared=prepared).said:
             log.info("%s", sentence)
