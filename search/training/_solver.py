@@ -96,9 +96,8 @@ def fit_solver(params: dict[str, Any], prepared: Prepared, settings: FitSettings
     ladder = row_ladder(len(data.y_train), len(settings.classes))
     fitted: _Fitted | None = None
     for rows in ladder:
-        rung_started = time.monotonic()
         x_train = prepared.train_inputs(params, rows).bag  # encodes the rows first needed
-        solving = time.monotonic()  # the columns' pace excludes that
+        solving = time.monotonic()  # the pace of the columns and of rungs excludes that
         stop = column_limit(settings, dims.n_outputs, solver_threads(), solving,
                             spent=solving - started)
         try:
@@ -111,7 +110,7 @@ def fit_solver(params: dict[str, Any], prepared: Prepared, settings: FitSettings
             fitted.grown = f"kept at {fitted.rows} rows: {stopped}"
             break
         fitted = _score(params, prepared, settings, kernel, bias, unconverged, rows,
-                        time.monotonic() - rung_started)
+                        time.monotonic() - solving)
         if rows == ladder[-1]:
             break
         # The time first: a trial with no time for the next rung is kept at this one, its last,

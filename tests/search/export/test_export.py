@@ -278,7 +278,7 @@ def test_the_script_of_a_trial_kept_short_of_every_row_trains_on_its_first_rows(
         pytest.skip("the rows rule is the same for every task")
     summarize = _export.summarize_trial
     monkeypatch.setattr(_export, "summarize_trial", lambda *args: dataclasses.replace(
-        summarize(*args), rows=120))
+        summarize(*args), rows=120, logit_scale=1.0))  # the scripted trainer records none
     path = export_script("s", tmp_path / "short.py", url, trial_number=TRIALS[0])
     assert "TRAIN_ROWS = 120" in path.read_text()
     study, config = open_study("s", url)
