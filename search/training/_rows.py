@@ -12,10 +12,11 @@ import math
 GROWTH = 3  # each rung fits this many times the rows of the one before
 MIN_ROWS = 2_000  # the smallest rung, and ROWS_PER_CLASS rows a class on average at least
 ROWS_PER_CLASS = 20
-# How a solve's seconds grow with its rows, between rungs: the expert's LinearSVC, 50 classes,
-# on the generated 300k-row set took 1.6, 8.8, 34 and 145 s at 3k, 9k, 27k and 81k rows
-# (powers 1.55, 1.24, 1.31); the higher side, so a rung rarely overruns.
-TIME_POWER = 1.4
+# How a solve's seconds grow with its rows, between rungs: the expert's LinearSVC took 1.6, 8.8,
+# 34 and 145 s at 3k, 9k, 27k and 81k rows of the generated 300k-row, 50-class set (powers 1.55,
+# 1.24, 1.31), and 13.3 and 39.7 s at 5k and 15k rows of the 24k-row, 53-class one (1.0). A rung
+# that overruns is stopped after a tenth of its columns (``column_limit``), so the middle.
+TIME_POWER = 1.2
 
 
 def row_ladder(n_rows: int, n_classes: int) -> list[int]:

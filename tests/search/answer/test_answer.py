@@ -92,3 +92,27 @@ def test_a_run_too_short_for_any_trial_exits_with_the_timeout_that_would_do(
     assert "No trial finished within --timeout 1: this run took" in said
     shortest = int(said.split("Run again with --timeout ")[1].split()[0])
     assert shortest >= 30
+
+
+def test_the_best_trial_is_the_answer_when_only_its_refit_ends_in_time(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """An ensemble whose refit on every row would pass the deadline gives way to the best
+    trial when the trial's refit would not; with time for both, or for neither, it stays."""
+    import time
+    from types import SimpleNamespace
+
+    from search.answer import _settle
+
+    monkeypatch.setattr(_settle, "ensemble_record",
+                        lambda study: {"members": [{"trial": 1}, {"trial": 2}]})
+    costs = {1: 30.0, 2: 50.0}
+    monkeypatch.setattr(_settle, "refit_seconds",
+                        lambda study, members, data: sum(costs[m["trial"]] for m in members))
+    study, best = SimpleNamespace(study_name="s"), SimpleNamespace(number=1)
+    now = time.monotonic()
+    said = _settle._refit_beats_ensemble(study, best, None, now + 60)  # type: ignore[arg-type]
+    assert said is not None and said.startswith(
+        "the answer is trial 1, not the ensemble: refitting the ensemble on every row needs "
+        "about 80s, the trial 30s, 60s are left")
+    assert _settle._refit_beats_ensemble(study, best, None, now + 100) is None  # type: ignore[arg-type]
+    assert _settle._refit_beats_ensemble(study, best, None, now + 20) is None  # type: ignore[arg-type]
