@@ -95,11 +95,11 @@ def fit_solver(params: dict[str, Any], prepared: Prepared, settings: FitSettings
     data = prepared.data
     ladder = row_ladder(len(data.y_train), len(settings.classes))
     fitted: _Fitted | None = None
+    solved = 0.0  # seconds spent solving smaller rungs: what the cost cap counts
     for rows in ladder:
         x_train = prepared.train_inputs(params, rows).bag  # encodes the rows first needed
-        solving = time.monotonic()  # the pace of the columns and of rungs excludes that
-        stop = column_limit(settings, dims.n_outputs, solver_threads(), solving,
-                            spent=solving - started)
+        solving = time.monotonic()  # encoding is the worker's, once: the cost cap leaves it
+        stop = column_limit(settings, dims.n_outputs, solver_threads(), solving, spent=solved)
         try:
             kernel, bias, unconverged = solve_bag(params, x_train, data.y_train[:rows],
                                                   settings, dims.n_outputs, stop)
@@ -111,12 +111,12 @@ def fit_solver(params: dict[str, Any], prepared: Prepared, settings: FitSettings
             break
         fitted = _score(params, prepared, settings, kernel, bias, unconverged, rows,
                         time.monotonic() - solving)
+        solved += fitted.seconds
         if rows == ladder[-1]:
             break
         # The time first: a trial with no time for the next rung is kept at this one, its last,
         # where successive halving promotes no one.
-        fitted.grown = _no_time(settings, fitted, rows, ladder[ladder.index(rows) + 1],
-                                time.monotonic() - started)
+        fitted.grown = _no_time(settings, fitted, rows, ladder[ladder.index(rows) + 1], solved)
         if fitted.grown:
             break
         if settings.promote is not None:
