@@ -41,14 +41,20 @@ class BigModels(ScriptedTrainer):
         return buffer.getvalue()
 
 
+def study_on(folder: Path, study_name: str, data: Path) -> tuple[Path, str]:
+    """A study of five trials in a SQLite file in ``folder``: (the file, its URL)."""
+    path = folder / "studies.db"
+    url = f"sqlite:///{path}"
+    create_study(study_name, data, storage_url=url, metric="val_loss", max_epochs=2,
+                 pruner=PrunerName.NONE, n_trials=5)
+    return path, url
+
+
 def test_a_worker_whose_disk_fills_exits_4_and_another_goes_on_once_space_is_freed(
         tmp_path: Path, study_name: str, multiclass_csv: Path,
         monkeypatch: pytest.MonkeyPatch) -> None:
     with tiny_disk(tmp_path / "disk", "8m") as disk:
-        path = disk.path / "studies.db"
-        url = f"sqlite:///{path}"
-        create_study(study_name, multiclass_csv, storage_url=url, metric="val_loss",
-                     max_epochs=2, pruner=PrunerName.NONE, n_trials=5)
+        path, url = study_on(disk.path, study_name, multiclass_csv)
         monkeypatch.setenv("HPSEARCH_TRAINER", f"{__name__}:BigModels")
 
         result = runner.invoke(app, ["worker", "--study", study_name, "--storage", url])
@@ -96,10 +102,7 @@ def test_a_full_disk_under_any_write_of_a_worker_exits_4_with_the_file_named(
         tmp_path: Path, study_name: str, multiclass_csv: Path,
         monkeypatch: pytest.MonkeyPatch) -> None:
     with tiny_disk(tmp_path / "disk", "8m") as disk:
-        path = disk.path / "studies.db"
-        url = f"sqlite:///{path}"
-        create_study(study_name, multiclass_csv, storage_url=url, metric="val_loss",
-                     max_epochs=2, pruner=PrunerName.NONE, n_trials=5)
+        path, url = study_on(disk.path, study_name, multiclass_csv)
         monkeypatch.setenv("HPSEARCH_TRAINER", f"{__name__}:FillsTheDisk")
         monkeypatch.setenv("FILL_DIR", str(disk.path))
 
