@@ -17,8 +17,8 @@ PARAMS = {**BAG, "solver": "svm", "linear_c": 1.0, "class_weight": "balanced"}
 
 def test_the_ladder_triples_from_the_smallest_rung_to_every_row() -> None:
     assert row_ladder(240_000, 50) == [2963, 8889, 26667, 80000, 240000]
-    assert row_ladder(15_400, 53) == [5134, 15400]
-    assert row_ladder(5_000, 6) == [5000]  # under three times the smallest rung: one
+    assert row_ladder(15_400, 53) == [15400]  # under GROW_FROM rows: every row at once
+    assert row_ladder(30_000, 6) == [3334, 10000, 30000]
     assert row_ladder(30_000, 400) == [10000, 30000]  # 20 rows a class at least
 
 
@@ -33,6 +33,7 @@ def test_every_prefix_of_the_order_holds_each_class_in_its_share() -> None:
 
 @pytest.fixture()
 def small_rungs(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(_rows, "GROW_FROM", 0)
     monkeypatch.setattr(_rows, "MIN_ROWS", 70)
     monkeypatch.setattr(_rows, "ROWS_PER_CLASS", 1)
 
