@@ -148,5 +148,6 @@ def sample_data(*, sample: SampleOptions) -> None:
     from search.data import write_sample
 
     path = write_sample(sample.out, task=sample.task, rows=sample.rows, classes=sample.classes,
-                        imbalance=sample.imbalance, seed=sample.seed)
+                        imbalance=sample.imbalance, seed=sample.seed,
+                        min_words=sample.min_words, max_words=sample.max_words)
     console.print(f"wrote {sample.rows} rows to {path}")

@@ -42,17 +42,18 @@ def check_data(task: Task, classes: list[str], texts: list[str], labels: list[li
             warn(f"{empty} row(s) ({empty / len(labels):.0%}) carry no label (all-zero targets); "
                  "positive weights are searched so the model does not learn to predict none")
 
-    by_text: dict[str, set[tuple[str, ...]]] = defaultdict(set)
+    # Texts by the hash of their words (a copy of each would double the table's memory).
+    by_text: dict[int, set[tuple[str, ...]]] = defaultdict(set)
     for text, labs in zip(texts, labels, strict=True):
-        by_text[" ".join(text.lower().split())].add(tuple(sorted(labs)))
+        by_text[_words_hash(text)].add(tuple(sorted(labs)))
     conflicts = sum(1 for v in by_text.values() if len(v) > 1)
     report["conflicting_duplicates"] = conflicts
     if conflicts:
         warn(f"{conflicts} text(s) appear more than once with different labels; no model can "
              "get all of them right")
 
-    train_texts = {" ".join(texts[i].lower().split()) for i in train}
-    leaked = sum(1 for i in val if " ".join(texts[i].lower().split()) in train_texts)
+    train_texts = {_words_hash(texts[i]) for i in train}
+    leaked = sum(1 for i in val if _words_hash(texts[i]) in train_texts)
     report["val_rows_also_in_train"] = leaked
     if leaked:
         warn(f"{leaked} validation text(s) ({leaked / max(len(val), 1):.1%}) also appear in "
@@ -139,3 +140,9 @@ def empty_validation(y: np.ndarray, task: Task, classes: list[str], val_frac: fl
                     "give a validation file with --val-data.")
     return (f"The validation split is empty ({len(y)} rows, --val-frac {val_frac}): too few "
             "rows to set some aside. Add rows, raise --val-frac, or give --val-data.")
+
+
+def _words_hash(text: str) -> int:
+    """One text's words, lower-cased, as one number: texts that differ only in case and
+    spacing have the same."""
+    return hash(" ".join(text.lower().split()))

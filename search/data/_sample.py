@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from search._errors import PathError
+from search._errors import OptionError, PathError
 from search._paths import make_folder, output_file
 from search.data._read import READERS
 from spaces import Task
@@ -25,13 +25,18 @@ def _words(rng: np.random.Generator, n: int) -> list[str]:
 
 def sample_frame(task: Task = Task.MULTICLASS, rows: int = 2000, classes: int = 6,
                  seed: int = 0, imbalance: float = 1.0, signal: float = 0.35,
-                 label_noise: float = 0.03) -> pd.DataFrame:
+                 label_noise: float = 0.03, min_words: int = 8, max_words: int = 47,
+                 ) -> pd.DataFrame:
     """Texts of filler words with some topic words of their class(es).
 
     ``signal`` is the share of topic words in a text; ``imbalance`` the ratio of the largest
-    to the smallest class (single-label); multi-label rows carry about one label on average
+    to the smallest class (single-label); a text has ``min_words`` to ``max_words`` words (one
+    more when a class word opens it); multi-label rows carry about one label on average
     (some none, some several).
     """
+    if max_words < min_words:
+        raise OptionError(f"--max-words must be at least --min-words, but got {max_words} "
+                          f"and {min_words}. Raise --max-words.")
     rng = np.random.default_rng(seed)
     n_classes = 2 if task is Task.BINARY else classes
     vocab = _words(rng, 400 + 25 * n_classes)
@@ -48,7 +53,7 @@ def sample_frame(task: Task = Task.MULTICLASS, rows: int = 2000, classes: int = 
         label_rows = [[int(c)] for c in drawn]
     texts, labels = [], []
     for labs in label_rows:
-        length = int(rng.integers(8, 48))
+        length = int(rng.integers(min_words, max_words + 1))
         words = list(rng.choice(filler, size=length))
         for c in labs:
             n_topic = max(1, int(rng.binomial(length, signal / max(len(labs), 1))))

@@ -23,7 +23,7 @@ from search.metrics import HEADLINE, SCRIPT_FUNCTIONS
 from search.study import StudyConfig, TrialSummary
 from search.training import batch_rows, network_dims, solver_targets, solver_weights
 from spaces import describe_params, family_of
-from spaces.families import helpers_called, network_code, solve
+from spaces.families import helpers_called, network_code
 from spaces.features import StudyData
 from spaces.model import (
     class_weights,
@@ -65,6 +65,7 @@ def script_files(study_name: str, config: StudyConfig, trial: TrialSummary, data
     # The study's word vectors, for a network that reads words.
     vectors = data.embedding_matrix if "words" in family.reads else None
     scoring = [source(f) for f in SCRIPT_FUNCTIONS[task]]
+    solving = family.solve_script(params) if family.solver else None
     context = {
         "study": study_name, "trial": trial.number, "description": describe_params(params),
         "filename": out.name, "rows_name": rows_file(out).name,
@@ -86,7 +87,8 @@ def script_files(study_name: str, config: StudyConfig, trial: TrialSummary, data
         "losses": ([] if family.solver else
                    [source(f) for f in spaces.model.loss_sources(task, params, positive)]),
         "loss": None if family.solver else spaces.model.loss_code(task, params, positive),
-        "solve": source(solve), "batch_rows": source(batch_rows),
+        "solve": solving and source(solving.function), "solve_call": solving and solving.call,
+        "batch_rows": source(batch_rows),
         "solver_code": [source(solver_targets), source(solver_weights)],
         "scoring": scoring,
         "sklearn_names": [n for n in SKLEARN_METRICS if any(n in s for s in scoring)],

@@ -138,3 +138,6 @@ class SampleOptions(OptionGroup):
     imbalance: float = option(1.0, "--imbalance", "Ratio of the largest class to the smallest "
                               "(single-label tasks).", min=1.0)
     seed: int = option(0, "--seed", "Seed of the generator.", min=0)
+    min_words: int = option(8, "--min-words", "Fewest words of a text.", min=1)
+    max_words: int = option(47, "--max-words", "Most words of a text (a class word may open "
+                            "it besides).", min=1)

@@ -16,6 +16,7 @@ from search._errors import TrialFailed, TrialLost
 from search.metrics import RECORDED, Detail, TrialAttr
 from search.study import BASELINES_ATTR, StudyConfig
 from search.training import EpochReport, FitSettings, Trainer, TrainResult
+from search.worker._grid import grid_skip
 from search.worker._growth import promotion
 from search.worker._keeper import ModelKeeper
 from search.worker._progress import Progress
@@ -87,6 +88,10 @@ class Objective:
     def _run(self, trial: optuna.Trial) -> float:
         self.signals.check()
         params = self._start(trial)
+        skipped = grid_skip(trial.study, params, trial.user_attrs.get(TrialAttr.STARTING_POINT))
+        if skipped:
+            trial.set_user_attr(TrialAttr.PRUNED_REASON, skipped)
+            raise optuna.TrialPruned(skipped)
         try:
             with self.signals.interruptible():
                 result = self.trainer.fit(params, self.prepared, self._settings(trial),

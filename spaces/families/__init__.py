@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from spaces.families._base import Family, Pick, SampleContext, StartingPoint
+from spaces.families._base import Family, Pick, SampleContext, SolveScript, StartingPoint
 from spaces.families._code import HELPERS, Dims, helpers_called
 from spaces.families._code import Code as _Code
 from spaces.families._fasttext import FastText
@@ -81,5 +81,5 @@ def describe_params(params: dict[str, Any]) -> str:
 
 
 __all__ = ["BASELINE", "EXPERT", "HELPERS", "REGISTRY", "Dims", "Family", "Pick", "SampleContext",
-           "StartingPoint", "bag_of", "describe_params", "family_keys", "family_of",
+           "SolveScript", "StartingPoint", "bag_of", "describe_params", "family_keys", "family_of",
            "helpers_called", "network_code", "solve"]

@@ -30,6 +30,15 @@ class SampleContext:
 
 
 @dataclass(frozen=True)
+class SolveScript:
+    """A solved family's part of the exported script: its solving function, printed as
+    written, and the call of it with one trial's values."""
+
+    function: Callable[..., Any]
+    call: str
+
+
+@dataclass(frozen=True)
 class StartingPoint:
     """A known-good configuration queued as one of a study's first trials, before ``rank``'s
     higher ones; ``name`` is recorded on the trial (the expert's model is ``expert``)."""
@@ -78,6 +87,12 @@ class Family(ABC):
         ``sample_weight`` and each column's positives by ``positive_weight``. Returns (kernel
         of shape (features, columns), bias, how many columns did not converge). ``stop(columns
         done)`` may return an exception: then no further column starts, and it is raised."""
+        raise NotImplementedError(f"the {self.name} family is trained epoch by epoch")
+
+    def solve_script(self, params: dict[str, Any]) -> SolveScript:
+        """How the exported script solves this trial: the function ``solve`` runs, and the
+        call of it with the trial's values, in the script's names (``x``, ``targets``,
+        ``sample_weight``, ``positive``, ``SEED``)."""
         raise NotImplementedError(f"the {self.name} family is trained epoch by epoch")
 
     @abstractmethod

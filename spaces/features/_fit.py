@@ -8,12 +8,14 @@ from dataclasses import dataclass
 
 from spaces.features._tokens import tokenize
 from spaces.features._vocabulary import (
+    CHAR_FIT_CHARS,
+    WORD_FIT_CHARS,
     Vocabulary,
-    char_sample,
     choose_max_len,
     fit_chars,
     fit_words,
     length_percentiles,
+    text_sample,
 )
 
 
@@ -28,15 +30,20 @@ class Fitted:
 def fit_vocabulary(train_texts: Sequence[str], *, max_tokens: int, max_len: int | None = None,
                    seed: int = 0) -> Fitted:
     """Words for sequence models (``max_tokens``, texts cut at ``max_len``: by default the 95th
-    percentile of training lengths), word 1- to 3-grams, and character 2- to 5-grams of a
-    seeded sample of the texts."""
-    tokens = tokenize(train_texts)
+    percentile of training lengths) and word 1- to 3-grams, of a seeded sample of the texts
+    (``WORD_FIT_CHARS``), and character 2- to 5-grams of a smaller one (``CHAR_FIT_CHARS``)."""
+    chars_each = [len(t) for t in train_texts]
+    sample = text_sample(chars_each, WORD_FIT_CHARS, seed)
+    fitting = (train_texts if len(sample) == len(train_texts)
+               else [train_texts[i] for i in sample])
+    tokens = tokenize(fitting)
     lengths = length_percentiles(tokens)
     words, ngrams, ngram_df = fit_words(tokens, max_tokens=max_tokens)
-    sample = char_sample([len(t) for t in train_texts], seed=seed)
-    chars, char_orders, char_df = fit_chars([train_texts[i] for i in sample])
+    del tokens
+    char_texts = text_sample(chars_each, CHAR_FIT_CHARS, seed)
+    chars, char_orders, char_df = fit_chars([train_texts[i] for i in char_texts])
     vocabulary = Vocabulary(
-        words=words, ngrams=ngrams, ngram_df=ngram_df, n_docs=len(train_texts),
+        words=words, ngrams=ngrams, ngram_df=ngram_df, n_docs=len(fitting),
         max_len=max_len or choose_max_len(lengths), chars=chars, char_orders=char_orders,
-        char_df=char_df, char_docs=len(sample))
+        char_df=char_df, char_docs=len(char_texts))
     return Fitted(vocabulary, lengths)

@@ -3,9 +3,10 @@
 Three of them: the words a sequence model reads (most frequent first), the word 1- to 3-grams
 of the bags, and the character 2- to 5-grams of the bags, each n-gram list ranked by how many
 training texts hold it (ties broken alphabetically for words, by a fixed hash for characters,
-so the same data gives the same vocabulary). The character n-grams are counted on a bounded
-sample of the training texts (``CHAR_FIT_CHARS`` characters), so fitting them costs the same on
-10,000 rows as on 1,000,000. Numpy only: the word tokens come from
+so the same data gives the same vocabulary). Each is counted on a bounded, seeded sample of the
+training texts (``WORD_FIT_CHARS`` characters for words, ``CHAR_FIT_CHARS`` for characters;
+every text of a smaller table), so fitting them costs the same on a million rows as on a
+hundred thousand. Numpy only: the word tokens come from
 ``spaces.features._tokens``; the characters are counted here, on Unicode code points lower-cased
 as ``_tokens.lowered`` says (ASCII letters only), as Keras splits them.
 """
@@ -27,6 +28,9 @@ CHAR_ORDERS = (2, 3, 4, 5)
 CHAR_RANGES = ("2-5", "2-4", "3-5")
 MAX_NGRAMS = 200_000  # word n-grams, and character n-grams, kept at most
 CHAR_FIT_CHARS = 1_500_000  # characters of training text the character vocabulary is fitted on
+# ... and the words and word n-grams: about 5 million words of English, 1.4 GB at the peak of
+# counting them (measured on generated texts of 20-80 words).
+WORD_FIT_CHARS = 30_000_000
 # Keras holds a vocabulary in a numpy array, whose strings lose a trailing NUL: a word or an
 # n-gram ending in one could never be counted, so none is kept.
 _NUL = "\x00"
@@ -238,10 +242,10 @@ def _min_df(n_docs: int, doc_freq: np.ndarray) -> int:
     return 2 if n_docs >= 50 and int(doc_freq.max(initial=0)) >= 2 else 1
 
 
-def char_sample(lengths: Sequence[int], budget: int = CHAR_FIT_CHARS,
-                seed: int = 0) -> np.ndarray:
-    """Which training texts the character vocabulary is fitted on: a seeded shuffle, cut
-    once ``budget`` characters are in (every text when they fit)."""
+def text_sample(lengths: Sequence[int], budget: int, seed: int = 0) -> np.ndarray:
+    """Which training texts (of ``lengths`` characters) a vocabulary is fitted on: a seeded
+    shuffle, cut once ``budget`` characters are in (every text when they fit). With one seed,
+    a smaller budget's texts are among a larger one's."""
     order = np.random.default_rng(seed).permutation(len(lengths))
     total = np.cumsum(np.asarray(lengths, dtype="int64")[order])
     return np.sort(order[:max(int(np.searchsorted(total, budget, side="right")), 1)])

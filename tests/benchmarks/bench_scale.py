@@ -2,15 +2,15 @@
 300k or 1M rows, and whether a run ends near its budget with a model.
 
     python -m tests.benchmarks.bench_scale --rows 300000 --budgets 180,600
+    python -m tests.benchmarks.bench_scale --rows 1000000 --min-words 20 --max-words 80
 
-Generates ``hpsearch sample-data --rows N --classes 50 --seed 0`` (or reads ``--data``), then
-for each budget runs ``hpsearch run --data FILE --timeout B`` on a new SQLite study, every
-default (its budget counts from Enter: ``create`` is in it). Prints one JSON line per run: its
-seconds, the peak resident
-memory of each process it ran (VmHWM, polled from /proc), and for a run: seconds from Enter to
-the first finished trial and to the end, the finished and pruned trials, the training rows the
-best trial was fitted on, its validation score, and whether the answer was refitted on every
-row. Then a Markdown table.
+Generates ``hpsearch sample-data --rows N --classes 50 --seed 0`` (or reads ``--data``), runs
+``hpsearch create`` on it alone, then for each budget ``hpsearch run --data FILE --timeout B``
+on a new SQLite study, every default (its budget counts from Enter: ``create`` is in it).
+Prints one JSON line per step: its seconds and the peak resident memory of each process it ran
+(VmHWM, polled from /proc); for a run also the seconds from Enter to the first finished trial,
+the finished and pruned trials, the training rows the best trial was fitted on, its validation
+score, and whether the answer was refitted on every row. Then a Markdown table.
 """
 
 from __future__ import annotations
@@ -32,6 +32,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rows", type=int, default=300_000)
     parser.add_argument("--classes", type=int, default=50)
+    parser.add_argument("--min-words", type=int, default=8)
+    parser.add_argument("--max-words", type=int, default=47)
     parser.add_argument("--budgets", default="180,600", help="run --timeout values, seconds")
     parser.add_argument("--data", help="a table to use instead of generating one")
     parser.add_argument("--out", help="folder to keep the files in (default: a temporary one)")
@@ -42,8 +44,14 @@ def main() -> None:
     data = Path(args.data) if args.data else folder / f"rows{args.rows}.csv"
     if not data.exists():
         step("sample-data", ["sample-data", "--out", str(data), "--rows", str(args.rows),
-                             "--classes", str(args.classes), "--seed", "0"])
-    for budget in (int(b) for b in args.budgets.split(",")):
+                             "--classes", str(args.classes), "--seed", "0",
+                             "--min-words", str(args.min_words),
+                             "--max-words", str(args.max_words)])
+    created = folder / "create.db"
+    created.unlink(missing_ok=True)
+    rows.append(step("create", ["create", "--study", STUDY, "--data", str(data),
+                                "--storage", f"sqlite:///{created}"]))
+    for budget in (int(b) for b in args.budgets.split(",") if b):
         db = folder / f"run{budget}.db"
         db.unlink(missing_ok=True)
         url = f"sqlite:///{db}"

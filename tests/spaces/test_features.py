@@ -35,7 +35,7 @@ from spaces.features import (
     tokenize,
 )
 from spaces.features._tokens import WORD_STANDARDIZE
-from spaces.features._vocabulary import char_sample, fit_chars, fit_words
+from spaces.features._vocabulary import fit_chars, fit_words, text_sample
 
 TEXTS = [
     "Ça coûte 12€, très CHER !", "naïve café: le Café NAÏF", "東京は大きい 東京 タワー",
@@ -93,12 +93,24 @@ def test_word_ngrams_rank_by_texts_holding_them_then_alphabetically() -> None:
     assert ngrams[1:] == ["b", "a b", "a c", "b a", "c"] and list(df[1:]) == [2, 1, 1, 1, 1]
 
 
-def test_character_sample_is_seeded_and_bounded() -> None:
+def test_text_sample_is_seeded_and_bounded() -> None:
     lengths = [100] * 50
-    first = char_sample(lengths, budget=1000, seed=3)
-    assert len(first) == 10 and np.array_equal(first, char_sample(lengths, budget=1000, seed=3))
-    assert not np.array_equal(first, char_sample(lengths, budget=1000, seed=4))
-    assert len(char_sample(lengths, budget=10**6)) == 50
+    first = text_sample(lengths, budget=1000, seed=3)
+    assert len(first) == 10 and np.array_equal(first, text_sample(lengths, budget=1000, seed=3))
+    assert not np.array_equal(first, text_sample(lengths, budget=1000, seed=4))
+    assert set(text_sample(lengths, budget=500, seed=3)) < set(first)
+    assert len(text_sample(lengths, budget=10**6)) == 50
+
+
+def test_words_are_fitted_on_a_bounded_sample(monkeypatch: pytest.MonkeyPatch) -> None:
+    from spaces.features import _fit
+
+    texts = [f"common word{i} " + "x" * 80 for i in range(50)]
+    monkeypatch.setattr(_fit, "WORD_FIT_CHARS", 1000)
+    vocabulary = _fit.fit_vocabulary(texts, max_tokens=1000, seed=1).vocabulary
+    sample = text_sample([len(t) for t in texts], 1000, seed=1)
+    assert vocabulary.n_docs == len(sample) < len(texts)
+    assert {w for w in vocabulary.words if w.startswith("word")} == {f"word{i}" for i in sample}
 
 
 def test_character_counts_are_document_counts() -> None:

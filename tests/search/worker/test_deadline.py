@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
+import optuna
 import pytest
 from optuna.trial import TrialState
 
@@ -13,7 +15,9 @@ import search.worker._run_search
 from search import create_study, run_worker
 from search.options import PrunerName, WorkerOptions
 from search.study import open_study
+from search.training import COST_EPOCHS
 from search.worker import run_search
+from search.worker._loop import TrialLoop
 from tests.scripted_trainer import ScriptedTrainer
 
 CREATE_S, EPOCH_S, TIMEOUT = 3.0, 0.5, 8.0
@@ -87,3 +91,16 @@ def test_the_time_kept_for_a_refit_stays_kept_once_it_fitted(
     assert objective.kept_seconds() == 60.0 and objective.trial_deadline() == 140.0
     cost[0] = 120.0
     assert objective.kept_seconds() == 0.0
+
+
+@pytest.mark.parametrize(("kept", "starts"), [(0.0, True), (20.0, False)])
+def test_a_trial_starts_with_twice_its_time_left_while_the_refit_is_kept(
+        kept: float, starts: bool) -> None:
+    """A queued family not timed here needs a first epoch at the cost cap (27 s / 3 = 9 s);
+    13.5 s are left for trials. Without a refit kept it starts; with one it needs 18 s."""
+    study = optuna.create_study()
+    study.enqueue_trial({"family": "ngram"})
+    objective = SimpleNamespace(progress=None, cost_limit_s=9.0 * COST_EPOCHS,
+                                kept_seconds=lambda: kept)
+    loop = TrialLoop(study, objective, WorkerOptions())  # type: ignore[arg-type]
+    assert loop._time_for_one(time.monotonic() + kept + 13.5) is starts
