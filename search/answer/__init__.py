@@ -10,7 +10,7 @@ the refit, on first use: TensorFlow), ``search.ensemble``, ``storage`` and ``spa
 from typing import TYPE_CHECKING
 
 from search._lazy import lazy_names
-from search.answer._cost import refit_seconds
+from search.answer._cost import refit_memory_problem, refit_seconds
 
 if TYPE_CHECKING:
     from search.answer._settle import AnswerOutcome, describe_estimate, settle_answer
@@ -18,4 +18,5 @@ if TYPE_CHECKING:
 __getattr__ = lazy_names(__name__, {
     "search.answer._settle": ("AnswerOutcome", "describe_estimate", "settle_answer")})
 
-__all__ = ["AnswerOutcome", "describe_estimate", "refit_seconds", "settle_answer"]
+__all__ = ["AnswerOutcome", "describe_estimate", "refit_memory_problem", "refit_seconds",
+           "settle_answer"]

@@ -8,7 +8,7 @@ from typing import Any
 import optuna
 
 from search.metrics import TrialAttr
-from search.training import TIME_POWER
+from search.training import FIT_BYTES, TIME_POWER
 from spaces.features import StudyData
 
 # Seconds a refit takes besides fitting: building and saving the model (``hpsearch run``
@@ -34,3 +34,18 @@ def _member_seconds(attrs: dict[str, Any], data: StudyData) -> float:
             data.n_rows / int(rows)) ** TIME_POWER
     scale = (data.n_rows / max(len(data.train_texts), 1)) ** 2
     return scale * float(attrs.get(TrialAttr.TRAIN_SECONDS) or 0.0)
+
+
+def refit_memory_problem(study: optuna.Study, members: list[dict[str, Any]],
+                         data: StudyData) -> str | None:
+    """Why refitting ``members`` on every row would hold more than a fit may (``FIT_BYTES``),
+    or None: what a fit holds grows with its rows."""
+    trials = {t.number: t for t in study.get_trials(deepcopy=False)}
+    for member in members:
+        row_bytes = trials[member["trial"]].user_attrs.get(TrialAttr.ROW_BYTES)
+        if row_bytes is not None and float(row_bytes) * data.n_rows > FIT_BYTES:
+            return (f"not refitted on every row: trial {member['trial']}'s fit over all "
+                    f"{data.n_rows} rows would hold about "
+                    f"{float(row_bytes) * data.n_rows / 2**30:.1f} GB, over the "
+                    f"{FIT_BYTES / 2**30:.0f} GB a fit may hold")
+    return None

@@ -14,7 +14,7 @@ import optuna
 
 import storage
 from search._errors import StudyError
-from search.answer._cost import refit_seconds
+from search.answer._cost import refit_memory_problem, refit_seconds
 from search.ensemble import ensemble_held_probs, make_ensemble
 from search.metrics import RECORDED, Detail, TrialAttr, evaluate, held_interval
 from search.study import (
@@ -152,6 +152,9 @@ def _refit(study: optuna.Study, config: StudyConfig, record: dict[str, Any],
     members = record["members"]
     if not {m["trial"] for m in members} <= set(storage.trials_with_file(study, MODEL_FILE)):
         return "not refitted: the answer's model is not kept (a scripted trainer keeps none)"
+    too_big = refit_memory_problem(study, members, data)
+    if too_big:
+        return too_big
     needs = refit_seconds(study, members, data)
     if deadline is not None and time.monotonic() + needs > deadline:
         left = deadline - time.monotonic()

@@ -26,4 +26,5 @@ class TrialAttr(StrEnum):
     ROWS_SECONDS = "rows_seconds"  # how long fitting those rows took
     ROWS_SCORES = "rows_scores"  # its objective at each rung of rows it was fitted on
     ROWS_NOTE = "rows_note"  # why it stopped growing before every training row
+    ROW_BYTES = "row_bytes"  # what a training row cost its fit's memory (a refit's grows so)
     NOT_CONVERGED = "not_converged"  # a solver stopped at its iteration limit: on how many columns

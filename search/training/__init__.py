@@ -29,7 +29,13 @@ from search.training._dims import network_dims
 from search.training._order import batch_rows
 from search.training._protocol import COST_EPOCHS, FitSettings, Trainer
 from search.training._result import EpochReport, TrainResult
-from search.training._rows import GROWTH, TIME_POWER, row_ladder
+from search.training._rows import (
+    FIT_BYTES,
+    GROWTH,
+    TIME_POWER,
+    row_ladder,
+    solver_threads,
+)
 from search.training._targets import solver_targets, solver_weights
 
 if TYPE_CHECKING:
@@ -69,8 +75,10 @@ def inputs_model_bytes(data: StudyData, params: dict[str, Any]) -> bytes:
 
 
 __all__ = ["COST_EPOCHS", "ENV_ALLOCATOR", "ENV_DEVICE_ORDER", "ENV_GPU_MEMORY_MB",
-           "ENV_MIXED_PRECISION", "ENV_VISIBLE", "GROWTH", "TIME_POWER", "DeviceSettings",
+           "ENV_MIXED_PRECISION", "ENV_VISIBLE", "FIT_BYTES", "GROWTH", "TIME_POWER",
+           "DeviceSettings",
            "EpochReport", "FitSettings", "Precision", "TrainResult", "Trainer", "batch_rows",
            "ensemble_model", "inputs_model_bytes", "network_dims", "predict_seconds",
-           "requested_gpus", "row_ladder", "solver_targets", "solver_weights",
+           "requested_gpus", "row_ladder", "solver_targets", "solver_threads",
+           "solver_weights",
            "tensorflow_trainer"]

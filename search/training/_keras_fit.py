@@ -21,6 +21,7 @@ from search.training._monitor import TrialMonitor
 from search.training._prepared import Prepared
 from search.training._protocol import FitSettings
 from search.training._result import EpochReport, TrainResult
+from search.training._rows import PROBE_ROWS, memory_note, memory_rows, network_row_bytes
 from spaces.model import (
     build_network,
     compile_network,
@@ -36,13 +37,16 @@ def fit_keras(params: dict[str, Any], prepared: Prepared, settings: FitSettings,
     probabilities and weights (in ``model``)."""
     started = time.monotonic()
     task = settings.task.value
-    y_train = prepared.data.y_train
+    n_train = len(prepared.data.y_train)
+    row_bytes = network_row_bytes(prepared.counts_per_row(PROBE_ROWS))
+    rows = min(n_train, memory_rows(row_bytes))
+    y_train = prepared.data.y_train[:rows]
     val_inputs, val, val_order = prepared.val_inputs(params)
     network = build_network(params, dims, embedding_matrix=prepared.data.embedding_matrix,
                             sparse=True)
     compile_network(network, params, task=task,
                     pos_weight=label_positive_weights(task, y_train, params))
-    train = train_batches(prepared.train_inputs(params), y_train,
+    train = train_batches(prepared.train_inputs(params, rows), y_train,
                           row_weights(task, y_train, params, len(settings.classes)),
                           params["batch_size"], settings.seed)
     forward = logits_function(network, val_inputs)
@@ -73,4 +77,13 @@ def fit_keras(params: dict[str, Any], prepared: Prepared, settings: FitSettings,
         pruned=monitor.pruned, stopped_early=monitor.stopped_early,
         cut_by_deadline=monitor.cut_by_deadline, over_cost=monitor.over_cost,
         seconds=time.monotonic() - started, history=monitor.history, model=network,
-        policy=network.dtype_policy.name, val_probs=monitor.best_probs, held_probs=held)
+        policy=network.dtype_policy.name, val_probs=monitor.best_probs, held_probs=held,
+        row_bytes=row_bytes, **_rows_kept(rows, n_train, row_bytes, time.monotonic() - started))
+
+
+def _rows_kept(rows: int, n_train: int, row_bytes: float, seconds: float) -> dict[str, Any]:
+    """A network trained on fewer rows than every training row: which, and why."""
+    if rows == n_train:
+        return {}
+    return {"rows": rows, "rows_seconds": seconds,
+            "rows_note": memory_note(rows, row_bytes, n_train)}

@@ -67,6 +67,20 @@ class Prepared:
         return _cached(self._train_cache, (*_key(params), rows), KEEP_TRAIN,
                        lambda: self._inputs(self.train_split(rows), params))
 
+    def counts_per_row(self, probe: int) -> float:
+        """The stored n-gram counts (every n-gram of the vocabularies) a training row holds,
+        on average over the first ``probe`` rows."""
+        rows = min(probe, len(self.data.y_train))
+        split = self.train_split(rows)
+        return 0.0 if not rows else (split.ngram_counts.nnz + split.char_counts.nnz) / rows
+
+    def bag_values_per_row(self, params: dict[str, Any], probe: int) -> float:
+        """The stored values a row of the bag of ``params`` holds, on average over the first
+        ``probe`` training rows."""
+        rows = min(probe, len(self.data.y_train))
+        bag = self._inputs(self.train_split(rows), params).bag
+        return 0.0 if bag is None or not rows else bag.nnz / rows
+
     def val_inputs(self, params: dict[str, Any]) -> tuple[TrialInputs, list, np.ndarray]:
         """(inputs, batches sorted by length, the order that undoes the sort)."""
         def build() -> tuple[TrialInputs, list, np.ndarray]:

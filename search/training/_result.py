@@ -32,3 +32,4 @@ class TrainResult:
     rows: int | None = None  # the training rows its model was fitted on, when grown by rungs
     rows_seconds: float | None = None  # how long fitting those rows took
     rows_note: str | None = None  # why it stopped growing before every training row
+    row_bytes: float | None = None  # what a training row cost its fit's memory

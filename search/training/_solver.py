@@ -20,7 +20,16 @@ from search.metrics import evaluate
 from search.training._prepared import Prepared
 from search.training._protocol import FitSettings
 from search.training._result import EpochReport, TrainResult
-from search.training._rows import next_rung_seconds, row_ladder
+from search.training._rows import (
+    PROBE_ROWS,
+    memory_note,
+    memory_rows,
+    next_rung_seconds,
+    row_ladder,
+    solve_row_bytes,
+    solver_threads,
+    within_memory,
+)
 from search.training._targets import solver_targets, solver_weights
 from spaces import family_of
 from spaces.families import Dims
@@ -103,7 +112,10 @@ def fit_solver(params: dict[str, Any], prepared: Prepared, settings: FitSettings
     ``settings.promote`` says it is not among the best at these rows (pruned)."""
     started = time.monotonic()
     data = prepared.data
-    ladder = row_ladder(len(data.y_train), len(settings.classes))
+    row_bytes = solve_row_bytes(prepared.bag_values_per_row(params, PROBE_ROWS),
+                                solver_threads())
+    ladder = within_memory(row_ladder(len(data.y_train), len(settings.classes)),
+                           memory_rows(row_bytes))
     fitted: _Fitted | None = None
     solved = 0.0  # seconds spent solving smaller rungs: what the cost cap counts
     for rows in ladder:
@@ -123,6 +135,8 @@ def fit_solver(params: dict[str, Any], prepared: Prepared, settings: FitSettings
                         time.monotonic() - solving)
         solved += fitted.seconds
         if rows == ladder[-1]:
+            if rows < len(data.y_train):
+                fitted.grown = memory_note(rows, row_bytes, len(data.y_train))
             break
         # The time first: a trial with no time for the next rung is kept at this one, its last,
         # where successive halving promotes no one.
@@ -134,7 +148,9 @@ def fit_solver(params: dict[str, Any], prepared: Prepared, settings: FitSettings
             if fitted.pruned:
                 break
     assert fitted is not None
-    return fitted.result(params, prepared, settings, dims, report, time.monotonic() - started)
+    result = fitted.result(params, prepared, settings, dims, report, time.monotonic() - started)
+    result.row_bytes = row_bytes
+    return result
 
 
 class _Fitted:
@@ -198,8 +214,3 @@ def _no_time(settings: FitSettings, fitted: _Fitted, rows: int, next_rows: int,
     return None
 
 
-def solver_threads() -> int:
-    """The threads ``solve`` fits columns on."""
-    import os
-
-    return min(len(os.sched_getaffinity(0)), 4)

@@ -217,7 +217,9 @@ class Objective:
 
 
 def _record_rows(trial: optuna.Trial, result: TrainResult) -> None:
-    """The rows a solved trial's model was fitted on, and why no more."""
+    """The rows a trial's model was fitted on, why no more, and what a row cost its memory."""
+    if result.row_bytes is not None:
+        trial.set_user_attr(TrialAttr.ROW_BYTES, round(float(result.row_bytes)))
     if result.rows is None:
         return
     trial.set_user_attr(TrialAttr.ROWS, result.rows)

@@ -13,7 +13,7 @@ from optuna.trial import FrozenTrial, TrialState
 
 import storage
 from search._errors import DiskFull, StudyError
-from search.answer import refit_seconds
+from search.answer import refit_memory_problem, refit_seconds
 from search.metrics import TrialAttr
 from search.options import WorkerOptions, refuse_unknown
 from search.study import (
@@ -76,10 +76,13 @@ def _after_trial(keeper: ModelKeeper) -> Callable[[optuna.Study, FrozenTrial], N
 
 
 def _refit_cost(study: optuna.Study, data: StudyData) -> Callable[[], float]:
-    """Seconds refitting the study's best trial so far on every row would take."""
+    """Seconds refitting the study's best trial so far on every row would take (none kept
+    for a refit that would not fit in memory)."""
     def cost() -> float:
         best = best_of(study.get_trials(deepcopy=False), config_of(study).direction)
-        return 0.0 if best is None else refit_seconds(study, [{"trial": best.number}], data)
+        if best is None or refit_memory_problem(study, [{"trial": best.number}], data):
+            return 0.0
+        return refit_seconds(study, [{"trial": best.number}], data)
 
     return cost
 

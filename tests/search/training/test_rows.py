@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from search.metrics import Metric
-from search.training import FitSettings, _rows, _solver, row_ladder
+from search.training import FitSettings, _keras_fit, _rows, _solver, row_ladder
 from spaces import Task
 from spaces.features import stratified_order
 from tests.search.training.test_solver import BAG, prepared
@@ -73,4 +73,50 @@ def test_a_trial_whose_next_rung_would_pass_its_cost_cap_is_kept_at_its_rows(
     assert kept.rows == 78 and not kept.pruned
     assert kept.rows_note == ("kept at 78 rows: 234 would take about 500s more, over the cost "
                               "cap of 400s")
+    assert kept.val_probs.shape == (len(data.data.y_val), 5)
+
+
+def test_no_rung_is_larger_than_a_fit_may_hold() -> None:
+    assert _rows.within_memory([78, 234, 700], 500) == [78, 234, 500]
+    assert _rows.within_memory([78, 234, 700], 234) == [78, 234]
+    assert _rows.within_memory([700], 50) == [50]
+    assert _rows.within_memory([78, 234, 700], 10_000) == [78, 234, 700]
+    # 1,350 values a row, two threads: 52 bytes a value, 70 kB a row; 2 GiB hold 30,588 rows.
+    assert _rows.memory_rows(_rows.solve_row_bytes(1350, 2)) == 2 * 2**30 // (1350 * 52)
+
+
+@pytest.mark.slow
+@pytest.mark.usefixtures("small_rungs")
+def test_a_trial_whose_bag_would_not_fit_in_memory_is_kept_at_the_rows_that_do(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    trainer, data, classes = prepared(Task.MULTICLASS, 5)
+    row_bytes = _rows.solve_row_bytes(data.bag_values_per_row(PARAMS, _rows.PROBE_ROWS),
+                                      _solver.solver_threads())
+    # Room for 300 rows: the ladder 78, 234, 700 ends at 300.
+    monkeypatch.setattr(_rows, "FIT_BYTES", 300.5 * row_bytes)
+    settings = FitSettings(Task.MULTICLASS, classes, Metric.MACRO_F1, max_epochs=5, patience=2,
+                           promote=lambda rows, value: None)
+    kept = trainer.fit(PARAMS, data, settings, report=lambda epoch, metrics: False)
+    assert kept.rows == 300 and not kept.pruned and kept.row_bytes == row_bytes
+    assert kept.rows_note.startswith("kept at 300 rows: every training row would hold about ")
+
+
+@pytest.mark.slow
+def test_a_network_whose_rows_would_not_fit_in_memory_trains_on_the_first_that_do(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    trainer, data, classes = prepared(Task.MULTICLASS, 5)
+    params = {"family": "ngram", "ngram_order": 1, "ngram_vocab": 500,
+              "ngram_weighting": "tfidf", "chars": False, "ngram_units": 8, "ngram_l2": 1e-6,
+              "dropout": 0.0, "dense_layers": 0, "learning_rate": 1e-2, "batch_size": 50,
+              "class_weight": "none", "loss": "crossentropy"}
+    row_bytes = _rows.network_row_bytes(data.counts_per_row(_rows.PROBE_ROWS))
+    monkeypatch.setattr(_rows, "FIT_BYTES", 250.5 * row_bytes)
+    seen: list[int] = []
+    batches = _keras_fit.train_batches
+    monkeypatch.setattr(_keras_fit, "train_batches", lambda inputs, y, *a: (
+        seen.append(len(y)), batches(inputs, y, *a))[1])
+    settings = FitSettings(Task.MULTICLASS, classes, Metric.MACRO_F1, max_epochs=1, patience=1)
+    kept = trainer.fit(params, data, settings, report=lambda epoch, metrics: False)
+    assert seen == [250] and kept.rows == 250 and kept.row_bytes == row_bytes
+    assert kept.rows_note.startswith("kept at 250 rows: every training row would hold about ")
     assert kept.val_probs.shape == (len(data.data.y_val), 5)

@@ -42,11 +42,11 @@ class BigModels(ScriptedTrainer):
 
 
 def study_on(folder: Path, study_name: str, data: Path) -> tuple[Path, str]:
-    """A study of five trials in a SQLite file in ``folder``: (the file, its URL)."""
+    """A study of five sampled trials in a SQLite file in ``folder``: (the file, its URL)."""
     path = folder / "studies.db"
     url = f"sqlite:///{path}"
     create_study(study_name, data, storage_url=url, metric="val_loss", max_epochs=2,
-                 pruner=PrunerName.NONE, n_trials=5)
+                 pruner=PrunerName.NONE, n_trials=5, start_points=False)
     return path, url
 
 
