@@ -36,14 +36,15 @@ def scripted_env(url: str, epoch_s: float = 0.0) -> dict[str, str]:
     return env
 
 
-def start_worker(url: str, study_name: str, log: Path, *args: str,
-                 epoch_s: float = 0.0) -> subprocess.Popen[bytes]:
-    """``python -m search worker --study NAME ARGS`` with its output in ``log``."""
+def start_worker(url: str, study_name: str, log: Path, *args: str, epoch_s: float = 0.0,
+                 env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
+    """``python -m search worker --study NAME ARGS`` with its output in ``log``, in ``env``
+    (default: ``scripted_env(url, epoch_s)``)."""
     with open(log, "ab") as out:
         return subprocess.Popen(
             [sys.executable, "-m", "search", "worker", "--study", study_name, *args],
-            cwd=REPO, env=scripted_env(url, epoch_s), stdout=out, stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL)
+            cwd=REPO, env=scripted_env(url, epoch_s) if env is None else env, stdout=out,
+            stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
 
 
 @contextmanager

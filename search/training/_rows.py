@@ -44,27 +44,27 @@ def next_rung_seconds(seconds: float, rows: int, next_rows: int) -> float:
     return seconds * (next_rows / rows) ** TIME_POWER
 
 
-# What one fit may hold for its training rows, and what a row costs it:
-# - a solve, per stored value of the row's bag: the float32 bag and its column index (8 bytes),
-#   the float64 copy the solver reads (12), and liblinear's own copy for each column solved
-#   at once (16 each);
-# - a network, per stored value of the row's counts (every n-gram of the vocabularies): the
-#   counts, and the bag derived from them (8 bytes each).
+# What one fit may hold for its training rows, and what a row costs it: the row's counts of
+# every n-gram of the vocabularies, which the worker encodes once for every trial (8 bytes a
+# stored count, with its column index), and
+# - a solve, per stored value of the row's bag: the float32 bag (8 bytes), the float64 copy the
+#   solver reads (12), and liblinear's own copy for each column solved at once (16 each);
+# - a network, per stored count: the bag derived from the counts (8 bytes).
 # On a million generated texts of 20-80 words (1,350 values a row in the expert's bag), a rung
 # of 162,000 rows took the worker to 11.8 GB.
 FIT_BYTES = 2 * 2**30
 PROBE_ROWS = 2_000  # the first rows encoded to learn a row's cost
 
 
-def solve_row_bytes(values_per_row: float, threads: int) -> float:
-    """What a solve holds for one row of ``values_per_row`` stored values, its columns solved
-    ``threads`` at a time."""
-    return values_per_row * (20 + 16 * threads)
+def solve_row_bytes(counts_per_row: float, values_per_row: float, threads: int) -> float:
+    """What a solve holds for one row of ``counts_per_row`` stored counts and
+    ``values_per_row`` stored values in its bag, its columns solved ``threads`` at a time."""
+    return counts_per_row * 8 + values_per_row * (20 + 16 * threads)
 
 
-def network_row_bytes(values_per_row: float) -> float:
-    """What a network's fit holds for one row of ``values_per_row`` stored counts."""
-    return values_per_row * 16
+def network_row_bytes(counts_per_row: float) -> float:
+    """What a network's fit holds for one row of ``counts_per_row`` stored counts."""
+    return counts_per_row * 16
 
 
 def memory_rows(row_bytes: float) -> int:

@@ -112,8 +112,8 @@ def fit_solver(params: dict[str, Any], prepared: Prepared, settings: FitSettings
     ``settings.promote`` says it is not among the best at these rows (pruned)."""
     started = time.monotonic()
     data = prepared.data
-    row_bytes = solve_row_bytes(prepared.bag_values_per_row(params, PROBE_ROWS),
-                                solver_threads())
+    row_bytes = solve_row_bytes(prepared.counts_per_row(PROBE_ROWS),
+                                prepared.bag_values_per_row(params, PROBE_ROWS), solver_threads())
     ladder = within_memory(row_ladder(len(data.y_train), len(settings.classes)),
                            memory_rows(row_bytes))
     fitted: _Fitted | None = None

@@ -81,8 +81,9 @@ def test_no_rung_is_larger_than_a_fit_may_hold() -> None:
     assert _rows.within_memory([78, 234, 700], 234) == [78, 234]
     assert _rows.within_memory([700], 50) == [50]
     assert _rows.within_memory([78, 234, 700], 10_000) == [78, 234, 700]
-    # 1,350 values a row, two threads: 52 bytes a value, 70 kB a row; 2 GiB hold 30,588 rows.
-    assert _rows.memory_rows(_rows.solve_row_bytes(1350, 2)) == 2 * 2**30 // (1350 * 52)
+    # 1,450 counts and 1,350 values in the bag a row, two threads: 8 bytes a count and 52 a
+    # value, 81.8 kB a row; 2 GiB hold 26,251 rows.
+    assert _rows.memory_rows(_rows.solve_row_bytes(1450, 1350, 2)) == 2 * 2**30 // 81_800
 
 
 @pytest.mark.slow
@@ -90,7 +91,8 @@ def test_no_rung_is_larger_than_a_fit_may_hold() -> None:
 def test_a_trial_whose_bag_would_not_fit_in_memory_is_kept_at_the_rows_that_do(
         monkeypatch: pytest.MonkeyPatch) -> None:
     trainer, data, classes = prepared(Task.MULTICLASS, 5)
-    row_bytes = _rows.solve_row_bytes(data.bag_values_per_row(PARAMS, _rows.PROBE_ROWS),
+    row_bytes = _rows.solve_row_bytes(data.counts_per_row(_rows.PROBE_ROWS),
+                                      data.bag_values_per_row(PARAMS, _rows.PROBE_ROWS),
                                       _solver.solver_threads())
     # Room for 300 rows: the ladder 78, 234, 700 ends at 300.
     monkeypatch.setattr(_rows, "FIT_BYTES", 300.5 * row_bytes)
