@@ -74,6 +74,8 @@ class PredictOptions(OptionGroup):
 
     out: Path | None = option(None, "--out", "Write the predictions here: CSV, TSV, JSON Lines "
                               "or Parquet, by its suffix (default: CSV on standard output).")
+    force: bool = option(False, "--force", "Replace the file --out names if it exists "
+                         "(without it, predict refuses and names it).")
     batch_size: int = option(1024, "--batch-size", "Texts read and labelled at a time: memory "
                              "holds one batch, not the file.", min=1, help_in={
                                  "evaluate": "Texts the model labels at a time (the file's "

@@ -13,6 +13,7 @@ from typing import TextIO
 
 import pandas as pd
 
+from search._paths import refuse_to_replace
 from search.data import text_chunks
 from search.options import DataOptions, PredictOptions, refuse_unknown
 from search.predict._classifier import TextClassifier, load_model, model_folder, read_labels
@@ -78,6 +79,8 @@ def predict_file(model: str | Path | TextClassifier, data: str | Path, *,
     if not isinstance(model, TextClassifier):
         read_labels(model_folder(model))
     check_output(out)
+    if out is not None:
+        refuse_to_replace([out], "Predictions file (--out)", force=predict_options.force)
     chunks = text_chunks(data, text_col, size, stdin=stdin)
     classifier = model if isinstance(model, TextClassifier) else load_model(
         model, batch_size=size)

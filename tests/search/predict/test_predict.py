@@ -343,3 +343,17 @@ def test_the_saved_model_serves_what_predict_writes(exported: dict[str, Any],
     if task is not Task.MULTICLASS:
         moved_labels = by_hand(moved, texts)[0]
         assert served[str(moved / "saved_model" / "1")][label] == moved_labels != labels
+
+
+def test_predict_replaces_no_file_without_force(exported: dict[str, Any],
+                                                tmp_path: Path) -> None:
+    out = tmp_path / "mine.csv"
+    out.write_text("my own notes\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["predict", "--model", str(exported["model"]), "--data",
+                                      str(exported["held"]), "--out", str(out)])
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert f"would replace 1 file(s) that exist: {out}" in result.output
+    assert "Pass --force" in result.output
+    assert out.read_text(encoding="utf-8") == "my own notes\n"
+    predict_file(exported["model"], exported["held"], out=out, force=True)
+    assert out.read_text(encoding="utf-8").startswith(("label,", "labels,"))

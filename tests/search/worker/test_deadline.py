@@ -104,3 +104,17 @@ def test_a_trial_starts_with_twice_its_time_left_while_the_refit_is_kept(
                                 kept_seconds=lambda: kept)
     loop = TrialLoop(study, objective, WorkerOptions())  # type: ignore[arg-type]
     assert loop._time_for_one(time.monotonic() + kept + 13.5) is starts
+
+
+def test_a_family_timed_here_needs_only_its_time_while_the_refit_is_kept() -> None:
+    """A linear trial took 10 s here; 13.5 s are left for trials and a refit is kept: it
+    starts (the margin is for a family whose time is a guess)."""
+    study = optuna.create_study()
+    study.enqueue_trial({"family": "linear"})
+    objective = SimpleNamespace(progress=None, cost_limit_s=9.0 * COST_EPOCHS,
+                                kept_seconds=lambda: 20.0)
+    loop = TrialLoop(study, objective, WorkerOptions())  # type: ignore[arg-type]
+    loop.tally.seconds["linear"] = [10.0]
+    assert loop._time_for_one(time.monotonic() + 20.0 + 13.5) is True
+    loop.tally.seconds["linear"] = [14.0]
+    assert loop._time_for_one(time.monotonic() + 20.0 + 13.5) is False
