@@ -23,8 +23,9 @@ class TrialMonitor(keras.callbacks.Callback):
     """Scores the validation split after each epoch (``evaluate_fn``: its metrics and
     probabilities) and keeps the best weights and probabilities. Stops the
     fit when the pruner says so, after ``patience`` epochs without improvement, on a
-    non-finite loss, at the first epoch end past ``deadline`` (on ``clock``), and,
-    after a few steps, when ``COST_EPOCHS`` epochs would take longer than ``cost_limit_s``."""
+    non-finite loss, at the last epoch end before ``deadline`` (on ``clock``: the next epoch,
+    as long as the one that ended, would pass it), and, after a few steps, when
+    ``COST_EPOCHS`` epochs would take longer than ``cost_limit_s``."""
 
     def __init__(self, evaluate_fn: Callable[[], tuple[dict[str, Any], np.ndarray]], *,
                  metric: str,
@@ -49,6 +50,10 @@ class TrialMonitor(keras.callbacks.Callback):
         self.epochs_run = 0
         self._started: float | None = None
         self._steps = 0
+        self._last_end: float | None = None  # when the last epoch (or the fit's start) ended
+
+    def on_train_begin(self, logs: dict[str, Any] | None = None) -> None:
+        self._last_end = self.clock()
 
     def on_train_batch_end(self, batch: int, logs: dict[str, Any] | None = None) -> None:
         if self.cost_limit_s is None or self.epochs_run > 0:
@@ -88,9 +93,16 @@ class TrialMonitor(keras.callbacks.Callback):
             self.pruned = True
         elif epoch - self.best_epoch >= self.patience:
             self.stopped_early = True
-        elif self.deadline is not None and self.clock() >= self.deadline:
+        elif self.deadline is not None and self._next_passes_deadline():
             self.cut_by_deadline = True
         self.model.stop_training = self.pruned or self.stopped_early or self.cut_by_deadline
+
+    def _next_passes_deadline(self) -> bool:
+        """Whether the deadline has passed, or an epoch as long as the last would pass it."""
+        assert self.deadline is not None
+        now, last = self.clock(), self._last_end
+        self._last_end = now
+        return now >= self.deadline or (last is not None and 2 * now - last > self.deadline)
 
     def _fail(self, reason: str) -> None:
         self.failure = reason

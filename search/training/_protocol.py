@@ -25,8 +25,8 @@ class FitSettings:
     max_epochs: int
     patience: int
     seed: int = 0
-    # time.monotonic() past which the trial stops at its next epoch end, kept with its best
-    # epoch so far (the study's --timeout).
+    # time.monotonic() the trial's epochs end before (the last epoch end before it), kept with
+    # its best epoch so far (the study's --timeout).
     deadline: float | None = None
     # The most seconds a few epochs may take; a trial whose first steps say it would take
     # longer stops before its first epoch ends, as too costly for the budget.

@@ -54,7 +54,7 @@ class Objective:
                  deadline: float | None = None, keeper: ModelKeeper | None = None):
         """``signals`` lets SIGTERM and SIGINT interrupt training (``WorkerInterrupted``),
         never a database write. ``deadline`` (``time.monotonic()``): the end of this worker's
-        time budget; a trial running then stops at its next epoch end, and a trial that would
+        time budget; a trial stops at its last epoch end before it, and a trial that would
         need more than ``COST_SHARE`` of the budget for a few epochs does not go on.
         ``keeper`` stores the trained models of the best trials. The trainer encodes the data
         here, once for every trial of this worker."""

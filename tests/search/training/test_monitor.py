@@ -37,16 +37,27 @@ def monitor(clock: Clock, losses: list[float], **limits: Any):
     return found
 
 
-def test_the_deadline_stops_at_the_next_epoch_end_and_keeps_the_best_epoch() -> None:
+def test_the_deadline_stops_at_the_last_epoch_end_before_it_and_keeps_the_best_epoch() -> None:
+    """Epochs of 10 s from 0: the one ending at 20 stops the fit, as the next would end at 30,
+    past the deadline at 25."""
     clock = Clock()
     watch = monitor(clock, [2.0, 1.5, 1.7], deadline=25.0)
-    for epoch, now in enumerate((10.0, 20.0, 30.0)):
+    watch.on_train_begin()
+    for epoch, now in enumerate((10.0, 20.0)):
         clock.now = now
         watch.on_epoch_end(epoch, {"loss": 1.0})
-        assert watch.model.stop_training is (now >= 25.0)
-    assert watch.cut_by_deadline and watch.best_epoch == 1 and watch.epochs_run == 3
+        assert watch.model.stop_training is (now + 10.0 > 25.0)
+    assert watch.cut_by_deadline and watch.best_epoch == 1 and watch.epochs_run == 2
     assert watch.best["val_loss"] == 1.5
     assert list(watch.best_probs) == [1.5, 1.5]  # the best epoch's validation probabilities
+
+
+def test_a_fit_that_began_past_its_deadline_stops_at_its_first_epoch_end() -> None:
+    clock = Clock()
+    watch = monitor(clock, [2.0, 1.5], deadline=5.0)
+    clock.now = 10.0
+    watch.on_epoch_end(0, {"loss": 1.0})
+    assert watch.cut_by_deadline and watch.epochs_run == 1
 
 
 def test_a_trial_too_costly_for_the_budget_stops_before_its_first_epoch_ends() -> None:
