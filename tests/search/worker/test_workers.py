@@ -89,8 +89,9 @@ def test_eight_workers_fill_one_study_each_trial_recorded_once(
     assert [e.returncode for e in exits] == [0] * 8, out.getvalue()
     found = trials(reader(storage_url, study_name))
     assert sorted(t.number for t in found) == list(range(8 * per_worker))
-    assert {t.state for t in found} == {TrialState.COMPLETE}
-    assert all(_intermediate_values_are_all_stored(t, 3) for t in found)
+    assert {t.state for t in found} <= {TrialState.COMPLETE, TrialState.PRUNED}  # grid skips
+    assert all(_intermediate_values_are_all_stored(t, 3) for t in found
+               if t.state is TrialState.COMPLETE)
     by_worker: dict[str, int] = {}
     for t in found:
         by_worker[t.user_attrs["worker"]] = by_worker.get(t.user_attrs["worker"], 0) + 1
@@ -146,7 +147,7 @@ def test_four_workers_started_together_fit_the_baseline_once(
     fitted = [t for t in trials(study) if t.user_attrs.get("starting_point") == BASELINE]
     assert [t.state for t in fitted] == [TrialState.COMPLETE]
     assert "tfidf_logreg" in study.user_attrs["hpsearch_baselines"]
-    assert len(trials(study, TrialState.COMPLETE)) == 12
+    assert len(trials(study, TrialState.COMPLETE)) + len(trials(study, TrialState.PRUNED)) == 12
 
 
 def test_n_workers_on_a_budget_of_b_finish_exactly_b(storage_url: str, study_name: str,
