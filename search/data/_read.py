@@ -1,14 +1,15 @@
-"""Reading the user's file into a table of cells as written: CSV and TSV as text, JSON Lines
-with the standard ``json`` module (numbers stay what they were written as), Parquet with
-nullable dtypes (an integer column with a blank cell stays integers). Every reader's failure
-becomes a ``DataError`` naming the file, the format and what to check."""
+"""Reading the text and label columns of the user's file, cells as written (its other
+columns are never held whole): CSV and TSV as text, ``CSV_CHUNK_ROWS`` rows at a time; JSON
+Lines a line at a time with the standard ``json`` module (numbers stay what they were written
+as); Parquet with nullable dtypes (an integer column with a blank cell stays integers). Every
+reader's failure becomes a ``DataError`` naming the file, the format and what to check."""
 
 from __future__ import annotations
 
 import csv
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,8 @@ log = logging.getLogger("hpsearch")
 
 READERS = {".csv": "csv", ".tsv": "tsv", ".jsonl": "jsonl", ".json": "jsonl",
            ".ndjson": "jsonl", ".parquet": "parquet", ".pq": "parquet"}
+# Rows of a CSV or TSV file parsed at a time: its other columns are never held whole.
+CSV_CHUNK_ROWS = 100_000
 _FIX = {
     "csv": "Check that it is comma-separated text (UTF-8) with a header row, and that cells "
            "holding commas, quotes or line breaks are quoted.",
@@ -32,14 +35,22 @@ _FIX = {
 }
 
 
-def _read_csv(path: Path, sep: str, dtype: dict[str, str]) -> pd.DataFrame:
+def _read_csv(path: Path, sep: str, dtype: dict[str, str]) -> tuple[pd.DataFrame, list[str]]:
+    """The wanted columns (``dtype``'s) of a CSV or TSV file, read ``CSV_CHUNK_ROWS`` rows at
+    a time (pandas' ``usecols`` would let a row with a cell too many pass unseen)."""
     quoting = csv.QUOTE_NONE if sep == "\t" else csv.QUOTE_MINIMAL
-    frame = pd.read_csv(path, sep=sep, dtype=dtype, keep_default_na=False, na_values=[""],
-                        quoting=quoting)
     with path.open(newline="", encoding="utf-8") as f:
         header = next(csv.reader(f, delimiter=sep), [])
     _warn_duplicates(path, [h.strip() for h in header])
-    return frame
+    parts, columns = [], header
+    with pd.read_csv(path, sep=sep, dtype=dtype, keep_default_na=False, na_values=[""],
+                     quoting=quoting, chunksize=CSV_CHUNK_ROWS) as chunks:
+        for chunk in chunks:
+            columns = [str(c) for c in chunk.columns]
+            parts.append(chunk.loc[:, [c for c in chunk.columns if c in dtype]])
+    if not parts:
+        return pd.DataFrame(columns=[c for c in columns if c in dtype]), columns
+    return pd.concat(parts, ignore_index=True), columns
 
 
 def _keep_first(duplicates: set[str]) -> Callable[[list[tuple[str, Any]]], dict[str, Any]]:
@@ -55,39 +66,65 @@ def _keep_first(duplicates: set[str]) -> Callable[[list[tuple[str, Any]]], dict[
     return pairs
 
 
-def _read_jsonl(path: Path) -> pd.DataFrame:
-    """JSON Lines (a JSON array of objects is read too), each value as ``json`` parsed it."""
+def _read_jsonl(path: Path, wanted: Sequence[str] | None = None,
+                ) -> tuple[pd.DataFrame, list[str]]:
+    """JSON Lines, a line at a time, each value as ``json`` parsed it: the ``wanted`` keys'
+    values (every key's when None), and every key seen. A JSON array of objects is read
+    whole."""
     duplicates: set[str] = set()
     hook = _keep_first(duplicates)
-    text = path.read_text(encoding="utf-8")
-    if text.lstrip().startswith("["):
-        try:
-            records = json.loads(text, object_pairs_hook=hook)
-        except ValueError as exc:
-            raise DataError(f"{str(path)!r} starts like a JSON array but is not valid JSON "
-                            f"({exc}). {_FIX['jsonl']}") from None
-        numbered = list(enumerate(records if isinstance(records, list) else [records], 1))
-    else:
-        numbered = []
-        for number, line in enumerate(text.splitlines(), 1):
-            if not line.strip():
-                continue
-            try:
-                numbered.append((number, json.loads(line, object_pairs_hook=hook)))
-            except ValueError as exc:
-                raise DataError(f"{str(path)!r} line {number} is not valid JSON ({exc}). "
-                                f"{_FIX['jsonl']}") from None
-    for number, record in numbered:
-        if not isinstance(record, dict):
-            raise DataError(f"{str(path)!r} record {number} is {json.dumps(record)[:40]}, "
-                            f"not an object. {_FIX['jsonl']}")
+    with path.open(encoding="utf-8") as f:
+        starts_as_array = f.read(4096).lstrip().startswith("[")
+    records = (_array_records(path, hook) if starts_as_array
+               else _line_records(path, hook))
+    seen: dict[str, None] = {}
+    columns: dict[str, list[Any]] = {key: [] for key in wanted or ()}
+    for count, record in enumerate(records):
+        for key in record:
+            if key not in seen:
+                seen[key] = None
+                if wanted is None:
+                    columns[key] = [None] * count
+        for key, values in columns.items():
+            values.append(record.get(key))
     if duplicates:
         log.warning("%s: key(s) %s appear twice in a record; the first of each is used",
                     path, ", ".join(map(repr, sorted(duplicates))))
-    records = [record for _, record in numbered]
-    columns = list(dict.fromkeys(key for record in records for key in record))
-    return pd.DataFrame({c: pd.Series([r.get(c) for r in records], dtype=object)
-                         for c in columns})
+    kept = [key for key in columns if key in seen]
+    return (pd.DataFrame({key: pd.Series(columns[key], dtype=object) for key in kept}),
+            list(seen))
+
+
+def _array_records(path: Path, hook: Callable[[list[tuple[str, Any]]], dict[str, Any]],
+                   ) -> Iterator[dict[str, Any]]:
+    try:
+        records = json.loads(path.read_text(encoding="utf-8"), object_pairs_hook=hook)
+    except ValueError as exc:
+        raise DataError(f"{str(path)!r} starts like a JSON array but is not valid JSON "
+                        f"({exc}). {_FIX['jsonl']}") from None
+    for number, record in enumerate(records if isinstance(records, list) else [records], 1):
+        yield _object(record, path, "record", number)
+
+
+def _line_records(path: Path, hook: Callable[[list[tuple[str, Any]]], dict[str, Any]],
+                  ) -> Iterator[dict[str, Any]]:
+    with path.open(encoding="utf-8") as f:
+        for number, line in enumerate(f, 1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line, object_pairs_hook=hook)
+            except ValueError as exc:
+                raise DataError(f"{str(path)!r} line {number} is not valid JSON ({exc}). "
+                                f"{_FIX['jsonl']}") from None
+            yield _object(record, path, "line", number)
+
+
+def _object(record: Any, path: Path, unit: str, number: int) -> dict[str, Any]:
+    if not isinstance(record, dict):
+        raise DataError(f"{str(path)!r} {unit} {number} is {json.dumps(record)[:40]}, not an "
+                        f"object. {_FIX['jsonl']}")
+    return record
 
 
 def _warn_duplicates(path: Path, columns: list[str]) -> None:
@@ -98,14 +135,25 @@ def _warn_duplicates(path: Path, columns: list[str]) -> None:
                     ", ".join(map(repr, twice)))
 
 
-def _read(path: Path, fmt: str, as_text: dict[str, str]) -> pd.DataFrame:
+def _read_parquet(path: Path, wanted: list[str]) -> tuple[pd.DataFrame, list[str]]:
+    import pyarrow.parquet as pq
+
+    names = [str(n) for n in pq.read_schema(path).names]
+    _warn_duplicates(path, names)
+    whole = not set(wanted) <= set(names) or len(set(names)) < len(names)
+    frame = pd.read_parquet(path, columns=None if whole else wanted,
+                            dtype_backend="numpy_nullable")
+    return frame.loc[:, ~frame.columns.duplicated()], names
+
+
+def _read(path: Path, fmt: str, as_text: dict[str, str]) -> tuple[pd.DataFrame, list[str]]:
+    """The text and label columns (``as_text``'s keys) of the file, and every column's name:
+    the other columns are not kept."""
     if fmt in ("csv", "tsv"):
         return _read_csv(path, "\t" if fmt == "tsv" else ",", as_text)
     if fmt == "jsonl":
-        return _read_jsonl(path)
-    frame = pd.read_parquet(path, dtype_backend="numpy_nullable")
-    _warn_duplicates(path, [str(c) for c in frame.columns])
-    return frame.loc[:, ~frame.columns.duplicated()]
+        return _read_jsonl(path, list(as_text))
+    return _read_parquet(path, list(as_text))
 
 
 def table_format(path: Path, also: str = "") -> str:
@@ -129,7 +177,7 @@ def read_table(path: str | Path, text_col: str, label_col: str) -> pd.DataFrame:
     path = input_file(path, "Data file", DataError)
     fmt = table_format(path)
     try:
-        frame = _read(path, fmt, {text_col: "string", label_col: "string"})
+        frame, columns = _read(path, fmt, {text_col: "string", label_col: "string"})
     except (ValueError, OSError, ImportError) as exc:  # pandas/pyarrow: many kinds of both
         said = str(exc).strip().splitlines()[0].rstrip(".") if str(exc).strip() else \
             type(exc).__name__
@@ -140,6 +188,6 @@ def read_table(path: str | Path, text_col: str, label_col: str) -> pd.DataFrame:
         if col not in frame.columns:
             raise DataError(
                 f"{str(path)!r} has no {role} column {col!r}. Columns: "
-                f"{', '.join(map(str, frame.columns))}. Use --{role}-col to name it."
+                f"{', '.join(map(str, columns))}. Use --{role}-col to name it."
             )
     return frame

@@ -150,9 +150,9 @@ def _jsonl_texts(lines: Iterable[tuple[int, str]], text_col: str, where: str,
 def _array_texts(path: Path, text_col: str) -> Iterator[str]:
     from search.data._read import _read_jsonl
 
-    frame = _read_jsonl(path)
+    frame, columns = _read_jsonl(path, [text_col])
     if text_col not in frame.columns:
-        raise _no_column(repr(str(path)), text_col, frame.columns)
+        raise _no_column(repr(str(path)), text_col, columns)
     return iter([clean_text(v) for v in frame[text_col].tolist()])
 
 

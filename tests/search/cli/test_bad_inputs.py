@@ -110,7 +110,7 @@ CASES = [
          "are quoted"], write("d.csv", "text,label\na b,x\nc, d,y\n")),
     Case("data-jsonl-bad-line", create("--data", "d.jsonl"), ["line 2 is not valid JSON",
          "holds one object"], write("d.jsonl", '{"text": "a", "label": "x"}\nnot json\n')),
-    Case("data-jsonl-not-objects", create("--data", "d.jsonl"), ['record 2 is "just text", '
+    Case("data-jsonl-not-objects", create("--data", "d.jsonl"), ['line 2 is "just text", '
          "not an object"], write("d.jsonl", '{"text": "a", "label": "x"}\n"just text"\n')),
     Case("data-parquet-corrupt", create("--data", "d.parquet"), ["Could not read", "as "
          "parquet", "Check that it is a Parquet file"], write("d.parquet", "not parquet")),

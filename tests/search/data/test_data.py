@@ -6,6 +6,7 @@ import pytest
 
 from search._errors import DataError
 from search.data._labels import encode_labels
+from search.data._read import read_table
 from search.data._split import split_indices
 from search.data._table import detect_task, load_table
 from spaces import Task
@@ -33,6 +34,40 @@ def test_every_format_reads_the_same(tmp_path: Path, name: str) -> None:
     table = load_table(write(tmp_path, name, FRAME))
     assert table.texts == ["good film", "bad film", "fine", "awful"]
     assert detect_task(table) == (Task.BINARY, ["neg", "pos"])
+
+
+@pytest.mark.parametrize("name", ["d.csv", "d.tsv", "d.jsonl", "d.parquet"])
+def test_only_the_text_and_label_columns_are_kept(tmp_path: Path, name: str) -> None:
+    wide = FRAME.assign(notes=["x" * 1000] * 4, id=range(4))[["id", "text", "notes", "label"]]
+    frame = read_table(write(tmp_path, name, wide), "text", "label")
+    assert sorted(frame.columns) == ["label", "text"]
+    assert frame["text"].tolist() == FRAME["text"].tolist()
+
+
+@pytest.mark.parametrize("name", ["d.csv", "d.tsv", "d.jsonl", "d.parquet"])
+def test_a_missing_column_lists_every_column_of_each_format(tmp_path: Path, name: str) -> None:
+    path = write(tmp_path, name, FRAME.assign(id=range(4)).rename(columns={"text": "review"}))
+    with pytest.raises(DataError, match=r"has no text column 'text'\. Columns: review, label, "
+                                        r"id\. Use --text-col"):
+        read_table(path, "text", "label")
+
+
+def test_csv_read_in_chunks_is_whole_and_checked(tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("search.data._read.CSV_CHUNK_ROWS", 3)
+    path = write(tmp_path, "d.csv", pd.concat([FRAME.assign(id=range(4))] * 2))
+    assert read_table(path, "text", "label")["text"].tolist() == FRAME["text"].tolist() * 2
+    path.write_text(path.read_text() + "one,cell,too,many\n")
+    with pytest.raises(DataError, match="Expected 3 fields in line 10, saw 4"):
+        load_table(path)
+
+
+def test_json_lines_keep_the_first_of_a_repeated_key(tmp_path: Path) -> None:
+    path = tmp_path / "d.jsonl"
+    path.write_text('{"text": "first", "label": "a", "text": "second"}\n'
+                    '{"label": "b", "text": "other", "extra": 1}\n')
+    frame = read_table(path, "text", "label")
+    assert frame.to_dict("list") == {"text": ["first", "other"], "label": ["a", "b"]}
 
 
 def test_missing_file(tmp_path: Path) -> None:
