@@ -8,13 +8,14 @@ loads with ``safe_mode=True``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import keras
 import numpy as np
 from keras import layers, ops
 
+from spaces.features._case import Variants
 from spaces.features._inputs import BagSetting
 from spaces.features._tokens import CHAR_STANDARDIZE, WORD_STANDARDIZE
 from spaces.features._vocabulary import MAX_WORD_ORDER, Vocabulary, char_range
@@ -68,18 +69,24 @@ class Featurizer:
 
     def __call__(self, text: keras.KerasTensor, vocabulary: Vocabulary,
                  ) -> dict[str, keras.KerasTensor]:
-        """Word ids and the n-gram counts of ``text`` (a string input)."""
+        """Word ids and the n-gram counts of ``text`` (a string input), case variants
+        folded into their terms."""
         out = {}
         if self.words:
-            out["words"] = word_layer(vocabulary.words, vocabulary.max_len)(text)
+            variants = vocabulary.word_variants
+            ids = word_layer(vocabulary.words + variants.terms, vocabulary.max_len)(text)
+            out["words"] = (ops.take(variants.id_map(len(vocabulary.words), 2), ids)
+                            if len(variants) else ids)
         if len(self.ngram_columns):
             order = int(vocabulary.ngram_orders[self.ngram_columns].max())
-            out["ngram_counts"] = ngram_count_layer(
-                [vocabulary.ngrams[i] for i in self.ngram_columns], order)(text)
+            out["ngram_counts"] = _folded_counts(
+                lambda terms: ngram_count_layer(terms, order), text, vocabulary.ngrams,
+                self.ngram_columns, vocabulary.ngram_variants)
         if len(self.char_columns):
             orders = tuple(int(n) for n in np.unique(vocabulary.char_orders[self.char_columns]))
-            out["char_counts"] = char_count_layer(
-                [vocabulary.chars[i] for i in self.char_columns], orders)(text)
+            out["char_counts"] = _folded_counts(
+                lambda terms: char_count_layer(terms, orders), text, vocabulary.chars,
+                self.char_columns, vocabulary.char_variants)
         return out
 
     def bag(self, counts: dict[str, keras.KerasTensor], vocabulary: Vocabulary,
@@ -103,6 +110,20 @@ class Featurizer:
         if len(positions) == len(held) and np.array_equal(positions, np.arange(1, len(held) + 1)):
             return counts[:, 1:]
         return ops.take(counts, positions.astype("int32"), axis=1)
+
+
+def _folded_counts(layer_of: Callable[[list[str]], layers.TextVectorization],
+                   text: keras.KerasTensor, terms: Sequence[str], columns: np.ndarray,
+                   variants: Variants) -> keras.KerasTensor:
+    """The counts of the ``terms`` at ``columns`` (column 0: unknown), each variant's count
+    added into its term's column."""
+    extra, targets = variants.within(columns)
+    counts = layer_of([terms[i] for i in columns] + extra)(text)
+    if not extra:
+        return counts
+    segments = np.concatenate([np.arange(1 + len(columns)), 1 + targets]).astype("int32")
+    return ops.transpose(ops.segment_sum(ops.transpose(counts), segments,
+                                         num_segments=1 + len(columns)))
 
 
 def _union(columns: list[np.ndarray]) -> np.ndarray:

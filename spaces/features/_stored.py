@@ -14,9 +14,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from spaces.features._case import Variants
 from spaces.features._vocabulary import Vocabulary
 
 _EPOCH = (1980, 1, 1, 0, 0, 0)
+_VARIANTS = ("word", "ngram", "char")  # the vocabularies with case variants
 
 
 @dataclass(frozen=True)
@@ -60,7 +62,8 @@ class StudyData:
             ngram_df=found["ngram_df"], n_docs=int(found["n_docs"]),
             max_len=int(found["max_len"]), chars=_strings(found, "chars"),
             char_orders=found["char_orders"], char_df=found["char_df"],
-            char_docs=int(found["char_docs"]))
+            char_docs=int(found["char_docs"]),
+            **{f"{kind}_variants": _variants(found, kind) for kind in _VARIANTS})
         held = "y_held" in found
         return cls(vocabulary, _strings(found, "train_texts"), found["y_train"],
                    _strings(found, "val_texts"), found["y_val"], found.get("embedding_matrix"),
@@ -82,9 +85,21 @@ def _arrays(data: StudyData) -> dict[str, np.ndarray]:
                           ("chars", vocabulary.chars), ("train_texts", data.train_texts),
                           ("val_texts", data.val_texts)):
         out[name], out[f"{name}_ends"] = _packed(strings)
+    for kind in _VARIANTS:
+        variants = getattr(vocabulary, f"{kind}_variants")
+        if len(variants):
+            out[f"{kind}_variants"], out[f"{kind}_variants_ends"] = _packed(variants.terms)
+            out[f"{kind}_variant_of"] = variants.targets
     if data.embedding_matrix is not None:
         out["embedding_matrix"] = data.embedding_matrix
     return out
+
+
+def _variants(found: dict[str, np.ndarray], kind: str) -> Variants:
+    """A vocabulary's case variants; none when stored without (English text, older studies)."""
+    if f"{kind}_variant_of" not in found:
+        return Variants()
+    return Variants(_strings(found, f"{kind}_variants"), found[f"{kind}_variant_of"])
 
 
 def _packed(strings: list[str]) -> tuple[np.ndarray, np.ndarray]:

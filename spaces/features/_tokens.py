@@ -4,15 +4,18 @@ exported model is given texts as written too, so neither strips them (no built-i
 could strip the exported model's). Keras' "lower" lower-cases ASCII letters only
 (``tf.strings.lower`` works on bytes, and no byte of a non-ASCII character's UTF-8 is an ASCII
 letter: ``lowered``); the word layers then delete ASCII punctuation and split on ASCII whitespace
-(``tokenize``), the character layer splits into Unicode code points. In plain Python, so that
-``create`` starts no TensorFlow; ``tests/spaces/test_features.py`` checks the layers against a
-reference written from this definition, count for count.
+(``tokenize``), the character layer splits into Unicode code points. The vocabularies are
+counted on ``folded`` text (every letter lower-cased), and what the layers see beyond it is
+folded into it by ``spaces.features._case``. In plain Python, so that ``create`` starts no
+TensorFlow; ``tests/spaces/test_features.py`` checks the layers against a reference written
+from this definition, count for count.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import cache
 
 import numpy as np
 
@@ -42,6 +45,27 @@ def prepare_texts(texts: Sequence[str], limit: int = MAX_TEXT_CHARS,
 def lowered(text: str) -> str:
     """ASCII letters lower-cased, every other character as written: Keras' "lower"."""
     return _lowered(text).decode("utf-8")
+
+
+def folded(text: str) -> str:
+    """Every letter lower-cased whose lower case is one character (Unicode's mapping: ``É`` to
+    ``é``, ``Σ`` to ``σ``; ``İ``, whose lower case is two, stays as written), every other
+    character as written. Each character keeps its place, so a folded text's words and
+    n-grams line up with those the layers see (``lowered``)."""
+    return text.translate(_fold_table())
+
+
+@cache
+def _fold_table() -> dict[int, int]:
+    table = {}
+    for point in range(_LAST_CASED + 1):
+        lower = chr(point).lower()
+        if len(lower) == 1 and lower != chr(point):
+            table[point] = ord(lower)
+    return table
+
+
+_LAST_CASED = 0x1E921  # the last capital letter Unicode lower-cases (Adlam)
 
 
 def tokenize(texts: Sequence[str]) -> list[list[str]]:

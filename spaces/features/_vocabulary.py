@@ -7,19 +7,21 @@ so the same data gives the same vocabulary). Each is counted on a bounded, seede
 training texts (``WORD_FIT_CHARS`` characters for words, ``CHAR_FIT_CHARS`` for characters;
 every text of a smaller table), so fitting them costs the same on a million rows as on a
 hundred thousand. Numpy only: the word tokens come from
-``spaces.features._tokens``; the characters are counted here, on Unicode code points lower-cased
-as ``_tokens.lowered`` says (ASCII letters only), as Keras splits them.
+``spaces.features._tokens``; the characters are counted here, on Unicode code points, as Keras
+splits them. Both are counted on folded text (every letter lower-cased); each vocabulary keeps
+the case variants the layers will see (``spaces.features._case``).
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 
 import numpy as np
 
+from spaces.features._case import Variants
 from spaces.features._tokens import lowered
 
 MAX_WORD_ORDER = 3
@@ -50,7 +52,9 @@ class Vocabulary:
     3-grams seen in at least two training texts, with those counts in ``ngram_df`` (of
     ``n_docs`` texts). ``chars``: character n-grams as Keras joins them (the characters
     separated by a space), their lengths in ``char_orders`` and document counts in ``char_df``
-    (of the ``char_docs`` texts of the sample).
+    (of the ``char_docs`` texts of the sample). All of them lower-cased every letter
+    (``_tokens.folded``), with the case variants the layers see of each (none in studies made
+    before).
     """
 
     words: list[str]
@@ -62,6 +66,9 @@ class Vocabulary:
     char_orders: np.ndarray
     char_df: np.ndarray
     char_docs: int
+    word_variants: Variants = field(default_factory=Variants)
+    ngram_variants: Variants = field(default_factory=Variants)
+    char_variants: Variants = field(default_factory=Variants)
 
     @property
     def word_vocab_size(self) -> int:

@@ -5,8 +5,10 @@ regression, on data the search never saw.
     python -m tests.benchmarks.bench_vs_linear --budget 120 --sets multiclass,binary
 
 For each set (fortunes.csv if given; generated multi-class, 2%-positive binary and sparse
-multi-label sets of 15,000 rows; and a generated 24,000-row, 53-class set of longer texts), 20%
-of the rows are held out as a test set the search never sees. On the rest:
+multi-label sets of 15,000 rows; a generated 24,000-row, 53-class set of longer texts; and, when
+named, ``bench_case``'s 30-class sets written in Cyrillic or accented Latin and cased as prose:
+``cyrillic``, ``latin-accented``), 20% of the rows are held out as a test set the search never
+sees. On the rest:
 
 - hpsearch as a user runs it: ``hpsearch run --timeout BUDGET`` (the budget counted from
   Enter), then ``hpsearch export --model`` (the study's answer: its ensemble when one beat the
@@ -50,6 +52,7 @@ from search.metrics import tune_thresholds
 from search.options import DataOptions
 from spaces import Task
 from tests.benchmarks._realistic import realistic_frame
+from tests.benchmarks.bench_case import ALPHABETS, written
 
 GENERATED = {"multiclass": (Task.MULTICLASS, {}), "binary": (Task.BINARY, {}),
              "multilabel": (Task.MULTILABEL, {}),
@@ -66,6 +69,10 @@ def sets(names: list[str], fortunes: str | None) -> dict[str, pd.DataFrame]:
     for name, (task, shape) in GENERATED.items():
         if name in names:
             found[name] = realistic_frame(task, **{"rows": 15_000, "seed": 7, **shape})
+    for name, alphabet in ALPHABETS.items():  # bench_case's sets: text cased as prose
+        if name in names:
+            found[name] = written(realistic_frame(Task.MULTICLASS, rows=15_000, classes=30,
+                                                  seed=7), alphabet, seed=7)
     return found
 
 

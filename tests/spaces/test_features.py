@@ -56,11 +56,15 @@ def vocabulary() -> Vocabulary:
 
 
 def test_character_ngrams_are_fitted_as_keras_splits_them(vocabulary: Vocabulary) -> None:
-    # Characters as Keras splits them: ASCII letters lower-cased, others kept, joined by a
-    # space; the length of each is recorded.
+    # Characters as Keras splits them, joined by a space, every letter lower-cased; the
+    # length of each is recorded.
     assert "c a f é" in vocabulary.chars and "東 京" in vocabulary.chars
     assert "🙂 🙂" in vocabulary.chars and "C A" not in vocabulary.chars
-    assert "É l" in vocabulary.chars  # É is not ASCII: kept as written, as TensorFlow does
+    # É is not ASCII: the layers see it as written, a variant counted into é's column.
+    assert "é l" in vocabulary.chars and "É l" not in vocabulary.chars
+    variants = vocabulary.char_variants
+    assert vocabulary.chars[variants.targets[variants.terms.index("É l")]] == "é l"
+    assert "C A" not in variants.terms  # the layers lower-case A to Z themselves
     at = vocabulary.chars.index("東 京")
     assert vocabulary.char_orders[at] == 2 and vocabulary.char_df[at] == 3
     orders = {int(n) for n in vocabulary.char_orders}
@@ -132,6 +136,27 @@ def test_a_trials_bag_is_what_the_exported_layers_compute(vocabulary: Vocabulary
     np.testing.assert_allclose(ours, theirs, rtol=1e-5, atol=1e-6)
 
 
+@pytest.mark.slow
+def test_the_saved_layers_fold_case_beyond_ascii(vocabulary: Vocabulary, tmp_path: Path) -> None:
+    """Saved and loaded with Keras alone in safe mode, the featurizing layers count what the
+    layers see of a term into its column: ``ÉLÈVE`` (seen as ``ÉlÈve``) and ``Élève`` as
+    ``élève``."""
+    import keras
+
+    assert len(vocabulary.word_variants) and len(vocabulary.char_variants)
+    model = inputs_model(vocabulary, ("words", "ngrams"), SETTINGS[2])
+    model.save(tmp_path / "inputs.keras")
+    loaded = keras.saving.load_model(tmp_path / "inputs.keras", safe_mode=True)
+    texts = np.array(["ÉLÈVE NAÏF", "Élève Naïf", "élève naïf", "eleve naif"], dtype=object)
+    out = {k: np.asarray(v) for k, v in loaded(texts).items()}
+    for name, values in model(texts).items():
+        np.testing.assert_array_equal(np.asarray(values), out[name])
+    for name in ("words", "ngrams"):
+        np.testing.assert_array_equal(out[name][0], out[name][2])
+        np.testing.assert_array_equal(out[name][1], out[name][2])
+        assert not np.array_equal(out[name][3], out[name][2])
+
+
 def test_a_bag_weighed_in_blocks_of_rows_is_the_same_bag(vocabulary: Vocabulary,
                                                          monkeypatch: pytest.MonkeyPatch) -> None:
     encoded = encode(TEXTS, vocabulary)
@@ -165,11 +190,18 @@ def test_study_data_comes_back_byte_for_byte(vocabulary: Vocabulary) -> None:
     assert np.array_equal(back.vocabulary.char_orders, vocabulary.char_orders)
 
 
-# The specification, written out again from its words rather than from the project's code: A to
-# Z lower-cased and every other character as written; words with ASCII punctuation deleted,
-# split on ASCII whitespace; characters as Unicode code points; n-grams joined by a space.
+# The specification, written out again from its words rather than from the project's code: the
+# layers see A to Z lower-cased and every other character as written; words with ASCII
+# punctuation deleted, split on ASCII whitespace; characters as Unicode code points; n-grams
+# joined by a space. The vocabularies are counted on the text with every letter lower-cased
+# whose lower case is one character; what the layers see of an n-gram counts into its
+# lower-cased form's column when that is a vocabulary term.
 _A_TO_Z = {code: code + 32 for code in range(ord("A"), ord("Z") + 1)}
 _ASCII_SPACE = re.compile("[ \t\n\r\x0b\x0c]+")
+
+
+def spec_fold(text: str) -> str:
+    return "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
 
 
 def spec_words(text: str) -> list[str]:
@@ -189,14 +221,25 @@ def spec_word_grams(text: str) -> list[str]:
     return spec_grams(spec_words(text), tuple(range(1, MAX_WORD_ORDER + 1)))
 
 
-def spec_counts(grams_of: Callable[[str], list[str]], texts: list[str],
-                terms: list[str]) -> np.ndarray:
-    counted = [Counter(grams_of(t)) for t in texts]
+def spec_counts(grams_of: Callable[[str], list[str]], texts: list[str], terms: list[str],
+                fitted_on: list[str]) -> np.ndarray:
+    """How often each term occurs in each text, as itself or as a variant of it seen in the
+    texts the vocabulary was ``fitted_on``."""
+    known = spec_variants(grams_of, fitted_on, terms)
+    counted = [Counter(known.get(g, g) for g in grams_of(t)) for t in texts]
     return np.array([[c[term] for term in terms] for c in counted])
 
 
 def spec_df(grams_of: Callable[[str], list[str]], texts: list[str]) -> Counter[str]:
-    return Counter(g for t in texts for g in set(grams_of(t)))
+    return Counter(g for t in texts for g in set(grams_of(spec_fold(t))))
+
+
+def spec_variants(grams_of: Callable[[str], list[str]], texts: list[str],
+                  terms: list[str]) -> dict[str, str]:
+    """What the layers see of a term, other than the term itself."""
+    held = set(terms)
+    return {g: spec_fold(g) for t in texts for g in grams_of(t)
+            if spec_fold(g) != g and spec_fold(g) in held}
 
 
 # Each twice at least, so that all their n-grams are kept; the last three once.
@@ -230,12 +273,28 @@ def test_the_vocabularies_hold_what_the_specification_counts(
             w.endswith("\x00") for w in g.split(" "))}
     assert list(vocabulary.char_df) == sorted(vocabulary.char_df, reverse=True)
     assert list(vocabulary.ngram_df) == sorted(vocabulary.ngram_df, reverse=True)
-    counts = Counter(w for t in SPEC_TEXTS for w in spec_words(t) if not w.endswith("\x00"))
+    counts = Counter(w for t in SPEC_TEXTS for w in spec_words(spec_fold(t))
+                     if not w.endswith("\x00"))
     assert vocabulary.words == sorted(counts, key=lambda w: (-counts[w], w))
     for edge in EDGE_CHARACTERS:  # what the comparisons above hold
-        assert any(edge in g for g in vocabulary.chars), edge
-    assert "é l è v e" in vocabulary.chars and "É l è v e" in vocabulary.chars
+        assert any(edge in g for g in vocabulary.chars + vocabulary.char_variants.terms), edge
+    assert "é l è v e" in vocabulary.chars and "É l è v e" not in vocabulary.chars
     assert "l \x00 i" in vocabulary.chars and "d \x00" not in vocabulary.chars
+    # Case variants: exactly what the layers see of each term, other than the term.
+    for variants, grams_of, terms in ((vocabulary.char_variants, spec_char_grams,
+                                       vocabulary.chars),
+                                      (vocabulary.ngram_variants, spec_word_grams,
+                                       vocabulary.ngrams),
+                                      (vocabulary.word_variants, spec_words, vocabulary.words)):
+        assert {v: terms[t] for v, t in zip(variants.terms, variants.targets.tolist(),
+                                            strict=True)} == spec_variants(grams_of,
+                                                                           SPEC_TEXTS, terms)
+    assert vocabulary.chars[vocabulary.char_variants.targets[
+        vocabulary.char_variants.terms.index("É l è v e")]] == "é l è v e"
+    for written, term in (("ΣΟΦΟΣ", "σοφοσ"), ("ÅNGSTRÖM", "ångström"), ("Ǆ", "ǆ")):
+        at = vocabulary.word_variants.terms.index(written.translate(_A_TO_Z))
+        assert vocabulary.words[vocabulary.word_variants.targets[at]] == term
+    assert "i̇stanbul" not in vocabulary.words  # İ lower-cases to two characters: kept
 
 
 @pytest.mark.slow
@@ -247,16 +306,21 @@ def test_the_layers_count_what_the_specification_counts(spec_vocabulary: Vocabul
     vocabulary = spec_vocabulary
     texts = SPEC_TEXTS + ["Élève ÉLÈVE: a text the vocabulary never saw, 東京 🙂\x00\u00a0"]
     encoded = encode(texts, vocabulary)
-    expected = spec_counts(spec_char_grams, texts, vocabulary.chars)
+    expected = spec_counts(spec_char_grams, texts, vocabulary.chars, SPEC_TEXTS)
     assert (expected > 0).sum() > 2000
+    variants = vocabulary.char_variants
     for edge in EDGE_CHARACTERS:
-        held = [i for i, g in enumerate(vocabulary.chars) if edge in g]
+        held = [i for i, g in enumerate(vocabulary.chars) if edge in g] + [
+            t for v, t in zip(variants.terms, variants.targets.tolist(), strict=True) if edge in v]
         assert expected[:, held].any(), edge
     np.testing.assert_array_equal(encoded.char_counts.toarray(), expected)
     np.testing.assert_array_equal(encoded.ngram_counts.toarray(),
-                                  spec_counts(spec_word_grams, texts, vocabulary.ngrams))
+                                  spec_counts(spec_word_grams, texts, vocabulary.ngrams,
+                                              SPEC_TEXTS))
     index = {w: i + 2 for i, w in enumerate(vocabulary.words)}
-    ids = [[index.get(w, 1) for w in spec_words(t)][:vocabulary.max_len] for t in texts]
+    known = spec_variants(spec_words, SPEC_TEXTS, vocabulary.words)
+    ids = [[index.get(known.get(w, w), 1) for w in spec_words(t)][:vocabulary.max_len]
+           for t in texts]
     assert [encoded.words.values[a:b].tolist() for a, b in zip(
         encoded.words.splits[:-1], encoded.words.splits[1:], strict=True)] == ids
     every = np.asarray(char_count_layer(vocabulary.chars, CHAR_ORDERS)(

@@ -263,6 +263,43 @@ def test_export_model_is_the_trial_exactly(tmp_path: Path) -> None:
     assert labels["thresholds"] == trial.thresholds
 
 
+_CYRILLIC = str.maketrans("abcdefghijklmnopqrstuvwxyz", "абцдефгхийклмнопярстужвьыз")
+
+
+@pytest.mark.slow
+def test_the_exported_model_folds_case_beyond_ascii_as_the_study_did(tmp_path: Path) -> None:
+    """Cyrillic texts cased as prose (Keras' layers lower-case A to Z only): the study counts
+    ``Школа`` as ``школа``, and the exported model, loaded by Keras alone, scores the trial's
+    validation rows exactly as the trial did."""
+    frame = sample_frame(Task.MULTICLASS, rows=360, seed=3)
+    texts = [t.translate(_CYRILLIC) for t in frame["text"]]
+    frame["text"] = [t.upper() if i % 7 == 0 else t[:1].upper() + t[1:]
+                     for i, t in enumerate(texts)]
+    data = tmp_path / "data.csv"
+    frame.to_csv(data, index=False)
+    url = f"sqlite:///{tmp_path / 'studies.db'}"
+    config = create_study("s", data, storage_url=url, max_epochs=3, start_points=False)
+    from search import enqueue_params
+
+    enqueue_params("s", _fit_vocab(CHEAP["linear"], config), url)
+    run_worker("s", url, n_trials=1)
+    study, config = open_study("s", url)
+    chosen = load_data(study, config)
+    vocabulary = chosen.vocabulary
+    assert len(vocabulary.word_variants) and len(vocabulary.ngram_variants)
+    assert len(vocabulary.char_variants)
+    assert all(w == w.lower() for w in vocabulary.words)
+    trial = summarize_trial(study.trials[0], config)
+    folder = export_model("s", tmp_path / "kept", url)
+    import keras
+
+    model = keras.models.load_model(folder / "model.keras", safe_mode=True)
+    probs = model.predict(np.array(chosen.val_texts, dtype=object), verbose=0)
+    found = evaluate("multiclass", chosen.y_val, probs, config.classes)
+    for metric, value in trial.metrics.items():
+        assert found[metric] == pytest.approx(value, abs=1e-6), metric
+
+
 def test_the_script_of_a_trial_kept_short_of_every_row_trains_on_its_first_rows(
         scripted_study, tmp_path, monkeypatch):
     """A solved trial grown to fewer rows than the study's training rows: its script fits the
