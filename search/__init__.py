@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import lazy_loader
+
 from search._errors import (
     ConsecutiveFailures,
     DataError,
@@ -21,7 +23,6 @@ from search._errors import (
     StudyError,
     TrialFailed,
 )
-from search._lazy import lazy_names
 from search.metrics import Metric
 from search.options import BudgetOptions, DataOptions, SearchOptions, WorkerOptions
 
@@ -53,20 +54,19 @@ if TYPE_CHECKING:
     from search.training import Trainer
     from search.worker import WorkerExit, WorkerSummary, launch_workers, run_search, run_worker
 
-__getattr__ = lazy_names(__name__, {
-    "search.answer": ("settle_answer",),
-    "search.ensemble": ("make_ensemble",),
-    "search.export": ("export_model", "export_script"),
-    "search.options": ("PrunerName", "SamplerName"),
-    "search.predict": ("ModelEvaluation", "TextClassifier", "evaluate_model", "load_model",
-                       "predict_file"),
-    "search.study": ("StudyConfig", "StudyStatus", "TrialSummary", "best_trial",
-                     "create_study", "delete_study", "enqueue_params", "list_studies",
-                     "open_study", "study_status", "update_budget"),
-    "search.training": ("Trainer",),
-    "search.worker": ("WorkerExit", "WorkerSummary", "launch_workers", "run_search",
-                      "run_worker"),
-})
+__getattr__ = lazy_loader.attach(__name__, submod_attrs={
+    "answer": ["settle_answer"],
+    "ensemble": ["make_ensemble"],
+    "export": ["export_model", "export_script"],
+    "options": ["PrunerName", "SamplerName"],
+    "predict": ["ModelEvaluation", "TextClassifier", "evaluate_model", "load_model",
+                "predict_file"],
+    "study": ["StudyConfig", "StudyStatus", "TrialSummary", "best_trial", "create_study",
+              "delete_study", "enqueue_params", "list_studies", "open_study", "study_status",
+              "update_budget"],
+    "training": ["Trainer"],
+    "worker": ["WorkerExit", "WorkerSummary", "launch_workers", "run_search", "run_worker"],
+})[0]
 
 
 __all__ = [

@@ -13,8 +13,9 @@ SQLAlchemy or Optuna load on first use, so that ``hpsearch --help`` starts witho
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING
+
+import lazy_loader
 
 from storage._attrs import FAIL_REASON_ATTR, FAILED_TRIAL_ATTR, RETRY_HISTORY_ATTR
 from storage._disk_full import StorageFull, is_disk_full, storage_full
@@ -86,29 +87,21 @@ if TYPE_CHECKING:
     from storage._retry import connection_error_text, is_connection_error
     from storage._trial_cap import BudgetSpent
 
-_LAZY = {
-    "storage._artifacts": ("DatabaseArtifactStore", "artifact_store", "drop_trial_files",
-                           "keep_trial_file", "keep_trial_files", "trial_file",
-                           "trial_file_sizes", "trials_with_file"),
-    "storage._blobs": ("blob_digest", "blob_keys", "blob_sizes", "delete_blob", "delete_study",
-                       "drop_orphan_blobs", "get_blob", "give_back_space", "put_blob",
-                       "stored_bytes"),
-    "storage._trial_cap": ("BudgetSpent",),
-    "storage._heartbeat": ("RequeueStaleTrial", "StaleTrialWatch", "fail_and_requeue",
-                           "fail_stale_trials", "lost_to_stale_check", "requeue_trial"),
-    "storage._optuna_private": ("in_distribution", "trial_id"),
-    "storage._rdb": ("DEFAULT_RETRY_WINDOW_S", "MAX_OVERFLOW", "POOL_SIZE", "engine_kwargs",
-                     "open_storage"),
-    "storage._resilient": ("ResilientStorage", "cap_trials", "storage_of", "study_deleted"),
-    "storage._retry": ("connection_error_text", "is_connection_error"),
-}
-_SOURCE = {name: module for module, names in _LAZY.items() for name in names}
-
-
-def __getattr__(name: str) -> object:
-    if name not in _SOURCE:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(importlib.import_module(_SOURCE[name]), name)
+__getattr__ = lazy_loader.attach(__name__, submod_attrs={
+    "_artifacts": ["DatabaseArtifactStore", "artifact_store", "drop_trial_files",
+                   "keep_trial_file", "keep_trial_files", "trial_file", "trial_file_sizes",
+                   "trials_with_file"],
+    "_blobs": ["blob_digest", "blob_keys", "blob_sizes", "delete_blob", "delete_study",
+               "drop_orphan_blobs", "get_blob", "give_back_space", "put_blob", "stored_bytes"],
+    "_trial_cap": ["BudgetSpent"],
+    "_heartbeat": ["RequeueStaleTrial", "StaleTrialWatch", "fail_and_requeue",
+                   "fail_stale_trials", "lost_to_stale_check", "requeue_trial"],
+    "_optuna_private": ["in_distribution", "trial_id"],
+    "_rdb": ["DEFAULT_RETRY_WINDOW_S", "MAX_OVERFLOW", "POOL_SIZE", "engine_kwargs",
+             "open_storage"],
+    "_resilient": ["ResilientStorage", "cap_trials", "storage_of", "study_deleted"],
+    "_retry": ["connection_error_text", "is_connection_error"],
+})[0]
 
 
 __all__ = [

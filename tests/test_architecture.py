@@ -25,8 +25,8 @@ TENSORFLOW_MAY = ("search/training/_", "spaces/features/_layers.py", "spaces/fea
                   "spaces/model/_build.py", "spaces/model/_losses.py",
                   "spaces/model/_helpers.py", "spaces/model/_text_model.py",
                   "spaces/model/_serving.py")
-# What each package of `search` may import from the others, bottom up (`search._errors`,
-# `search._lazy` and `search._paths` are everyone's). docs/ARCHITECTURE.md prints this table.
+# What each package of `search` may import from the others, bottom up (`search._errors` and
+# `search._paths` are everyone's). docs/ARCHITECTURE.md prints this table.
 MAY_IMPORT = {
     "metrics": set(),
     "options": {"metrics"},
@@ -43,7 +43,7 @@ MAY_IMPORT = {
     "cli": {"options", "metrics", "data", "study", "training", "views", "ensemble", "answer",
             "export", "predict", "worker"},
 }
-# The same for the packages of `spaces` (`spaces._task` and `spaces._first_use` are everyone's).
+# The same for the packages of `spaces` (`spaces._task` is everyone's).
 SPACES_MAY_IMPORT = {
     "keys": set(),
     "features": set(),
@@ -92,6 +92,20 @@ def test_only_training_and_the_model_import_tensorflow() -> None:
     found = {path for path, tree in sources()
              if {"tensorflow", "keras"} & {first(m) for m in imported(tree)}}
     assert found and all(path.startswith(TENSORFLOW_MAY) for path in found), found
+
+
+def test_one_loader_loads_names_on_first_use() -> None:
+    """Every package that loads names on first use does it with ``lazy_loader.attach``; no
+    module writes a loader of its own (a module ``__getattr__``)."""
+    attached = []
+    for path, tree in sources():
+        for node in tree.body:
+            assert not (isinstance(node, ast.FunctionDef) and node.name == "__getattr__"), path
+            if isinstance(node, ast.Assign) and ast.unparse(node.targets[0]) == "__getattr__":
+                assert ast.unparse(node.value).startswith("lazy_loader.attach(__name__"), path
+                attached.append(path)
+    assert {"search/__init__.py", "spaces/features/__init__.py", "storage/__init__.py"} <= set(
+        attached)
 
 
 def test_only_storage_imports_sqlalchemy_and_one_module_optunas_private_ones() -> None:
@@ -159,9 +173,9 @@ def test_packages_import_only_what_their_layer_allows() -> None:
             continue
         if top == "spaces":
             assert {first(m) for m in names} <= {"spaces"}, (path, names)
-            rules, shared = SPACES_MAY_IMPORT, {"_task", "_first_use"}
+            rules, shared = SPACES_MAY_IMPORT, {"_task"}
         else:
-            rules, shared = MAY_IMPORT, {"_errors", "_lazy", "_paths"}
+            rules, shared = MAY_IMPORT, {"_errors", "_paths"}
         if len(parts) < 3:
             continue  # search/__init__.py, search/_errors.py, spaces/_task.py...
         own = parts[1]

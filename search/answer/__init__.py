@@ -9,14 +9,16 @@ the refit, on first use: TensorFlow), ``search.ensemble``, ``storage`` and ``spa
 
 from typing import TYPE_CHECKING
 
-from search._lazy import lazy_names
+import lazy_loader
+
 from search.answer._cost import refit_memory_problem, refit_seconds
 
 if TYPE_CHECKING:
     from search.answer._settle import AnswerOutcome, describe_estimate, settle_answer
 
-__getattr__ = lazy_names(__name__, {
-    "search.answer._settle": ("AnswerOutcome", "describe_estimate", "settle_answer")})
+__getattr__ = lazy_loader.attach(__name__, submod_attrs={
+    "_settle": ["AnswerOutcome", "describe_estimate", "settle_answer"],
+})[0]
 
 __all__ = ["AnswerOutcome", "describe_estimate", "refit_memory_problem", "refit_seconds",
            "settle_answer"]

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from search._lazy import lazy_names
+import lazy_loader
+
 from search.data._checks import check_data, joined_labels
 from search.data._embeddings import load_embedding_matrix
 from search.data._fingerprint import data_fingerprint, file_sha256, fingerprint
@@ -28,8 +29,9 @@ from search.data._text_stream import STDIN, clean_text, text_chunks
 if TYPE_CHECKING:
     from search.data._baselines import majority_baseline
 
-__getattr__ = lazy_names(__name__, {
-    "search.data._baselines": ("majority_baseline",)})
+__getattr__ = lazy_loader.attach(__name__, submod_attrs={
+    "_baselines": ["majority_baseline"],
+})[0]
 
 __all__ = [
     "HELD_FRAC",

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from search._lazy import lazy_names
+import lazy_loader
+
 from search.metrics._compare import ahead, versus_baselines
 from search.metrics._names import Detail, Direction, Metric
 from search.metrics._tasks import (
@@ -39,11 +40,12 @@ if TYPE_CHECKING:
     )
     from search.metrics._honest import Interval, held_interval, paired_gain
 
-__getattr__ = lazy_names(__name__, {
-    "search.metrics._evaluate": ("PREDICT_FUNCTIONS", "SCRIPT_FUNCTIONS", "best_f1_threshold",
-                                 "class_probabilities", "evaluate", "label_names",
-                                 "predict_labels", "tune_thresholds"),
-    "search.metrics._honest": ("Interval", "held_interval", "paired_gain")})
+__getattr__ = lazy_loader.attach(__name__, submod_attrs={
+    "_evaluate": ["PREDICT_FUNCTIONS", "SCRIPT_FUNCTIONS", "best_f1_threshold",
+                  "class_probabilities", "evaluate", "label_names", "predict_labels",
+                  "tune_thresholds"],
+    "_honest": ["Interval", "held_interval", "paired_gain"],
+})[0]
 
 
 __all__ = [

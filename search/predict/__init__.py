@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from search._lazy import lazy_names
+import lazy_loader
 
 if TYPE_CHECKING:
     from search.predict._classifier import (
@@ -37,13 +37,13 @@ if TYPE_CHECKING:
         prediction_columns,
     )
 
-__getattr__ = lazy_names(__name__, {
-    "search.predict._classifier": ("LABELS_FILE", "MODEL_FILE", "ModelLabels", "TextClassifier",
-                                   "load_model", "model_folder", "read_labels"),
-    "search.predict._evaluation": ("ModelEvaluation", "evaluate_model"),
-    "search.predict._predict_file": ("PROB_PREFIX", "Predicted", "ProgressLines",
-                                     "predict_file", "prediction_columns"),
-})
+__getattr__ = lazy_loader.attach(__name__, submod_attrs={
+    "_classifier": ["LABELS_FILE", "MODEL_FILE", "ModelLabels", "TextClassifier", "load_model",
+                    "model_folder", "read_labels"],
+    "_evaluation": ["ModelEvaluation", "evaluate_model"],
+    "_predict_file": ["PROB_PREFIX", "Predicted", "ProgressLines", "predict_file",
+                      "prediction_columns"],
+})[0]
 
 __all__ = [
     "LABELS_FILE",

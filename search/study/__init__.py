@@ -11,7 +11,8 @@ pandas) loads on first use: a worker never creates a study.
 
 from typing import TYPE_CHECKING
 
-from search._lazy import lazy_names
+import lazy_loader
+
 from search.study._catalog import StudyListing, list_studies
 from search.study._config import BASELINES_ATTR, CONFIG_ATTR, CONFIG_VERSION, StudyConfig
 from search.study._enqueue import enqueue_params
@@ -68,7 +69,9 @@ from search.study._summary import (
 if TYPE_CHECKING:
     from search.study._create import create_study
 
-__getattr__ = lazy_names(__name__, {"search.study._create": ("create_study",)})
+__getattr__ = lazy_loader.attach(__name__, submod_attrs={
+    "_create": ["create_study"],
+})[0]
 
 __all__ = [
     "ANSWER_ATTR",

@@ -12,7 +12,8 @@ pandas) loads on first use.
 
 from typing import TYPE_CHECKING
 
-from search._lazy import lazy_names
+import lazy_loader
+
 from search.worker._launch import (
     WorkerExit,
     launch_workers,
@@ -30,7 +31,9 @@ from search.worker._worker import WorkerSummary, run_worker
 if TYPE_CHECKING:
     from search.worker._run_search import run_search
 
-__getattr__ = lazy_names(__name__, {"search.worker._run_search": ("run_search",)})
+__getattr__ = lazy_loader.attach(__name__, submod_attrs={
+    "_run_search": ["run_search"],
+})[0]
 
 __all__ = [
     "ALL",

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from spaces._first_use import on_first_use
+import lazy_loader
+
 from spaces.features._fit import Fitted, fit_vocabulary
 from spaces.features._inputs import (
     NORMS,
@@ -44,11 +45,10 @@ if TYPE_CHECKING:
     from spaces.features._encode import encode
     from spaces.features._layers import Featurizer, inputs_model, weighted
 
-_TENSORFLOW = {"encode": "_encode", "Featurizer": "_layers", "inputs_model": "_layers",
-               "weighted": "_layers"}
-
-
-__getattr__ = on_first_use(__name__, _TENSORFLOW)
+__getattr__ = lazy_loader.attach(__name__, submod_attrs={
+    "_encode": ["encode"],
+    "_layers": ["Featurizer", "inputs_model", "weighted"],
+})[0]
 
 __all__ = ["CHAR_FIT_CHARS", "CHAR_ORDERS", "CHAR_RANGES", "MAX_NGRAMS", "MAX_TEXT_CHARS",
            "MAX_WORD_ORDER", "NORMS", "WEIGHTINGS", "BagSetting", "EncodedSplit", "Featurizer",

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from spaces._first_use import on_first_use
+import lazy_loader
+
 from spaces.model._weights import (
     class_weights,
     label_positive_weights,
@@ -26,15 +27,13 @@ if TYPE_CHECKING:
     from spaces.model._serving import save_serving
     from spaces.model._text_model import Member, load_text_model, text_model
 
-_KERAS = {"build_network": "_build", "compile_network": "_build", "probabilities": "_build",
-          "CUSTOM": "_losses", "loss_code": "_losses", "loss_sources": "_losses",
-          "loss_spec": "_losses", "make_loss": "_losses", "masked_max": "_helpers",
-          "masked_mean": "_helpers", "token_mask": "_helpers", "Member": "_text_model",
-          "load_text_model": "_text_model", "text_model": "_text_model",
-          "save_serving": "_serving"}
-
-
-__getattr__ = on_first_use(__name__, _KERAS)
+__getattr__ = lazy_loader.attach(__name__, submod_attrs={
+    "_build": ["build_network", "compile_network", "probabilities"],
+    "_losses": ["CUSTOM", "loss_code", "loss_sources", "loss_spec", "make_loss"],
+    "_helpers": ["masked_max", "masked_mean", "token_mask"],
+    "_text_model": ["Member", "load_text_model", "text_model"],
+    "_serving": ["save_serving"],
+})[0]
 
 __all__ = ["CUSTOM", "Member", "build_network", "class_weights", "compile_network",
            "label_positive_weights", "label_weights", "load_text_model", "loss_code",
