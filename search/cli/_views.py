@@ -99,7 +99,7 @@ def report(study: StudyOpt, *, options: ReportOptions, storage_url: StorageOpt =
     """Write an HTML report with figures: history, curves, importances, the best trial."""
     from search.views import write_report
 
-    written = write_report(study, options.out, storage_url)
+    written = write_report(study, options.out, storage_url, force=options.force)
     console.print(written.headline, highlight=False)
     console.print(f"wrote {written.index} with {len(written.figures)} figure(s)"
                   + (f"; {len(written.notes)} not drawn (see the page)" if written.notes else ""),

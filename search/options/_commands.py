@@ -86,7 +86,10 @@ class PredictOptions(OptionGroup):
 class ReportOptions(OptionGroup):
     """Where ``report`` writes its page."""
 
-    out: Path = option(Path("report"), "--out", "Folder for index.html and its figures.")
+    out: Path = option(Path("report"), "--out", "Folder for index.html and its figures (an "
+                       "earlier report there is replaced).")
+    force: bool = option(False, "--force", "Replace an index.html or figure file in --out that "
+                         "a report did not write (without it, report refuses and names them).")
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from pathlib import Path
 import optuna
 from optuna.trial import FrozenTrial
 
-from search._paths import make_folder, output_folder, write_file
+from search._paths import make_folder, output_folder, refuse_to_replace, write_file
 from search.metrics import Detail
 from search.study import (
     BUDGET_STATES,
@@ -30,6 +30,7 @@ from search.study import (
 from search.views import _figures as figs
 from search.views._references import references
 from search.views._report_page import Report, ReportFigure, render_html
+from search.views._report_template import GENERATOR
 from spaces import Task
 
 MAX_PARALLEL_PARAMS = 6
@@ -87,10 +88,16 @@ def _draw(report: Report, out: Path, name: str, title: str,
         report.figures.append(ReportFigure(name, title, caption))
 
 
-def write_report(study_name: str, out_dir: str | Path, storage_url: str | None = None) -> Report:
-    """Write ``index.html`` and its PNG figures for ``study_name`` into ``out_dir``."""
+def write_report(study_name: str, out_dir: str | Path, storage_url: str | None = None, *,
+                 force: bool = False) -> Report:
+    """Write ``index.html`` and its PNG figures for ``study_name`` into ``out_dir``. An earlier
+    report there is replaced; files of those names that a report did not write are replaced
+    only with ``force``."""
     out = output_folder(out_dir, "Report folder (--out)")
     study, config = open_study(study_name, storage_url)
+    if not _an_earlier_report(out / "index.html"):
+        refuse_to_replace([out / "index.html", *(out / name for name in FIGURE_FILES)],
+                          f"Writing the report to {str(out)!r}", force=force)
     make_folder(out, "the report folder")
     for stale in FIGURE_FILES:
         (out / stale).unlink(missing_ok=True)
@@ -106,6 +113,15 @@ def write_report(study_name: str, out_dir: str | Path, storage_url: str | None =
     write_file(report.index, render_html(status, config, best, report,
                                          references(trials, config)), "the report page")
     return report
+
+
+def _an_earlier_report(page: Path) -> bool:
+    """Whether ``page`` is a report's page (its figures beside it are the report's too)."""
+    try:
+        with page.open("rb") as f:
+            return GENERATOR.encode() in f.read(2048)
+    except OSError:  # none there, or a folder of that name: refuse_to_replace names it
+        return False
 
 
 def _draw_study_figures(report: Report, out: Path, study: optuna.Study, config: StudyConfig,

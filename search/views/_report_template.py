@@ -4,6 +4,8 @@ Kept as a module rather than a template file so that every install of hpsearch c
 with the code (a wheel takes ``.py`` files without further package-data configuration).
 """
 
+# Marks a page as a report's: the next report replaces it (and its figures) without --force.
+GENERATOR = '<meta name="generator" content="hpsearch report">'
 PAGE = """\
 {%- macro table(t) -%}
 <table><thead><tr>
@@ -29,6 +31,7 @@ PAGE = """\
 {%- endmacro -%}
 
 <!DOCTYPE html><html lang="en"><head><meta charset="utf-8">
+""" + GENERATOR + """
 <title>hpsearch report: {{ study }}</title>
 <style>
 body { font: 15px/1.45 system-ui, -apple-system, "Segoe UI", "DejaVu Sans", sans-serif;

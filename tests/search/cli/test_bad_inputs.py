@@ -271,6 +271,11 @@ CASES = [
          write("t.rows.jsonl", "{}\n")),
     Case("report-out-is-a-file", ["report", "--study", "s", "--storage", "{db}", "--out", "f"],
          ["is a file; name a folder"], write("f", "x")),
+    Case("report-over-own-page", ["report", "--study", "s", "--storage", "{db}", "--out",
+         "site"], ["Writing the report to 'site' would replace 2 file(s) that exist: "
+                   "site/index.html, site/timeline.png", "Pass --force to replace them"],
+         combine(write("site/index.html", "<html>my page</html>"),
+                 write("site/timeline.png", "mine"))),
     Case("launch-bad-gpus", ["launch", "--study", "s", "--storage", "{db}", "--gpus", "a,,b"],
          ["must list GPU ids", "like 0,1,2,3"]),
     Case("launch-no-slots", ["launch", "--study", "s", "--storage", "{db}"],

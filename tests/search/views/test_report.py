@@ -15,11 +15,13 @@ import pytest
 from optuna.trial import TrialState
 from typer.testing import CliRunner
 
+from search._errors import PathError
 from search.cli import app
 from search.data._sample import write_sample
 from search.study._open import open_study
 from search.views import _figures as figs
 from search.views._report import write_report
+from search.views._report_template import GENERATOR
 from spaces import Task
 from tests import browser
 from tests.reference_studies import add_starting_point_trial
@@ -102,6 +104,7 @@ def test_a_study_with_only_failed_trials_says_so(sqlite_url: str, study_name: st
                                                  multiclass_csv: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     out.mkdir()
+    (out / "index.html").write_text(f"<html><head>{GENERATOR}</head></html>")
     (out / "history.png").write_bytes(b"stale")  # from an earlier report: must go
     fail_only(study_name, multiclass_csv, sqlite_url, failures=3)
     report = write_report(study_name, out, sqlite_url)
@@ -161,7 +164,7 @@ def test_report_on_a_study_in_progress_in_chromium(sqlite_url: str, study_name: 
                prune_on={3})
     running = leave_running(study_name, sqlite_url, epochs=3)
     out = browser.ARTIFACTS / "report"
-    report = write_report(study_name, out, sqlite_url)
+    report = write_report(study_name, out, sqlite_url, force=True)  # the tests' own folder
     assert report.headline.startswith("In progress: 1 trial running, 5 finished")
     page = report.index.read_text()
     assert f'<tr><td class="text">{running}</td><td class="text">gpu-box-7:4242</td>' in page
@@ -245,3 +248,17 @@ def _no_open_figures() -> object:
     import matplotlib.pyplot as plt
 
     assert plt.get_fignums() == []
+
+
+def test_a_page_a_report_did_not_write_is_replaced_only_with_force(
+        sqlite_url: str, study_name: str, multiclass_csv: Path, tmp_path: Path) -> None:
+    fail_only(study_name, multiclass_csv, sqlite_url, failures=1)
+    out = tmp_path / "site"
+    out.mkdir()
+    (out / "index.html").write_text("<html>my own page</html>")
+    with pytest.raises(PathError, match=r"would replace 1 file\(s\) that exist: .*index\.html"):
+        write_report(study_name, out, sqlite_url)
+    assert (out / "index.html").read_text() == "<html>my own page</html>"
+    write_report(study_name, out, sqlite_url, force=True)
+    assert GENERATOR in (out / "index.html").read_text()
+    write_report(study_name, out, sqlite_url)  # its own earlier page: replaced without --force
