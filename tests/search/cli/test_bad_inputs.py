@@ -331,6 +331,9 @@ CASES = [
 # The exported training script refusing bad input as hpsearch does: (id, script arguments,
 # setup, words of the message).
 EXPORTED_SCRIPT_CASES: list[tuple[str, list[str], Setup | None, list[str]]] = [
+    ("script-out-over-own-files", [], combine(write("model/README.md", "# mine\n"),
+                                              write("model/labels.json", "[]")),
+     ["--out would replace model/labels.json, model/README.md", "pass --force"]),
     ("script-data-missing", ["--data", "nope.jsonl"], None, ["cannot read rows from nope.jsonl",
                                                               "one JSON object per line"]),
     ("script-data-directory", ["--data", "folder"], write("folder/x.jsonl", "{}\n"),
