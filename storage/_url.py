@@ -25,6 +25,9 @@ ENV_OPTUNA_URL = "OPTUNA_STORAGE"
 # one meant for hpsearch. (variable, whether it names a file holding the URL)
 URL_SOURCES = ((ENV_URL, False), (ENV_URL_FILE, True), (ENV_OPTUNA_URL, False))
 MASK = "***"
+# Secrets shorter than this are masked where they stand alone: "x" of a password "x" is not
+# masked in "index".
+SHORT_SECRET = 4
 SUPPORTED = "sqlite:///FILE or postgresql+psycopg://USER@HOST[:PORT]/DB"
 
 _SCHEME = re.compile(r"(?P<scheme>[a-z][a-z0-9+.\-]*)://", re.I)
@@ -135,7 +138,10 @@ def mask_secrets(text: str, url: str) -> str:
     """``text`` (an error message, a log line) with the credentials of ``url`` masked, and
     any URL, ``user:password@`` or ``password=...`` in it."""
     for secret in _secrets_of(url):
-        text = text.replace(secret, MASK)
+        if len(secret) >= SHORT_SECRET:
+            text = text.replace(secret, MASK)
+        else:  # a short one only where it stands alone, not in every word holding it
+            text = re.sub(rf"(?<!\w){re.escape(secret)}(?!\w)", MASK, text)
     return _mask_free_text(text)
 
 

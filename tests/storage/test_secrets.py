@@ -150,3 +150,9 @@ def test_the_entry_point_keeps_the_secret_out_of_a_workers_error(tmp_path: Path)
     assert done.returncode == 2, done.stderr
     assert "password=***" in done.stderr and secrets_in(done.stderr + done.stdout) == []
     assert "Traceback" not in done.stderr
+
+
+def test_a_short_password_is_masked_where_it_stands_alone_not_inside_words() -> None:
+    url = "postgresql+psycopg://user:x@db.example/hpsearch"
+    said = storage.mask_secrets('password "x" rejected for user: index out of range', url)
+    assert said == 'password "***" rejected for user: index out of range'
