@@ -17,7 +17,12 @@ from typing import TYPE_CHECKING
 
 import lazy_loader
 
-from storage._attrs import FAIL_REASON_ATTR, FAILED_TRIAL_ATTR, RETRY_HISTORY_ATTR
+from storage._attrs import (
+    FAIL_REASON_ATTR,
+    FAILED_TRIAL_ATTR,
+    RETRY_HISTORY_ATTR,
+    STARTING_POINT_ATTR,
+)
 from storage._disk_full import StorageFull, is_disk_full, storage_full
 from storage._sqlite import (
     POSTGRES_HINT,
@@ -118,6 +123,7 @@ __all__ = [
     "POOL_SIZE",
     "POSTGRES_HINT",
     "RETRY_HISTORY_ATTR",
+    "STARTING_POINT_ATTR",
     "RequeueStaleTrial",
     "ResilientStorage",
     "StaleTrialWatch",

@@ -33,7 +33,12 @@ import optuna
 import sqlalchemy as sa
 from optuna.trial import FrozenTrial, TrialState
 
-from storage._attrs import FAIL_REASON_ATTR, FAILED_TRIAL_ATTR, RETRY_HISTORY_ATTR
+from storage._attrs import (
+    FAIL_REASON_ATTR,
+    FAILED_TRIAL_ATTR,
+    RETRY_HISTORY_ATTR,
+    STARTING_POINT_ATTR,
+)
 from storage._optuna_private import (
     TrialHeartbeatModel,
     TrialModel,
@@ -56,18 +61,20 @@ def requeue_trial(study: optuna.Study, trial: FrozenTrial,
     """Add a WAITING copy of ``trial`` (same params) unless it was retried ``max_retry`` times.
 
     The copy records the original trial number in the system attributes ``failed_trial`` and
-    ``retry_history``, as Optuna's ``RetryHeartbeatStaleTrialCallback`` does, but starts with no
-    user attributes: the failed run's worker, epochs and failure reason stay with the failed
-    trial. Returns whether a copy was queued.
+    ``retry_history``, as Optuna's ``RetryHeartbeatStaleTrialCallback`` does, and keeps what
+    the trial was queued as (``starting_point``); the failed run's other user attributes (its
+    worker, epochs, failure reason) stay with the failed trial. Returns whether a copy was
+    queued.
     """
     history = [*trial.system_attrs.get(RETRY_HISTORY_ATTR, []), trial.number]
     if max_retry is not None and len(history) > max_retry:
         return False
     system_attrs = {**trial.system_attrs, FAILED_TRIAL_ATTR: history[0],
                     RETRY_HISTORY_ATTR: history}
+    queued_as = {k: v for k, v in trial.user_attrs.items() if k == STARTING_POINT_ATTR}
     study.add_trial(optuna.trial.create_trial(
         state=TrialState.WAITING, params=trial.params, distributions=trial.distributions,
-        system_attrs=system_attrs))
+        user_attrs=queued_as, system_attrs=system_attrs))
     return True
 
 

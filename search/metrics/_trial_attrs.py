@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from storage import FAIL_REASON_ATTR
+from storage import FAIL_REASON_ATTR, STARTING_POINT_ATTR
 
 
 class TrialAttr(StrEnum):
@@ -20,7 +20,8 @@ class TrialAttr(StrEnum):
     CUT_BY_DEADLINE = "cut_by_deadline"  # stopped at the study's deadline, kept as it stood
     PRUNED_REASON = "pruned_reason"  # why a pruned trial stopped (the pruner, the cost cap)
     TRAIN_SECONDS = "train_seconds"  # wall time of its training, validation included
-    STARTING_POINT = "starting_point"  # the name of the known-good configuration queued at create
+    # the name of the known-good configuration queued at create (its retries keep it)
+    STARTING_POINT = STARTING_POINT_ATTR
     LOGIT_SCALE = "logit_scale"  # what a solved linear model's margins are multiplied by
     ROWS = "rows"  # the training rows its model was fitted on (a solved family grows by rungs)
     ROWS_SECONDS = "rows_seconds"  # how long fitting those rows took

@@ -204,3 +204,17 @@ def test_trial_cap_holds_when_two_processes_start_a_trial_at_once(
     [spent] = [o for o in outcomes if isinstance(o, storage.BudgetSpent)]
     assert (spent.finished, spent.running) == (0, 1)
     assert len(studies[0].get_trials(states=(TrialState.RUNNING,))) == 1
+
+
+def test_a_queued_retry_keeps_what_the_trial_was_queued_as(storage_url: str,
+                                                           study_name: str) -> None:
+    study = optuna.create_study(study_name=study_name, storage=storage_url)
+    study.enqueue_trial({"x": 1.0}, user_attrs={storage.STARTING_POINT_ATTR: "expert"})
+    trial = study.ask({"x": optuna.distributions.FloatDistribution(0.0, 2.0)})
+    trial.set_user_attr("epoch", 3)
+    study.tell(trial, state=TrialState.FAIL)
+    assert storage.requeue_trial(study, study.trials[0])
+    copy = study.trials[-1]
+    assert copy.state is TrialState.WAITING and copy.params == {"x": 1.0}
+    assert copy.user_attrs == {storage.STARTING_POINT_ATTR: "expert"}  # not the run's epoch
+    assert copy.system_attrs[storage.FAILED_TRIAL_ATTR] == 0
