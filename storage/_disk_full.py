@@ -42,7 +42,9 @@ def is_disk_full(exc: BaseException) -> bool:
                     getattr(error, "sqlite_errorname", None) == "SQLITE_FULL"
                     or "database or disk is full" in str(error)):
                 return True
-            if getattr(error, "sqlstate", None) == POSTGRES_DISK_FULL:
+            # psycopg names the SQLSTATE sqlstate; psycopg2 (postgresql+psycopg2://), pgcode
+            if POSTGRES_DISK_FULL in (getattr(error, "sqlstate", None),
+                                      getattr(error, "pgcode", None)):
                 return True
     return False
 

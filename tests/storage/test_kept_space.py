@@ -154,3 +154,13 @@ def test_a_postgres_disk_full_is_not_waited_out_and_says_what_it_is() -> None:
         "study holds every trial that finished.")
     lost = sqlalchemy.exc.OperationalError("INSERT", {}, psycopg.errors.AdminShutdown("bye"))
     assert storage.is_connection_error(lost) and not storage.is_disk_full(lost)
+
+
+def test_psycopg2s_disk_full_is_told_by_its_pgcode() -> None:
+    class Psycopg2Error(Exception):  # psycopg2.errors.DiskFull, without psycopg2 installed
+        pgcode = "53100"
+
+    full = sqlalchemy.exc.OperationalError("INSERT", {}, Psycopg2Error("No space left"))
+    assert storage.is_disk_full(full)
+    Psycopg2Error.pgcode = "57P01"  # admin_shutdown
+    assert not storage.is_disk_full(full)
