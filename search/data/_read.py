@@ -66,11 +66,9 @@ def _keep_first(duplicates: set[str]) -> Callable[[list[tuple[str, Any]]], dict[
     return pairs
 
 
-def _read_jsonl(path: Path, wanted: Sequence[str] | None = None,
-                ) -> tuple[pd.DataFrame, list[str]]:
+def _read_jsonl(path: Path, wanted: Sequence[str]) -> tuple[pd.DataFrame, list[str]]:
     """JSON Lines, a line at a time, each value as ``json`` parsed it: the ``wanted`` keys'
-    values (every key's when None), and every key seen. A JSON array of objects is read
-    whole."""
+    values, and every key seen. A JSON array of objects is read whole."""
     duplicates: set[str] = set()
     hook = _keep_first(duplicates)
     with path.open(encoding="utf-8") as f:
@@ -78,13 +76,9 @@ def _read_jsonl(path: Path, wanted: Sequence[str] | None = None,
     records = (_array_records(path, hook) if starts_as_array
                else _line_records(path, hook))
     seen: dict[str, None] = {}
-    columns: dict[str, list[Any]] = {key: [] for key in wanted or ()}
-    for count, record in enumerate(records):
-        for key in record:
-            if key not in seen:
-                seen[key] = None
-                if wanted is None:
-                    columns[key] = [None] * count
+    columns: dict[str, list[Any]] = {key: [] for key in wanted}
+    for record in records:
+        seen.update(dict.fromkeys(record))
         for key, values in columns.items():
             values.append(record.get(key))
     if duplicates:
@@ -103,26 +97,38 @@ def _array_records(path: Path, hook: Callable[[list[tuple[str, Any]]], dict[str,
         raise DataError(f"{str(path)!r} starts like a JSON array but is not valid JSON "
                         f"({exc}). {_FIX['jsonl']}") from None
     for number, record in enumerate(records if isinstance(records, list) else [records], 1):
-        yield _object(record, path, "record", number)
+        yield _object(record, repr(str(path)), "record", number)
 
 
 def _line_records(path: Path, hook: Callable[[list[tuple[str, Any]]], dict[str, Any]],
                   ) -> Iterator[dict[str, Any]]:
+    for number, line in numbered_lines(path):
+        if line.strip():
+            yield json_record(line, repr(str(path)), number, hook)
+
+
+def numbered_lines(path: Path) -> Iterator[tuple[int, str]]:
+    """The lines of a UTF-8 text file, numbered from 1."""
     with path.open(encoding="utf-8") as f:
-        for number, line in enumerate(f, 1):
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line, object_pairs_hook=hook)
-            except ValueError as exc:
-                raise DataError(f"{str(path)!r} line {number} is not valid JSON ({exc}). "
-                                f"{_FIX['jsonl']}") from None
-            yield _object(record, path, "line", number)
+        yield from enumerate(f, 1)
 
 
-def _object(record: Any, path: Path, unit: str, number: int) -> dict[str, Any]:
+def json_record(line: str, where: str, number: int,
+                hook: Callable[[list[tuple[str, Any]]], dict[str, Any]] | None = None,
+                ) -> dict[str, Any]:
+    """Line ``number`` of ``where`` (JSON Lines) as an object, or a ``DataError`` saying what
+    it is instead; ``hook`` as ``json.loads``'s ``object_pairs_hook``."""
+    try:
+        record = json.loads(line, object_pairs_hook=hook)
+    except ValueError as exc:
+        raise DataError(f"{where} line {number} is not valid JSON ({exc}). "
+                        f"{_FIX['jsonl']}") from None
+    return _object(record, where, "line", number)
+
+
+def _object(record: Any, where: str, unit: str, number: int) -> dict[str, Any]:
     if not isinstance(record, dict):
-        raise DataError(f"{str(path)!r} {unit} {number} is {json.dumps(record)[:40]}, not an "
+        raise DataError(f"{where} {unit} {number} is {json.dumps(record)[:40]}, not an "
                         f"object. {_FIX['jsonl']}")
     return record
 

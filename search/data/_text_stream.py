@@ -20,7 +20,7 @@ import pandas as pd
 
 from search._errors import DataError
 from search._paths import input_file
-from search.data._read import _FIX, table_format
+from search.data._read import _FIX, json_record, numbered_lines, table_format
 from spaces.features import MAX_TEXT_CHARS
 
 STDIN = "-"  # --data - reads standard input
@@ -44,7 +44,7 @@ def text_chunks(source: str | Path, text_col: str, size: int,
         starts_as_array = f.read(4096).lstrip().startswith("[")
     if starts_as_array:  # a JSON array is read whole: its first record ends where it ends
         return _batches(_array_texts(path, text_col), size)
-    return _batches(_jsonl_texts(_lines(path), text_col, repr(str(path))), size)
+    return _batches(_jsonl_texts(numbered_lines(path), text_col, repr(str(path))), size)
 
 
 def clean_text(value: Any) -> str:
@@ -115,23 +115,6 @@ def _parquet_chunks(path: Path, text_col: str, size: int) -> Iterator[list[str]]
     return chunks()
 
 
-def _lines(path: Path) -> Iterator[tuple[int, str]]:
-    with path.open(encoding="utf-8") as f:
-        yield from enumerate(f, 1)
-
-
-def _record(line: str, where: str, number: int) -> dict[str, Any]:
-    try:
-        record = json.loads(line)
-    except ValueError as exc:
-        raise DataError(f"{where} line {number} is not valid JSON ({exc}). "
-                        f"{_FIX['jsonl']}") from None
-    if not isinstance(record, dict):
-        raise DataError(f"{where} line {number} is {json.dumps(record)[:40]}, not an "
-                        f"object. {_FIX['jsonl']}")
-    return record
-
-
 def _jsonl_texts(lines: Iterable[tuple[int, str]], text_col: str, where: str,
                  ) -> Iterator[str]:
     """The texts of JSON Lines; the first record must hold the text key (a later one without
@@ -140,7 +123,7 @@ def _jsonl_texts(lines: Iterable[tuple[int, str]], text_col: str, where: str,
     for number, line in lines:
         if not line.strip():
             continue
-        record = _record(line, where, number)
+        record = json_record(line, where, number)
         if first and text_col not in record:
             raise _no_column(f"{where} line {number}", text_col, record)
         first = False
