@@ -25,8 +25,8 @@ ENV_OPTUNA_URL = "OPTUNA_STORAGE"
 # one meant for hpsearch. (variable, whether it names a file holding the URL)
 URL_SOURCES = ((ENV_URL, False), (ENV_URL_FILE, True), (ENV_OPTUNA_URL, False))
 MASK = "***"
-# Secrets shorter than this are masked where they stand alone: "x" of a password "x" is not
-# masked in "index".
+# Secrets shorter than this are too short to mask wherever they occur: such a password is
+# masked where it stands alone ("x" not in "index"), such a piece of one holding '@' not alone.
 SHORT_SECRET = 4
 SUPPORTED = "sqlite:///FILE or postgresql+psycopg://USER@HOST[:PORT]/DB"
 
@@ -124,7 +124,7 @@ def _secrets_of(url: str) -> list[str]:
     for start, end in _secret_spans(parts):
         value = url[start:end]
         found |= {value, unquote(value), unquote(value.replace("+", " "))}
-        found |= {piece for piece in value.split("@") if len(piece) >= 4}
+        found |= {piece for piece in value.split("@") if len(piece) >= SHORT_SECRET}
     return sorted((s for s in found if s), key=len, reverse=True)
 
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from spaces.features._tokens import folded, lowered, tokenize
+from spaces.features._tokens import lowered, tokenize
 
 MAX_VARIANTS = 200_000  # of each vocabulary, kept at most
 
@@ -47,16 +47,15 @@ class Variants:
         return np.concatenate([np.arange(first_id + n_terms), first_id + self.targets])
 
 
-def word_variants(texts: Iterable[str], ngrams: Sequence[str], words: Sequence[str],
-                  order: int) -> tuple[Variants, Variants]:
+def word_variants(texts: Sequence[str], folds: Sequence[str], ngrams: Sequence[str],
+                  words: Sequence[str], order: int) -> tuple[Variants, Variants]:
     """(the variants of the word 1- to ``order``-grams ``ngrams``, those of the sequence
-    vocabulary ``words``) seen in ``texts``."""
+    vocabulary ``words``) seen in ``texts``, whose ``folded`` forms are ``folds``."""
     ngram_index = {g: i for i, g in enumerate(ngrams)}
     word_index = {w: i for i, w in enumerate(words)}
     found: Counter[tuple[str, int]] = Counter()
     found_words: Counter[tuple[str, int]] = Counter()
-    for text in texts:
-        fold = folded(text)
+    for text, fold in zip(texts, folds, strict=True):
         if fold == lowered(text):
             continue  # nothing beyond A to Z to lower-case
         seen, canonical = tokenize([text])[0], tokenize([fold])[0]
@@ -74,14 +73,14 @@ def word_variants(texts: Iterable[str], ngrams: Sequence[str], words: Sequence[s
     return _ranked(found), _ranked(found_words)
 
 
-def char_variants(texts: Iterable[str], chars: Sequence[str], orders: Sequence[int],
-                  ) -> Variants:
+def char_variants(texts: Sequence[str], folds: Sequence[str], chars: Sequence[str],
+                  orders: Sequence[int]) -> Variants:
     """The variants of the character n-grams ``chars`` (joined by a space, as Keras joins
-    them) seen in ``texts``."""
+    them) seen in ``texts``, whose ``folded`` forms are ``folds``."""
     index = {g: i for i, g in enumerate(chars)}
     found: Counter[tuple[str, int]] = Counter()
-    for text in texts:
-        seen, fold = lowered(text), folded(text)
+    for text, fold in zip(texts, folds, strict=True):
+        seen = lowered(text)
         if seen == fold:
             continue
         changed = [i for i, (a, b) in enumerate(zip(seen, fold, strict=True)) if a != b]

@@ -41,17 +41,21 @@ def fit_vocabulary(train_texts: Sequence[str], *, max_tokens: int, max_len: int 
     sample = text_sample(chars_each, WORD_FIT_CHARS, seed)
     fitting = (train_texts if len(sample) == len(train_texts)
                else [train_texts[i] for i in sample])
-    tokens = tokenize([folded(t) for t in fitting])
+    folds = [folded(t) for t in fitting]
+    tokens = tokenize(folds)
     lengths = length_percentiles(tokens)
     words, ngrams, ngram_df = fit_words(tokens, max_tokens=max_tokens)
     del tokens
-    ngram_variants, word_variants = find_word_variants(fitting, ngrams, words, MAX_WORD_ORDER)
+    ngram_variants, word_variants = find_word_variants(fitting, folds, ngrams, words,
+                                                       MAX_WORD_ORDER)
+    del folds
     char_texts = [train_texts[i] for i in text_sample(chars_each, CHAR_FIT_CHARS, seed)]
-    chars, char_orders, char_df = fit_chars([folded(t) for t in char_texts])
+    char_folds = [folded(t) for t in char_texts]
+    chars, char_orders, char_df = fit_chars(char_folds)
     vocabulary = Vocabulary(
         words=words, ngrams=ngrams, ngram_df=ngram_df, n_docs=len(fitting),
         max_len=max_len or choose_max_len(lengths), chars=chars, char_orders=char_orders,
         char_df=char_df, char_docs=len(char_texts), word_variants=word_variants,
         ngram_variants=ngram_variants,
-        char_variants=char_variants(char_texts, chars, CHAR_ORDERS))
+        char_variants=char_variants(char_texts, char_folds, chars, CHAR_ORDERS))
     return Fitted(vocabulary, lengths)
