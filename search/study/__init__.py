@@ -16,6 +16,7 @@ import lazy_loader
 from search.study._catalog import StudyListing, list_studies
 from search.study._config import BASELINES_ATTR, CONFIG_ATTR, CONFIG_VERSION, StudyConfig
 from search.study._enqueue import enqueue_params
+from search.study._family_pick import FamilyBySeconds, family_records, pick_weights
 from search.study._inspect import best_trial, leaderboard, pick_trial, study_status
 from search.study._kept import (
     ANSWER_ATTR,
@@ -74,6 +75,7 @@ __getattr__ = lazy_loader.attach(__name__, submod_attrs={
 })[0]
 
 __all__ = [
+    "FamilyBySeconds",
     "ANSWER_ATTR",
     "BUDGET_STATES",
     "BASELINES_ATTR",
@@ -110,6 +112,7 @@ __all__ = [
     "failed_trials",
     "kept_model",
     "kept_probabilities",
+    "family_records",
     "family_times",
     "leaderboard",
     "load_data",
@@ -118,6 +121,7 @@ __all__ = [
     "make_pruner",
     "make_sampler",
     "open_study",
+    "pick_weights",
     "packed_model",
     "pick_trial",
     "plan_kept",

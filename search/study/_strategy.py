@@ -9,6 +9,7 @@ from contextlib import contextmanager
 import optuna
 
 from search.options import PrunerName, SamplerName, SearchOptions
+from search.study._family_pick import FamilyBySeconds
 
 
 @contextmanager
@@ -29,10 +30,11 @@ def make_sampler(options: SearchOptions, seed: int | None = None) -> optuna.samp
     # group=True models the conditional dimensions (cell only when rnn_layers > 0...);
     # constant_liar keeps parallel workers from sampling the same point. The starting points
     # count among the startup trials, so TPE models the space after one random trial more.
+    # TPE samples each family's settings; the family itself is picked by its seconds.
     with experimental_optuna():
-        return optuna.samplers.TPESampler(
+        return FamilyBySeconds(optuna.samplers.TPESampler(
             n_startup_trials=STARTUP_TRIALS, multivariate=True, group=True, constant_liar=True,
-            seed=seed)
+            seed=seed), seed)
 
 
 def make_pruner(options: SearchOptions) -> optuna.pruners.BasePruner:

@@ -11,7 +11,9 @@ Near its deadline a worker starts no trial it has seen take longer than the time
 queued one of a family whose longest trial here took more than that stays queued (one of a
 family not timed here needs a first epoch at the cost cap), and with none queued the slowest
 family's quickest trial here must fit (at most a first epoch at the cost cap): the sampler's
-pick is unknown until it starts. While time is kept for refitting the answer on every row,
+pick is unknown until it starts. The default sampler (``FamilyBySeconds``) is told the time
+left and picks among the families whose quickest trial fits, so then the quickest family's
+quickest trial must fit. While time is kept for refitting the answer on every row,
 a trial of a family not timed here starts only with twice what it needs left: a trial that
 overruns eats the refit, which is worth more than one more trial.
 """
@@ -30,7 +32,7 @@ import storage
 from search._errors import ConsecutiveFailures, TrialFailed, TrialLost, WorkerInterrupted
 from search.metrics import TrialAttr
 from search.options import WorkerOptions
-from search.study import BUDGET_STATES, config_of
+from search.study import BUDGET_STATES, FamilyBySeconds, config_of
 from search.training import COST_EPOCHS
 from search.worker._objective import Objective
 from search.worker._remaining import seconds_left
@@ -137,6 +139,12 @@ class TrialLoop:
         if family:
             # A family not timed here may take a whole first epoch at the cost cap.
             needs = max(took) if took else self._first_epoch_s()
+        elif isinstance(self.study.sampler, FamilyBySeconds):
+            # The sampler picks among the families whose quickest trial fits what is left.
+            needs = min(took, default=0.0)
+            self.study.sampler.seconds_left = left
+            self.study.sampler.untimed_needs_s = self._first_epoch_s() * (
+                REFIT_MARGIN if kept else 1.0)
         else:
             # The sampler's pick, unknown until it starts: the slowest family's quickest trial
             # here, at most a first epoch at the cost cap.

@@ -1,0 +1,126 @@
+"""The sampled trial's family is picked by where seconds are best spent: a family's share of
+the time falls with its gap to the study's best, its picks with its seconds a trial."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections import Counter
+from types import SimpleNamespace
+
+import optuna
+import pytest
+from optuna.distributions import CategoricalDistribution, FloatDistribution
+from optuna.trial import TrialState, create_trial
+
+from search.metrics import Direction, TrialAttr
+from search.options import SearchOptions, WorkerOptions
+from search.study import FamilyBySeconds, family_records, make_sampler, pick_weights
+from search.worker._loop import TrialLoop
+
+FAMILIES = CategoricalDistribution(["linear", "ngram", "sequence"])
+START = dt.datetime(2026, 1, 1)
+
+
+def ran(family: str, seconds: float, value: float | None, *, pruned_at: float | None = None,
+        x: float = 0.5) -> optuna.trial.FrozenTrial:
+    """A finished trial of ``family`` that trained for ``seconds``."""
+    return create_trial(
+        state=TrialState.PRUNED if value is None else TrialState.COMPLETE, value=value,
+        params={"family": family, "x": x},
+        distributions={"family": FAMILIES, "x": FloatDistribution(0.0, 1.0)},
+        intermediate_values={} if pruned_at is None else {1: pruned_at},
+        user_attrs={TrialAttr.TRAIN_SECONDS: seconds})
+
+
+def with_times(trial: optuna.trial.FrozenTrial, seconds: float) -> optuna.trial.FrozenTrial:
+    trial.datetime_start = START
+    trial.datetime_complete = START + dt.timedelta(seconds=seconds)
+    return trial
+
+
+def study_of(*trials: tuple[str, float, float | None], direction: str = "maximize",
+             ) -> optuna.Study:
+    study = optuna.create_study(direction=direction)
+    for family, seconds, value in trials:
+        pruned_at = None if value is not None else 0.1
+        study.add_trial(with_times(ran(family, seconds, value, pruned_at=pruned_at), seconds))
+    return study
+
+
+def test_records_keep_trained_trials_their_seconds_and_best() -> None:
+    study = study_of(("linear", 3.0, 0.88), ("linear", 5.0, 0.86), ("ngram", 100.0, None))
+    skipped = with_times(ran("linear", 0.0, None), 0.0)  # pruned unrun by the grid rule
+    skipped.user_attrs = {}
+    study.add_trial(skipped)
+    records = family_records(study.get_trials(), Direction.MAXIMIZE)
+    assert records["linear"].seconds == (3.0, 5.0) and records["linear"].best == 0.88
+    assert records["linear"].mean_s == 4.0
+    assert records["ngram"].best == 0.1  # only pruned: the best value it reported
+
+
+def test_weights_follow_the_gap_and_the_seconds() -> None:
+    records = family_records(study_of(("linear", 10.0, 0.90), ("ngram", 100.0, 0.891),
+                                      ("sequence", 50.0, 0.50)).get_trials(),
+                             Direction.MAXIMIZE)
+    w = pick_weights(["linear", "ngram", "sequence", "wide_deep"], records, Direction.MAXIMIZE)
+    assert w["linear"] == pytest.approx(1 / 10)
+    # 0.009 behind with a scale of 0.009: 1/e of the seconds, over 100 s a trial
+    assert w["ngram"] == pytest.approx(0.36788 / 100, rel=1e-3)
+    assert w["sequence"] == pytest.approx(0.05 / 50)  # far behind: the floor
+    assert w["wide_deep"] == pytest.approx(0.05 / 100)  # untried: the floor, at the slowest
+
+
+def test_lower_is_better_when_the_study_minimises() -> None:
+    records = family_records(study_of(("linear", 10.0, 0.30), ("ngram", 10.0, 0.20),
+                                      direction="minimize").get_trials(), Direction.MINIMIZE)
+    w = pick_weights(["linear", "ngram"], records, Direction.MINIMIZE)
+    assert w["ngram"] == pytest.approx(1 / 10) and w["linear"] == pytest.approx(0.05 / 10)
+
+
+def test_near_the_deadline_only_families_that_fit_are_picked() -> None:
+    records = family_records(study_of(("linear", 4.0, 0.80), ("linear", 9.0, 0.81),
+                                      ("ngram", 30.0, 0.90)).get_trials(), Direction.MAXIMIZE)
+    w = pick_weights(["linear", "ngram", "sequence"], records, Direction.MAXIMIZE,
+                     seconds_left=10.0, untimed_needs_s=12.0)
+    assert w["ngram"] == 0.0 and w["sequence"] == 0.0 and w["linear"] > 0
+    w = pick_weights(["linear", "ngram", "sequence"], records, Direction.MAXIMIZE,
+                     seconds_left=12.0, untimed_needs_s=12.0)
+    assert w["sequence"] > 0
+
+
+def test_the_sampler_spends_the_seconds_where_the_best_is() -> None:
+    """Linear trials of 3 s at 0.89, n-gram MLPs of 150 s at 0.86, sequence models pruned:
+    nearly every pick is linear (the others keep their floor, above), and TPE still samples
+    the other parameters."""
+    study = study_of(*[("linear", 3.0, 0.89 - i / 1000) for i in range(4)],
+                     ("ngram", 150.0, 0.86), ("sequence", 60.0, None))
+    sampler = FamilyBySeconds(optuna.samplers.TPESampler(n_startup_trials=4, multivariate=True,
+                                                         group=True, seed=0), seed=0)
+    study.sampler = sampler
+    picks: Counter[str] = Counter()
+    xs = set()
+    for _ in range(200):
+        trial = study.ask()
+        picks[trial.suggest_categorical("family", FAMILIES.choices)] += 1
+        xs.add(round(trial.suggest_float("x", 0.0, 1.0), 6))
+        study.tell(trial, state=TrialState.FAIL)  # failed trials leave the records alone
+    assert picks["linear"] >= 190, picks
+    assert len(xs) > 100
+
+
+def test_tpe_studies_pick_their_family_by_seconds() -> None:
+    assert isinstance(make_sampler(SearchOptions(), seed=1), FamilyBySeconds)
+
+
+def test_a_worker_needs_only_the_quickest_family_to_fit_and_tells_the_sampler() -> None:
+    """A linear trial took 4 s here and an n-gram MLP 40 s; with 10 s left for trials a
+    sampled trial starts, and the sampler is told the 10 s."""
+    study = optuna.create_study(sampler=make_sampler(SearchOptions(), seed=1))
+    objective = SimpleNamespace(progress=None, cost_limit_s=None, kept_seconds=lambda: 0.0)
+    loop = TrialLoop(study, objective, WorkerOptions())  # type: ignore[arg-type]
+    loop.tally.seconds.update({"linear": [4.0], "ngram": [40.0]})
+    assert loop._time_for_one(time.monotonic() + 10.0) is True
+    assert study.sampler.seconds_left == pytest.approx(10.0, abs=0.5)  # type: ignore[attr-defined]
+    loop.tally.seconds["linear"] = [11.0]
+    assert loop._time_for_one(time.monotonic() + 10.0) is False
