@@ -12,6 +12,7 @@ import numpy as np
 
 from search.metrics import Direction, Metric, evaluate
 from search.training._batches import (
+    dense_bag,
     eval_batches,
     logits_function,
     predict_logits,
@@ -42,13 +43,15 @@ def fit_keras(params: dict[str, Any], prepared: Prepared, settings: FitSettings,
     rows = min(n_train, memory_rows(row_bytes))
     y_train = prepared.data.y_train[:rows]
     val_inputs, val, val_order = prepared.val_inputs(params)
+    train_inputs = prepared.train_inputs(params, rows)
+    dense = dense_bag(train_inputs, params["batch_size"])  # sparse batches are made dense
     network = build_network(params, dims, embedding_matrix=prepared.data.embedding_matrix,
-                            sparse=True)
+                            sparse=not dense)
     compile_network(network, params, task=task,
                     pos_weight=label_positive_weights(task, y_train, params))
-    train = train_batches(prepared.train_inputs(params, rows), y_train,
+    train = train_batches(train_inputs, y_train,
                           row_weights(task, y_train, params, len(settings.classes)),
-                          params["batch_size"], settings.seed)
+                          params["batch_size"], settings.seed, dense)
     forward = logits_function(network, val_inputs)
 
     def score() -> tuple[dict[str, Any], np.ndarray]:

@@ -9,7 +9,7 @@ from typing import Any
 
 import keras
 
-from search.training._batches import train_batches
+from search.training._batches import dense_bag, train_batches
 from search.training._devices import apply_policy
 from search.training._dims import network_dims
 from search.training._prepared import Prepared
@@ -33,9 +33,11 @@ def refit_network(params: dict[str, Any], prepared: Prepared, settings: FitSetti
     task = settings.task.value
     dims = network_dims(prepared, params, settings.task, len(settings.classes))
     inputs, y = prepared.all_inputs(params)
+    solver = family_of(params).solver
+    dense = not solver and dense_bag(inputs, params["batch_size"])
     network = build_network(params, dims, embedding_matrix=prepared.data.embedding_matrix,
-                            sparse=True)
-    if family_of(params).solver:
+                            sparse=not dense)
+    if solver:
         kernel, bias, _ = solve_bag(params, inputs.bag, y, settings, dims.n_outputs)
         scale = 1.0 if logit_scale is None else logit_scale
         network.get_layer("logits").set_weights([kernel * scale, bias * scale])
@@ -43,6 +45,6 @@ def refit_network(params: dict[str, Any], prepared: Prepared, settings: FitSetti
     compile_network(network, params, task=task,
                     pos_weight=label_positive_weights(task, y, params))
     train = train_batches(inputs, y, row_weights(task, y, params, len(settings.classes)),
-                          params["batch_size"], settings.seed)
+                          params["batch_size"], settings.seed, dense)
     network.fit(train, epochs=max(epochs, 1), verbose=0, shuffle=False)
     return network
