@@ -74,7 +74,9 @@ class SearchOptions(OptionGroup):
             f"{metric.value} for {task.value}" for task, metric in DEFAULT_OBJECTIVE.items())
         + "); the direction follows (val_loss is minimised, the others maximised).")
     pruner: PrunerName = option(PrunerName.MEDIAN, "--pruner", "Stops weak trials early.")
-    sampler: SamplerName = option(SamplerName.TPE, "--sampler", "Picks the next trial.")
+    sampler: SamplerName = option(SamplerName.TPE, "--sampler", "Picks the next trial: tpe "
+                                  "(each family's settings by TPE, the family by where the "
+                                  "seconds are best spent) or random.")
     max_epochs: int = option(30, "--max-epochs", "Epochs per trial at most.", min=1)
     patience: int = option(3, "--patience", "Stop a trial after this many epochs without "
                            "improvement.", min=1)
