@@ -13,9 +13,11 @@ family not timed here needs a first epoch at the cost cap), and with none queued
 family's quickest trial here must fit (at most a first epoch at the cost cap): the sampler's
 pick is unknown until it starts. The default sampler (``FamilyBySeconds``) is told the time
 left and picks among the families whose quickest trial fits, so then the quickest family's
-quickest trial must fit. While time is kept for refitting the answer on every row,
-a trial of a family not timed here starts only with twice what it needs left: a trial that
-overruns eats the refit, which is worth more than one more trial.
+quickest trial must fit; and when a queued trial does not fit but a sampled one does, the
+sampled one goes first (the queued one waits for the next run). While time is kept for
+refitting the answer on every row, a trial of a family not timed here starts only with twice
+what it needs left: a trial that overruns eats the refit, which is worth more than one more
+trial.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from contextlib import ExitStack
+from contextlib import ExitStack, nullcontext
 
 import optuna
 from optuna.trial import TrialState
@@ -32,7 +34,7 @@ import storage
 from search._errors import ConsecutiveFailures, TrialFailed, TrialLost, WorkerInterrupted
 from search.metrics import TrialAttr
 from search.options import WorkerOptions
-from search.study import BUDGET_STATES, FamilyBySeconds, config_of
+from search.study import BUDGET_STATES, FamilyBySeconds, config_of, sampled_first
 from search.training import COST_EPOCHS
 from search.worker._objective import Objective
 from search.worker._remaining import seconds_left
@@ -89,6 +91,7 @@ class TrialLoop:
             self.callbacks.append(after_trial)
         self.budget_seen: int | None = None
         self.waiting = False
+        self.skip_queue = False
 
     def run(self, url: str, handle_signals: bool, deadline: float | None) -> int | None:
         """Run trials until ``deadline`` (``time.monotonic()``) at most; the number of the
@@ -124,38 +127,47 @@ class TrialLoop:
 
     def _time_for_one(self, deadline: float) -> bool:
         """Whether the next trial may start, ``deadline`` seconds (``time.monotonic()``)
-        being the end; see the module's docstring."""
+        being the end; see the module's docstring. Sets ``skip_queue`` when a sampled trial
+        is to go before the queued ones."""
         kept = self.objective.kept_seconds()
         left = deadline - time.monotonic() - kept
+        self.skip_queue = False
         if left <= 0:
             if kept:
                 log.info("%.0f s kept for refitting the best trial on every row: no other "
                          "trial starts", kept)
             return False
+        sampler = self.study.sampler
+        by_seconds = isinstance(sampler, FamilyBySeconds)
+        if isinstance(sampler, FamilyBySeconds):  # it picks among the families that fit
+            sampler.seconds_left = left
+            sampler.untimed_needs_s = self._first_epoch_s() * (REFIT_MARGIN if kept else 1.0)
         queued = self.study.get_trials(deepcopy=False, states=(TrialState.WAITING,))
         family = queued[0].system_attrs.get("fixed_params", {}).get("family") if queued else None
-        took = (self.tally.seconds.get(family, []) if family
-                else [min(s) for s in self.tally.seconds.values()])
+        quickest = [min(s) for s in self.tally.seconds.values()]
+        took = self.tally.seconds.get(family, []) if family else quickest
         if family:
             # A family not timed here may take a whole first epoch at the cost cap.
             needs = max(took) if took else self._first_epoch_s()
-        elif isinstance(self.study.sampler, FamilyBySeconds):
-            # The sampler picks among the families whose quickest trial fits what is left.
-            needs = min(took, default=0.0)
-            self.study.sampler.seconds_left = left
-            self.study.sampler.untimed_needs_s = self._first_epoch_s() * (
-                REFIT_MARGIN if kept else 1.0)
+        elif by_seconds:
+            needs = min(quickest, default=0.0)
         else:
             # The sampler's pick, unknown until it starts: the slowest family's quickest trial
             # here, at most a first epoch at the cost cap.
-            needs = min(max(took, default=0.0), self._first_epoch_s() or float("inf"))
+            needs = min(max(quickest, default=0.0), self._first_epoch_s() or float("inf"))
         margin = REFIT_MARGIN if kept and not took else 1.0
-        if needs * margin > left:
-            log.info("%.0f s left: too little for another trial (%s here took %.0f s%s)", left,
-                     f"a {family} trial" if family else "the quickest", needs,
-                     ", and twice that is wanted while the refit's time is kept" if kept else "")
-            return False
-        return True
+        if needs * margin <= left:
+            return True
+        if family and by_seconds and quickest and min(quickest) <= left:
+            log.info("%.0f s left: too little for the queued %s trial (%.0f s here); a sampled "
+                     "trial that fits goes first, and the queued one waits for the next run",
+                     left, family, needs)
+            self.skip_queue = True
+            return True
+        log.info("%.0f s left: too little for another trial (%s here took %.0f s%s)", left,
+                 f"a {family} trial" if family else "the quickest", needs,
+                 ", and twice that is wanted while the refit's time is kept" if kept else "")
+        return False
 
     def _first_epoch_s(self) -> float:
         """The longest first epoch the cost cap lets a trial run: its share of the budget
@@ -177,8 +189,9 @@ class TrialLoop:
         storage.cap_trials(self.study, limit, BUDGET_STATES)
         try:
             # No gc_after_trial: the trainer's release() collects after every trial already.
-            self.study.optimize(self.objective, n_trials=1, catch=(TrialFailed,),
-                                callbacks=self.callbacks)
+            with sampled_first(self.study) if self.skip_queue else nullcontext():
+                self.study.optimize(self.objective, n_trials=1, catch=(TrialFailed,),
+                                    callbacks=self.callbacks)
         except storage.BudgetSpent as full:
             return self._wait_for_room(full)
         except TrialLost as lost:

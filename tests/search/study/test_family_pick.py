@@ -15,7 +15,13 @@ from optuna.trial import TrialState, create_trial
 
 from search.metrics import Direction, TrialAttr
 from search.options import SearchOptions, WorkerOptions
-from search.study import FamilyBySeconds, family_records, make_sampler, pick_weights
+from search.study import (
+    FamilyBySeconds,
+    family_records,
+    make_sampler,
+    pick_weights,
+    sampled_first,
+)
 from search.worker._loop import TrialLoop
 
 FAMILIES = CategoricalDistribution(["linear", "ngram", "sequence"])
@@ -124,3 +130,27 @@ def test_a_worker_needs_only_the_quickest_family_to_fit_and_tells_the_sampler() 
     assert study.sampler.seconds_left == pytest.approx(10.0, abs=0.5)  # type: ignore[attr-defined]
     loop.tally.seconds["linear"] = [11.0]
     assert loop._time_for_one(time.monotonic() + 10.0) is False
+
+
+def test_a_sampled_trial_goes_first_where_the_queued_one_does_not_fit() -> None:
+    """The queued trial is linear, whose longest trial here took 10 s; 5 s are left and a
+    linear trial once took 3 s: a sampled trial starts, the queued one waits."""
+    study = optuna.create_study(sampler=make_sampler(SearchOptions(), seed=1))
+    study.enqueue_trial({"family": "linear"})
+    objective = SimpleNamespace(progress=None, cost_limit_s=None, kept_seconds=lambda: 0.0)
+    loop = TrialLoop(study, objective, WorkerOptions())  # type: ignore[arg-type]
+    loop.tally.seconds["linear"] = [10.0, 3.0]
+    assert loop._time_for_one(time.monotonic() + 5.0) is True and loop.skip_queue
+    loop.tally.seconds["linear"] = [10.0, 6.0]
+    assert loop._time_for_one(time.monotonic() + 5.0) is False and not loop.skip_queue
+    assert loop._time_for_one(time.monotonic() + 11.0) is True and not loop.skip_queue
+
+
+def test_within_sampled_first_ask_leaves_the_queue_alone() -> None:
+    """Optuna's ask pops the queue first; hpsearch relies on the name of the method it calls."""
+    study = optuna.create_study()
+    study.enqueue_trial({"x": 0.25})
+    with sampled_first(study):
+        sampled = study.ask()
+    assert sampled.number == 1 and study.trials[0].state is TrialState.WAITING
+    assert study.ask().number == 0
