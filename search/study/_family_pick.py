@@ -72,42 +72,50 @@ def family_records(trials: Sequence[FrozenTrial], direction: Direction,
 
 def pick_weights(choices: Sequence[str], records: dict[str, FamilyRecord],
                  direction: Direction, seconds_left: float | None = None,
-                 untimed_needs_s: float = 0.0) -> dict[str, float]:
+                 untimed_needs_s: float = 0.0,
+                 quickest_here: dict[str, float] | None = None) -> dict[str, float]:
     """Each choice's weight (not normalised); see the module's docstring. With
-    ``seconds_left``, a family whose quickest trial took longer gets none, as does an untried
-    one when less than ``untimed_needs_s`` is left."""
+    ``seconds_left``, a family whose quickest trial took longer gets none, as does one not
+    timed when less than ``untimed_needs_s`` is left; ``quickest_here`` (a worker's own
+    quickest seconds by family) is what "took" means then, else the study's records."""
     bests = [r.best for r in records.values() if r.best is not None]
-    if not bests:
-        return {c: 1.0 for c in choices}
-    best = max(bests) if direction is Direction.MAXIMIZE else min(bests)
-    scale = GAP_SCALE * max(abs(best), 1e-3)
-    slowest = max(r.mean_s for r in records.values())
+    best = (max(bests) if direction is Direction.MAXIMIZE else min(bests)) if bests else None
+    slowest = max((r.mean_s for r in records.values()), default=1.0)
     weights = {}
     for choice in choices:
         record = records.get(choice)
-        if record is None:
-            fits = seconds_left is None or untimed_needs_s <= seconds_left
-            weights[choice] = FLOOR / max(slowest, 1e-3) if fits else 0.0
-            continue
-        if seconds_left is not None and min(record.seconds) > seconds_left:
+        took = (quickest_here.get(choice) if quickest_here is not None
+                else min(record.seconds) if record else None)
+        if seconds_left is not None and (untimed_needs_s if took is None else took) > seconds_left:
             weights[choice] = 0.0
-            continue
-        gap = 0.0 if record.best is None else abs(best - record.best)
-        share = max(math.exp(-gap / scale), FLOOR)
-        weights[choice] = share / max(record.mean_s, 1e-3)
+        elif record is None:
+            weights[choice] = FLOOR / max(slowest, 1e-3)
+        else:
+            weights[choice] = _share(record, best) / max(record.mean_s, 1e-3)
     return weights
+
+
+def _share(record: FamilyRecord, best: float | None) -> float:
+    """The family's share of the seconds against the leading family's 1: the floor when it
+    has no score (every trial stopped before one), or nothing scored yet."""
+    if record.best is None or best is None:
+        return FLOOR
+    scale = GAP_SCALE * max(abs(best), 1e-3)
+    return max(math.exp(-abs(best - record.best) / scale), FLOOR)
 
 
 class FamilyBySeconds(optuna.samplers.BaseSampler):
     """``base`` samples everything but the family; the family is picked as the module's
     docstring says. ``seconds_left`` and ``untimed_needs_s`` are set by the worker before
-    each trial when it has a deadline."""
+    each trial when it has a deadline, with ``quickest_here``, its own quickest seconds by
+    family."""
 
     def __init__(self, base: optuna.samplers.BaseSampler, seed: int | None = None):
         self.base = base
         self.rng = np.random.default_rng(seed)
         self.seconds_left: float | None = None
         self.untimed_needs_s = 0.0
+        self.quickest_here: dict[str, float] | None = None
 
     def infer_relative_search_space(self, study: optuna.Study, trial: FrozenTrial,
                                     ) -> dict[str, BaseDistribution]:
@@ -126,7 +134,7 @@ class FamilyBySeconds(optuna.samplers.BaseSampler):
         direction = Direction(study.direction.name.lower())
         records = family_records(study.get_trials(deepcopy=False), direction)
         weights = pick_weights(choices, records, direction, self.seconds_left,
-                               self.untimed_needs_s)
+                               self.untimed_needs_s, self.quickest_here)
         total = sum(weights.values())
         if total <= 0:  # nothing fits: the quickest family (the worker decided to start)
             timed = [c for c in choices if c in records]

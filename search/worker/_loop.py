@@ -142,6 +142,7 @@ class TrialLoop:
         if isinstance(sampler, FamilyBySeconds):  # it picks among the families that fit
             sampler.seconds_left = left
             sampler.untimed_needs_s = self._first_epoch_s() * (REFIT_MARGIN if kept else 1.0)
+            sampler.quickest_here = {f: min(s) for f, s in self.tally.seconds.items()}
         queued = self.study.get_trials(deepcopy=False, states=(TrialState.WAITING,))
         family = queued[0].system_attrs.get("fixed_params", {}).get("family") if queued else None
         quickest = [min(s) for s in self.tally.seconds.values()]
@@ -159,14 +160,15 @@ class TrialLoop:
         if needs * margin <= left:
             return True
         if family and by_seconds and quickest and min(quickest) <= left:
-            log.info("%.0f s left: too little for the queued %s trial (%.0f s here); a sampled "
-                     "trial that fits goes first, and the queued one waits for the next run",
-                     left, family, needs)
+            log.info("%.0f s left: too little for the queued %s trial (it needs %.0f s); a "
+                     "sampled trial that fits goes first, and the queued one waits for the next "
+                     "run", left, family, needs * margin)
             self.skip_queue = True
             return True
-        log.info("%.0f s left: too little for another trial (%s here took %.0f s%s)", left,
+        log.info("%.0f s left: too little for another trial (%s needs %.0f s%s)", left,
                  f"a {family} trial" if family else "the quickest", needs,
-                 ", and twice that is wanted while the refit's time is kept" if kept else "")
+                 ", and twice that is wanted while the refit's time is kept"
+                 if margin > 1 else "")
         return False
 
     def _first_epoch_s(self) -> float:

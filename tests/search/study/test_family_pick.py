@@ -95,6 +95,30 @@ def test_near_the_deadline_only_families_that_fit_are_picked() -> None:
     assert w["sequence"] > 0
 
 
+def test_a_family_with_no_score_gets_the_floor_and_the_deadline_still_counts() -> None:
+    """Trials stopped over the cost cap report nothing: their family is not a leader."""
+    study = study_of(("linear", 10.0, 0.90))
+    capped = with_times(ran("sequence", 2.0, None), 2.0)  # pruned before any epoch's report
+    study.add_trial(capped)
+    records = family_records(study.get_trials(), Direction.MAXIMIZE)
+    assert records["sequence"].best is None
+    w = pick_weights(["linear", "sequence"], records, Direction.MAXIMIZE)
+    assert w["sequence"] == pytest.approx(0.05 / 2) and w["linear"] == pytest.approx(1 / 10)
+    alone = family_records(study_of().get_trials(), Direction.MAXIMIZE)
+    alone["sequence"] = records["sequence"]
+    w = pick_weights(["linear", "sequence"], alone, Direction.MAXIMIZE, seconds_left=1.0,
+                     untimed_needs_s=5.0)
+    assert w == {"linear": 0.0, "sequence": 0.0}  # 2 s and untried: neither fits in 1 s
+
+
+def test_near_the_deadline_a_family_not_timed_by_this_worker_needs_a_first_epoch() -> None:
+    records = family_records(study_of(("linear", 4.0, 0.80), ("ngram", 3.0, 0.90)).get_trials(),
+                             Direction.MAXIMIZE)
+    w = pick_weights(["linear", "ngram"], records, Direction.MAXIMIZE, seconds_left=10.0,
+                     untimed_needs_s=12.0, quickest_here={"linear": 4.0})
+    assert w["ngram"] == 0.0 and w["linear"] > 0  # another worker's 3 s do not count here
+
+
 def test_the_sampler_spends_the_seconds_where_the_best_is() -> None:
     """Linear trials of 3 s at 0.89, n-gram MLPs of 150 s at 0.86, sequence models pruned:
     nearly every pick is linear (the others keep their floor, above), and TPE still samples
@@ -127,7 +151,10 @@ def test_a_worker_needs_only_the_quickest_family_to_fit_and_tells_the_sampler() 
     loop = TrialLoop(study, objective, WorkerOptions())  # type: ignore[arg-type]
     loop.tally.seconds.update({"linear": [4.0], "ngram": [40.0]})
     assert loop._time_for_one(time.monotonic() + 10.0) is True
-    assert study.sampler.seconds_left == pytest.approx(10.0, abs=0.5)  # type: ignore[attr-defined]
+    sampler = study.sampler
+    assert isinstance(sampler, FamilyBySeconds)
+    assert sampler.seconds_left == pytest.approx(10.0, abs=0.5)
+    assert sampler.quickest_here == {"linear": 4.0, "ngram": 40.0}
     loop.tally.seconds["linear"] = [11.0]
     assert loop._time_for_one(time.monotonic() + 10.0) is False
 
@@ -154,3 +181,12 @@ def test_within_sampled_first_ask_leaves_the_queue_alone() -> None:
         sampled = study.ask()
     assert sampled.number == 1 and study.trials[0].state is TrialState.WAITING
     assert study.ask().number == 0
+
+
+def test_while_the_refit_is_kept_an_untimed_family_needs_twice_its_first_epoch() -> None:
+    study = optuna.create_study(sampler=make_sampler(SearchOptions(), seed=1))
+    objective = SimpleNamespace(progress=None, cost_limit_s=27.0, kept_seconds=lambda: 20.0)
+    loop = TrialLoop(study, objective, WorkerOptions())  # type: ignore[arg-type]
+    loop.tally.seconds["linear"] = [4.0]
+    assert loop._time_for_one(time.monotonic() + 20.0 + 10.0) is True
+    assert study.sampler.untimed_needs_s == pytest.approx(2 * 27.0 / 3)  # type: ignore[attr-defined]
