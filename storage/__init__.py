@@ -80,7 +80,7 @@ if TYPE_CHECKING:
         lost_to_stale_check,
         requeue_trial,
     )
-    from storage._optuna_private import in_distribution, trial_id
+    from storage._optuna_private import in_distribution, sampled_first, trial_id
     from storage._rdb import (
         DEFAULT_RETRY_WINDOW_S,
         MAX_OVERFLOW,
@@ -101,7 +101,7 @@ __getattr__ = lazy_loader.attach(__name__, submod_attrs={
     "_trial_cap": ["BudgetSpent"],
     "_heartbeat": ["RequeueStaleTrial", "StaleTrialWatch", "fail_and_requeue",
                    "fail_stale_trials", "lost_to_stale_check", "requeue_trial"],
-    "_optuna_private": ["in_distribution", "trial_id"],
+    "_optuna_private": ["in_distribution", "sampled_first", "trial_id"],
     "_rdb": ["DEFAULT_RETRY_WINDOW_S", "MAX_OVERFLOW", "POOL_SIZE", "engine_kwargs",
              "open_storage"],
     "_resilient": ["ResilientStorage", "cap_trials", "storage_of", "study_deleted"],
@@ -160,6 +160,7 @@ __all__ = [
     "put_blob",
     "requeue_trial",
     "resolve_storage_url",
+    "sampled_first",
     "shared_sqlite_problem",
     "sqlite_file_problem",
     "sqlite_file_removed_on_failure",

@@ -1,6 +1,7 @@
 """The private parts of Optuna that hpsearch relies on, behind small functions and names, so that
 an Optuna release that moves one breaks this file and no other: its RDB tables and session
-helper, a study's and a trial's ids, the storage under a study, the artifacts' attribute names.
+helper, a study's and a trial's ids, the storage under a study, the artifacts' attribute names,
+how ``Study.ask`` takes a queued trial.
 
 The bottom of ``storage``: it imports nothing of hpsearch, and no other module imports a private
 part of Optuna (``tests/test_architecture.py`` checks both).
@@ -8,7 +9,8 @@ part of Optuna (``tests/test_architecture.py`` checks both).
 
 from __future__ import annotations
 
-from contextlib import AbstractContextManager
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
 import optuna
@@ -34,6 +36,7 @@ __all__ = [
     "in_distribution",
     "optuna_stale_trial_ids",
     "rdb_session",
+    "sampled_first",
     "study_id",
     "study_storage",
     "trial_id",
@@ -79,3 +82,14 @@ def optuna_stale_trial_ids(rdb: optuna.storages.RDBStorage, study_id: int) -> li
     """Optuna's own stale check: the study's RUNNING trials whose last heartbeat is older than
     the grace period (trials that never heartbeat are not among them)."""
     return optuna.storages.RDBStorage._get_stale_trial_ids(rdb, study_id)
+
+
+@contextmanager
+def sampled_first(study: optuna.Study) -> Iterator[None]:
+    """Within it, ``study.ask`` samples a new trial though trials wait in the queue (Optuna's
+    ask pops the queue first, through ``Study._pop_waiting_trial_id``)."""
+    study._pop_waiting_trial_id = lambda: None  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        del study._pop_waiting_trial_id

@@ -16,12 +16,7 @@ import lazy_loader
 from search.study._catalog import StudyListing, list_studies
 from search.study._config import BASELINES_ATTR, CONFIG_ATTR, CONFIG_VERSION, StudyConfig
 from search.study._enqueue import enqueue_params
-from search.study._family_pick import (
-    FamilyBySeconds,
-    family_records,
-    pick_weights,
-    sampled_first,
-)
+from search.study._family_pick import FamilyBySeconds, family_records, pick_weights
 from search.study._inspect import best_trial, leaderboard, pick_trial, study_status
 from search.study._kept import (
     ANSWER_ATTR,
@@ -136,7 +131,6 @@ __all__ = [
     "read_config",
     "refuse_shared_sqlite",
     "running_trials",
-    "sampled_first",
     "shown_budget",
     "status_of",
     "study_status",

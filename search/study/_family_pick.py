@@ -15,8 +15,7 @@ the same share. Near a deadline only families whose quickest trial fits are pick
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -156,14 +155,3 @@ class FamilyBySeconds(optuna.samplers.BaseSampler):
         self.base.reseed_rng()
         self.rng = np.random.default_rng()
 
-
-@contextmanager
-def sampled_first(study: optuna.Study) -> Iterator[None]:
-    """Within it, ``study.ask`` samples a new trial though trials wait in the queue (Optuna's
-    ask always pops the queue first, through ``Study._pop_waiting_trial_id``, optuna 4.9 to
-    5.x; ``tests/search/study/test_family_pick.py`` checks it)."""
-    study._pop_waiting_trial_id = lambda: None  # type: ignore[method-assign]
-    try:
-        yield
-    finally:
-        del study._pop_waiting_trial_id

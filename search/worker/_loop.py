@@ -34,7 +34,7 @@ import storage
 from search._errors import ConsecutiveFailures, TrialFailed, TrialLost, WorkerInterrupted
 from search.metrics import TrialAttr
 from search.options import WorkerOptions
-from search.study import BUDGET_STATES, FamilyBySeconds, config_of, sampled_first
+from search.study import BUDGET_STATES, FamilyBySeconds, config_of
 from search.training import COST_EPOCHS
 from search.worker._objective import Objective
 from search.worker._remaining import seconds_left
@@ -191,7 +191,7 @@ class TrialLoop:
         storage.cap_trials(self.study, limit, BUDGET_STATES)
         try:
             # No gc_after_trial: the trainer's release() collects after every trial already.
-            with sampled_first(self.study) if self.skip_queue else nullcontext():
+            with storage.sampled_first(self.study) if self.skip_queue else nullcontext():
                 self.study.optimize(self.objective, n_trials=1, catch=(TrialFailed,),
                                     callbacks=self.callbacks)
         except storage.BudgetSpent as full:

@@ -13,15 +13,10 @@ import pytest
 from optuna.distributions import CategoricalDistribution, FloatDistribution
 from optuna.trial import TrialState, create_trial
 
+import storage
 from search.metrics import Direction, TrialAttr
 from search.options import SearchOptions, WorkerOptions
-from search.study import (
-    FamilyBySeconds,
-    family_records,
-    make_sampler,
-    pick_weights,
-    sampled_first,
-)
+from search.study import FamilyBySeconds, family_records, make_sampler, pick_weights
 from search.worker._loop import TrialLoop
 
 FAMILIES = CategoricalDistribution(["linear", "ngram", "sequence"])
@@ -177,7 +172,7 @@ def test_within_sampled_first_ask_leaves_the_queue_alone() -> None:
     """Optuna's ask pops the queue first; hpsearch relies on the name of the method it calls."""
     study = optuna.create_study()
     study.enqueue_trial({"x": 0.25})
-    with sampled_first(study):
+    with storage.sampled_first(study):
         sampled = study.ask()
     assert sampled.number == 1 and study.trials[0].state is TrialState.WAITING
     assert study.ask().number == 0
