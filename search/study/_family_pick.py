@@ -25,6 +25,7 @@ from optuna.distributions import BaseDistribution, CategoricalDistribution
 from optuna.trial import FrozenTrial, TrialState
 
 from search.metrics import Direction, TrialAttr
+from search.study._summary import BUDGET_STATES
 
 FAMILY = "family"
 # A family whose best is 1% of the best value behind the study's best gets 1/e of the seconds.
@@ -53,7 +54,7 @@ def family_records(trials: Sequence[FrozenTrial], direction: Direction,
     better = max if direction is Direction.MAXIMIZE else min
     groups: dict[str, list[FrozenTrial]] = {}
     for trial in trials:
-        if (trial.state in (TrialState.COMPLETE, TrialState.PRUNED)
+        if (trial.state in BUDGET_STATES
                 and trial.duration is not None and FAMILY in trial.params
                 and TrialAttr.TRAIN_SECONDS in trial.user_attrs):
             groups.setdefault(str(trial.params[FAMILY]), []).append(trial)
@@ -64,7 +65,7 @@ def family_records(trials: Sequence[FrozenTrial], direction: Direction,
         reported = [v for t in group for v in t.intermediate_values.values()]
         found = complete or reported
         records[family] = FamilyRecord(
-            family, tuple(t.duration.total_seconds() for t in group if t.duration),
+            family, tuple(t.duration.total_seconds() for t in group if t.duration is not None),
             better(found) if found else None)
     return records
 

@@ -58,6 +58,8 @@ def test_records_keep_trained_trials_their_seconds_and_best() -> None:
     assert records["linear"].seconds == (3.0, 5.0) and records["linear"].best == 0.88
     assert records["linear"].mean_s == 4.0
     assert records["ngram"].best == 0.1  # only pruned: the best value it reported
+    instant = study_of(("sequence", 0.0, 0.5)).get_trials()  # a trial recorded as 0 s long
+    assert family_records(instant, Direction.MAXIMIZE)["sequence"].seconds == (0.0,)
 
 
 def test_weights_follow_the_gap_and_the_seconds() -> None:
