@@ -80,7 +80,12 @@ if TYPE_CHECKING:
         lost_to_stale_check,
         requeue_trial,
     )
-    from storage._optuna_private import in_distribution, sampled_first, trial_id
+    from storage._optuna_private import (
+        in_distribution,
+        queued_params,
+        sampled_first,
+        trial_id,
+    )
     from storage._rdb import (
         DEFAULT_RETRY_WINDOW_S,
         MAX_OVERFLOW,
@@ -101,7 +106,7 @@ __getattr__ = lazy_loader.attach(__name__, submod_attrs={
     "_trial_cap": ["BudgetSpent"],
     "_heartbeat": ["RequeueStaleTrial", "StaleTrialWatch", "fail_and_requeue",
                    "fail_stale_trials", "lost_to_stale_check", "requeue_trial"],
-    "_optuna_private": ["in_distribution", "sampled_first", "trial_id"],
+    "_optuna_private": ["in_distribution", "queued_params", "sampled_first", "trial_id"],
     "_rdb": ["DEFAULT_RETRY_WINDOW_S", "MAX_OVERFLOW", "POOL_SIZE", "engine_kwargs",
              "open_storage"],
     "_resilient": ["ResilientStorage", "cap_trials", "storage_of", "study_deleted"],
@@ -158,6 +163,7 @@ __all__ = [
     "mask_url",
     "open_storage",
     "put_blob",
+    "queued_params",
     "requeue_trial",
     "resolve_storage_url",
     "sampled_first",

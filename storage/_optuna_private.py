@@ -35,6 +35,7 @@ __all__ = [
     "TrialSystemAttributeModel",
     "in_distribution",
     "optuna_stale_trial_ids",
+    "queued_params",
     "rdb_session",
     "sampled_first",
     "study_id",
@@ -53,6 +54,12 @@ def study_id(study: optuna.Study) -> int:
     """The storage's id of ``study`` (a study deleted and created again under its name has
     another)."""
     return study._study_id
+
+
+def queued_params(trial: optuna.trial.FrozenTrial) -> dict[str, Any]:
+    """The params a queued (WAITING) trial will take: ``enqueue_trial`` keeps them in the
+    system attribute ``fixed_params`` until the trial runs."""
+    return dict(trial.system_attrs.get("fixed_params") or {})
 
 
 def in_distribution(distribution: optuna.distributions.BaseDistribution, value: Any) -> bool:

@@ -22,6 +22,7 @@ class TrialAttr(StrEnum):
     TRAIN_SECONDS = "train_seconds"  # wall time of its training, validation included
     # the name of the known-good configuration queued at create (its retries keep it)
     STARTING_POINT = STARTING_POINT_ATTR
+    WALKED_FROM = "walked_from"  # the trial whose C (its family's walked key) it steps from
     LOGIT_SCALE = "logit_scale"  # what a solved linear model's margins are multiplied by
     ROWS = "rows"  # the training rows its model was fitted on (a solved family grows by rungs)
     ROWS_SECONDS = "rows_seconds"  # how long fitting those rows took

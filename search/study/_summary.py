@@ -51,6 +51,7 @@ class TrialSummary:
     logit_scale: float | None = None  # what a solved linear model's margins were multiplied by
     starting_point: str | None = None  # the known-good configuration it was queued as
     rows: int | None = None  # the training rows a solved trial was fitted on (grown by rungs)
+    walked_from: int | None = None  # the trial whose C it was queued to try another of
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -237,7 +238,7 @@ def summarize_trial(trial: FrozenTrial, config: StudyConfig) -> TrialSummary:
         not_converged=attrs.get(TrialAttr.NOT_CONVERGED),
         per_class=attrs.get(Detail.PER_CLASS), logit_scale=attrs.get(TrialAttr.LOGIT_SCALE),
         starting_point=_starting_point(attrs.get(TrialAttr.STARTING_POINT)),
-        rows=attrs.get(TrialAttr.ROWS))
+        rows=attrs.get(TrialAttr.ROWS), walked_from=attrs.get(TrialAttr.WALKED_FROM))
 
 
 def _starting_point(recorded: Any) -> str | None:

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextlib import ExitStack, nullcontext
 
 import optuna
@@ -76,9 +76,9 @@ class TrialLoop:
     """Runs the trials of one worker (``run``); see the module's docstring."""
 
     def __init__(self, study: optuna.Study, objective: Objective, options: WorkerOptions,
-                 after_trial: Callable[[optuna.Study, optuna.trial.FrozenTrial], None]
-                 | None = None):
-        """``after_trial`` is called after each trial, as Optuna calls its callbacks."""
+                 after_trial: Sequence[Callable[[optuna.Study, optuna.trial.FrozenTrial], None]]
+                 = ()):
+        """``after_trial``: called after each trial in turn, as Optuna calls its callbacks."""
         self.study = study
         self.objective = objective
         self.options = options
@@ -87,8 +87,7 @@ class TrialLoop:
             self.tally]
         if objective.progress:
             self.callbacks.append(objective.progress.trial_finished)
-        if after_trial is not None:
-            self.callbacks.append(after_trial)
+        self.callbacks.extend(after_trial)
         self.budget_seen: int | None = None
         self.waiting = False
         self.skip_queue = False
@@ -144,7 +143,7 @@ class TrialLoop:
             sampler.untimed_needs_s = self._first_epoch_s() * (REFIT_MARGIN if kept else 1.0)
             sampler.quickest_here = {f: min(s) for f, s in self.tally.seconds.items()}
         queued = self.study.get_trials(deepcopy=False, states=(TrialState.WAITING,))
-        family = queued[0].system_attrs.get("fixed_params", {}).get("family") if queued else None
+        family = storage.queued_params(queued[0]).get("family") if queued else None
         quickest = [min(s) for s in self.tally.seconds.values()]
         took = self.tally.seconds.get(family, []) if family else quickest
         if family:

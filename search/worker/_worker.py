@@ -33,6 +33,7 @@ from search.worker._progress import Progress
 from search.worker._remaining import remaining_budget, shorter
 from search.worker._signals import StopSignals
 from search.worker._trainer_env import trainer_from_env
+from search.worker._walk import WalkAlongC
 from spaces.features import StudyData
 
 log = logging.getLogger("hpsearch")
@@ -149,7 +150,8 @@ def run_worker(study_name: str, storage_url: str | None = None,
         progress.start(study, config.budget.n_trials if of_study else options.n_trials,
                        None if end is None else end - time.monotonic(), of_study=of_study)
     objective.final_cost = _refit_cost(study, data) if final_cost else None
-    loop = TrialLoop(study, objective, options, after_trial=_after_trial(keeper))
+    loop = TrialLoop(study, objective, options,
+                     after_trial=[_after_trial(keeper), WalkAlongC(objective.space)])
     try:
         interrupted = loop.run(url, handle_signals, objective.deadline)
         mine = [t for t in study.get_trials(deepcopy=False)

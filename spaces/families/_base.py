@@ -56,6 +56,9 @@ class Family(ABC):
     keys: ClassVar[dict[str, Key]] = {}  # the space keys it samples (shared keys included)
     reads: ClassVar[tuple[str, ...]]  # the network's inputs: "ngrams" (the bag), "words"
     starting_points: ClassVar[tuple[StartingPoint, ...]] = ()
+    # A log-scale key worth walking from the family's best trial (the search queues its
+    # neighbours along it, the rest of the trial's settings kept): the linear family's C.
+    walked: ClassVar[str | None] = None
 
     @abstractmethod
     def sample(self, pick: Pick, params: dict[str, Any], context: SampleContext) -> None:

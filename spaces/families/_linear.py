@@ -47,6 +47,7 @@ class Linear(Family):
             "linear_c": Key("float", FloatRange(0.01, 10.0, log=True), (1e-6, 1e6),
                             help="inverse strength of the L2 penalty (C)")}
     reads = ("ngrams",)
+    walked = "linear_c"
     starting_points = tuple(
         StartingPoint(name, rank, {**(_EXPERT_PARAMS if name == EXPERT else _BASELINE_PARAMS),
                                    "linear_c": c, "class_weight": weight})

@@ -213,11 +213,13 @@ def search_and_export(search_csv: Path, folder: Path, budget: float) -> dict[str
         chosen = folder / "chosen"
     if ensemble:  # the kept ensemble as selected, before its refit
         unrefitted = _ensemble_as_selected(url, folder / "ensemble", ensemble)
-    sampled = sum(1 for t in study.trials if t.state.name == "COMPLETE"
+    finished = [t for t in study.trials if t.state.name == "COMPLETE"]
+    walked = sum(1 for t in finished if "walked_from" in t.user_attrs)
+    sampled = sum(1 for t in finished if "walked_from" not in t.user_attrs
                   and "starting_point" not in t.user_attrs)
     return {"search_s": searched, "create_s": created, "answer": answer, "chosen": chosen,
             "unrefitted": unrefitted,
-            "sampled": sampled,
+            "sampled": sampled, "walked": walked,
             "first_trial_s": min(finished) - entered if finished else None,
             "status": status, "model": folder / "model",
             "ensemble": None if not ensemble else [m["trial"] for m in ensemble["members"]],
@@ -274,20 +276,20 @@ def run_set(name: str, frame: pd.DataFrame, budget: float, root: Path) -> dict[s
             "unrefitted": found["unrefitted"] and score_model(found["unrefitted"], test,
                                                               split.classes, split.task),
             "estimate": (found["answer"] or {}).get("estimate"),
-            "sampled": found["sampled"],
+            "sampled": found["sampled"], "walked": found["walked"],
             "expert": expert(split, test), "tfidf_logreg": linear_baseline(split, test)}
 
 
 def table(results: list[dict[str, Any]]) -> str:
     lines = ["| set | budget s | metric (test) | hpsearch | expert | TF-IDF + LR | honest "
              "estimate [90%] (its test score) | refit gain on test | trials (complete/pruned, "
-             "sampled) | best | create s | first trial s | run s |",
+             "sampled, walked along C) | best | create s | first trial s | run s |",
              "|---|---:|---|---:|---:|---:|---|---:|---|---|---:|---:|---:|"]
     for r in results:
         trials = f"{r['trials'].get('COMPLETE', 0)}/{r['trials'].get('PRUNED', 0)}"
         best = ("ensemble " + ",".join(map(str, r["ensemble"])) if r["ensemble"]
                 else r["best_family"])
-        trials += f", {r['sampled']}"
+        trials += f", {r['sampled']}, {r.get('walked', 0)}"
         estimate = r["estimate"]
         for metric, value in r["hpsearch"].items():
             # The refit's gain: the answer against itself as chosen (an ensemble: as selected);
