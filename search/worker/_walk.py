@@ -22,6 +22,7 @@ from optuna.trial import FrozenTrial, TrialState
 
 import storage
 from search.metrics import TrialAttr
+from search.study import BUDGET_STATES, config_of
 from spaces import REGISTRY, FloatRange, Space
 
 log = logging.getLogger("hpsearch")
@@ -67,7 +68,8 @@ def _others(params: dict[str, Any], key: str) -> dict[str, Any]:
 
 class WalkAlongC:
     """Optuna callback: after a trial of a family with a walked key, queue the steps of
-    ``walk_steps`` from that family's best trial."""
+    ``walk_steps`` from that family's best trial, as many as the study's trial budget has room
+    for."""
 
     def __init__(self, space: Space):
         self.bounds: dict[str, tuple[float, float]] = {}
@@ -82,11 +84,18 @@ class WalkAlongC:
         if key is None or trial.state is not TrialState.COMPLETE:
             return
         maximize = study.direction is optuna.study.StudyDirection.MAXIMIZE
-        found = walk_steps(study.get_trials(deepcopy=False), family, key,
-                           self.bounds[family], maximize)
+        trials = study.get_trials(deepcopy=False)
+        found = walk_steps(trials, family, key, self.bounds[family], maximize)
         if not found or not found[1]:
             return
         best, values = found
+        limit = config_of(study).budget.n_trials
+        if limit is not None:  # the study's trial budget: queue none it has no room for
+            taken = sum(t.state in (*BUDGET_STATES, TrialState.RUNNING, TrialState.WAITING)
+                        for t in trials)
+            values = values[:max(limit - taken, 0)]
+        if not values:
+            return
         for value in values:
             study.enqueue_trial({**best.params, key: value},
                                 user_attrs={TrialAttr.WALKED_FROM: best.number})

@@ -69,7 +69,8 @@ class Linear(Family):
 
     def solve_script(self, params: dict[str, Any]) -> SolveScript:
         return SolveScript(solve, f"solve(x, targets, sample_weight, positive, solver="
-                                  f"{params['solver']!r}, c={params['linear_c']!r}, seed=SEED)")
+                                  f"{params['solver']!r},\n        c={params['linear_c']!r}, "
+                                  "seed=SEED)")
 
     def bag(self, params: dict[str, Any]) -> BagSetting:
         return bag_setting(params)

@@ -186,6 +186,8 @@ def test_run_prints_leaderboard_with_baselines(monkeypatch: pytest.MonkeyPatch,
     assert again.exit_code == 0, again.output
     assert "worker done: 3 trial(s)" in again.output
     status = runner.invoke(app, ["status", "--study", "r", "--storage", sqlite_url, "--json"])
-    # 8 starting points were queued; the 8 trials took them (the grid may skip some).
+    # 8 starting points were queued; the 8 trials took them (the grid may skip some), and
+    # a walk along C from the best of them may have queued more.
     counts = json.loads(status.output)["counts"]
-    assert set(counts) <= {"COMPLETE", "PRUNED"} and sum(counts.values()) == 8, counts
+    assert set(counts) <= {"COMPLETE", "PRUNED", "WAITING"}, counts
+    assert counts.get("COMPLETE", 0) + counts.get("PRUNED", 0) == 8, counts

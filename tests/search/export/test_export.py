@@ -48,9 +48,9 @@ def scripted_study(request: pytest.FixtureRequest, tmp_path_factory: pytest.Temp
     data = write_data(folder / "data.csv", task)
     url = f"sqlite:///{folder / 'studies.db'}"
     config = create_study("s", data, storage_url=url, max_epochs=3)
-    run_worker("s", url, n_trials=8, trainer=ScriptedTrainer())
+    # Queued behind the 8 starting points, before any trial a walk along C queues.
     enqueue_params("s", {**WIDE_DEEP, "ngram_vocab": config.space["ngram_vocab"]["high"]}, url)
-    run_worker("s", url, n_trials=1, trainer=ScriptedTrainer())
+    run_worker("s", url, n_trials=9, trainer=ScriptedTrainer())
     return task, data, url
 
 
@@ -118,13 +118,13 @@ def test_the_script_reads_the_studys_rows_and_scores_as_hpsearch(scripted_study,
 
 
 def test_the_generated_scripts_pass_ruff_and_stay_short(scripted_study, tmp_path):
-    """The multi-class n-gram script under 240 lines, the linear one under 290 (about 30 lines
+    """The multi-class n-gram script under 240 lines, the linear one under 295 (about 30 lines
     of each are hpsearch's class-weight functions, and the linear one prints its solver's
     one-vs-rest targets and weights for every task; the n-gram one decides whether its bag
     trains dense); a recurrent one beside an n-gram branch (its helpers and word ids) is under
     270."""
     task, _, url = scripted_study
-    for trial, most in ((TRIALS[0], 290), (TRIALS[1], 240), (TRIALS[2], 270)):
+    for trial, most in ((TRIALS[0], 295), (TRIALS[1], 240), (TRIALS[2], 270)):
         path = export_script("s", tmp_path / f"train_{trial}.py", url, trial_number=trial)
         found = subprocess.run([sys.executable, "-m", "ruff", "check", "--config",
                                 str(Path(__file__).parents[3] / "pyproject.toml"),

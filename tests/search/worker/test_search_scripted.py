@@ -20,13 +20,13 @@ def test_trials_are_recorded_pruned_and_failed_with_reasons(
         storage_url: str, study_name: str, multiclass_csv: Path) -> None:
     create_study(study_name, multiclass_csv, storage_url=storage_url, metric="val_loss",
                  max_epochs=6,
-                 pruner=PrunerName.MEDIAN, n_trials=20)  # past the starting points
+                 pruner=PrunerName.MEDIAN, n_trials=30)  # past the starting points
     trainer = ScriptedTrainer(fail_on={2})
     summary = run_worker(study_name, storage_url, seed=0, trainer=trainer)
     study, config = open_study(study_name, storage_url)
     trials = study.get_trials()
     states = [t.state for t in trials]
-    assert states.count(TrialState.COMPLETE) + states.count(TrialState.PRUNED) == 20
+    assert states.count(TrialState.COMPLETE) + states.count(TrialState.PRUNED) == 30
     assert states.count(TrialState.FAIL) == 1
     assert states.count(TrialState.PRUNED) >= 1
     failed = next(t for t in trials if t.state is TrialState.FAIL)
@@ -40,7 +40,7 @@ def test_trials_are_recorded_pruned_and_failed_with_reasons(
         assert t.user_attrs["val_loss"] == pytest.approx(t.value, abs=1e-6)
     pruned = next(t for t in trials if t.state is TrialState.PRUNED)
     assert pruned.user_attrs["pruned_at_epoch"] == max(pruned.intermediate_values)
-    assert summary.trials_run == 21
+    assert summary.trials_run == 31
 
 
 def test_study_budget_bounds_every_worker(storage_url: str, study_name: str,

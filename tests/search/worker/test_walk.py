@@ -11,8 +11,10 @@ from optuna.trial import TrialState
 
 import storage
 from search.metrics import TrialAttr
+from search.options import BudgetOptions
+from search.study import CONFIG_ATTR, StudyConfig
 from search.worker._walk import WalkAlongC, walk_steps
-from spaces import default_space, parse_space
+from spaces import Task, default_space, parse_space
 
 DISTRIBUTIONS = {"family": CategoricalDistribution(["linear", "ngram"]),
                  "ngram_weighting": CategoricalDistribution(["tfidf", "count"]),
@@ -27,8 +29,13 @@ def trial(c: float, value: float, weighting: str = "tfidf", family: str = "linea
         distributions=DISTRIBUTIONS, value=value)
 
 
-def study_of(*trials: optuna.trial.FrozenTrial, direction: str = "maximize") -> optuna.Study:
+def study_of(*trials: optuna.trial.FrozenTrial, direction: str = "maximize",
+             n_trials: int | None = None) -> optuna.Study:
     study = optuna.create_study(direction=direction)
+    config = StudyConfig(task=Task.MULTICLASS, classes=["a", "b"], data_path="d",
+                         data_fingerprint="f", cache_sha256="c", space={}, max_len=10,
+                         vocab_size=100, budget=BudgetOptions(n_trials=n_trials))
+    study.set_user_attr(CONFIG_ATTR, config.to_dict())
     for t in trials:
         study.add_trial(t)
     return study
@@ -104,3 +111,9 @@ def test_no_walk_where_the_space_fixes_c() -> None:
     study = study_of(trial(0.3, 0.80))
     WalkAlongC(parse_space({"params": {"linear_c": 0.5}}))(study, study.trials[-1])
     assert waiting_cs(study) == []
+
+
+def test_the_walk_queues_no_more_than_the_trial_budget_has_room_for() -> None:
+    study = study_of(trial(0.05, 0.80), trial(1.0, 0.85), n_trials=3)
+    WalkAlongC(default_space())(study, study.trials[-1])
+    assert len(waiting_cs(study)) == 1

@@ -52,6 +52,8 @@ pytestmark = [pytest.mark.slow, pytest.mark.timeout(300)]
 INTERVAL, GRACE, MARGIN = 1, 2, 2.0
 HEARTBEAT_ARGS = ("--heartbeat-interval", str(INTERVAL), "--grace-period", str(GRACE))
 
+FINISHED = (TrialState.COMPLETE, TrialState.PRUNED)  # complete, or skipped by the grid
+
 
 @pytest.fixture
 def pg_url() -> str:
@@ -87,8 +89,11 @@ def test_eight_workers_fill_one_study_each_trial_recorded_once(
                            options=WorkerOptions(n_trials=per_worker, heartbeat_interval=5),
                            on_started=remember_argv)
     assert [e.returncode for e in exits] == [0] * 8, out.getvalue()
-    found = trials(reader(storage_url, study_name))
-    assert sorted(t.number for t in found) == list(range(8 * per_worker))
+    # Ran: every trial but those a walk along C queued last, each once.
+    everything = trials(reader(storage_url, study_name))
+    found = [t for t in everything if t.state in FINISHED]
+    assert len(found) == 8 * per_worker
+    assert {t.state for t in everything} <= {*FINISHED, TrialState.WAITING}
     assert {t.state for t in found} <= {TrialState.COMPLETE, TrialState.PRUNED}  # grid skips
     assert all(_intermediate_values_are_all_stored(t, 3) for t in found
                if t.state is TrialState.COMPLETE)
@@ -122,7 +127,8 @@ def test_queued_trials_are_each_taken_by_one_of_four_workers_two_per_gpu(
     found = trials(study)
     # Finished: complete, or a point of the expert's grid its neighbours' scores skipped.
     finished = [t for t in found if t.state in (TrialState.COMPLETE, TrialState.PRUNED)]
-    assert len(finished) == 24 and len(trials(study, TrialState.WAITING)) == queued - 24
+    left = [t for t in trials(study, TrialState.WAITING) if "walked_from" not in t.user_attrs]
+    assert len(finished) == 24 and len(left) == queued - 24
     done = [t for t in found if t.state is TrialState.COMPLETE]
     assert all(_intermediate_values_are_all_stored(t, 2) for t in done)
     # Each worker saw only its GPU (CUDA_VISIBLE_DEVICES), as the trials record.
