@@ -10,7 +10,7 @@ from optuna.trial import TrialState
 import search.worker._worker
 import storage
 from search import create_study, run_worker, study_status
-from search.options import PrunerName
+from search.options import PrunerName, SamplerName
 from search.study._open import open_study
 from search.worker import Objective
 from tests.scripted_trainer import ScriptedTrainer
@@ -20,7 +20,8 @@ def test_trials_are_recorded_pruned_and_failed_with_reasons(
         storage_url: str, study_name: str, multiclass_csv: Path) -> None:
     create_study(study_name, multiclass_csv, storage_url=storage_url, metric="val_loss",
                  max_epochs=6,
-                 pruner=PrunerName.MEDIAN, n_trials=30)  # past the starting points
+                 pruner=PrunerName.MEDIAN, n_trials=30,  # past the starting points
+                 sampler=SamplerName.RANDOM)  # networks to prune, whatever the trials' seconds
     trainer = ScriptedTrainer(fail_on={2})
     summary = run_worker(study_name, storage_url, seed=0, trainer=trainer)
     study, config = open_study(study_name, storage_url)
