@@ -213,9 +213,9 @@ def search_and_export(search_csv: Path, folder: Path, budget: float) -> dict[str
         chosen = folder / "chosen"
     if ensemble:  # the kept ensemble as selected, before its refit
         unrefitted = _ensemble_as_selected(url, folder / "ensemble", ensemble)
-    finished = [t for t in study.trials if t.state.name == "COMPLETE"]
-    walked = sum(1 for t in finished if "walked_from" in t.user_attrs)
-    sampled = sum(1 for t in finished if "walked_from" not in t.user_attrs
+    complete = [t for t in study.trials if t.state.name == "COMPLETE"]
+    walked = sum(1 for t in complete if "walked_from" in t.user_attrs)
+    sampled = sum(1 for t in complete if "walked_from" not in t.user_attrs
                   and "starting_point" not in t.user_attrs)
     return {"search_s": searched, "create_s": created, "answer": answer, "chosen": chosen,
             "unrefitted": unrefitted,
