@@ -57,8 +57,8 @@ def study_id(study: optuna.Study) -> int:
 
 
 def queued_params(trial: optuna.trial.FrozenTrial) -> dict[str, Any]:
-    """The params a queued (WAITING) trial will take: ``enqueue_trial`` keeps them in the
-    system attribute ``fixed_params`` until the trial runs."""
+    """The params a queued trial takes (empty for a sampled one): ``enqueue_trial`` keeps them
+    in the system attribute ``fixed_params``, which stays after the trial starts."""
     return dict(trial.system_attrs.get("fixed_params") or {})
 
 
