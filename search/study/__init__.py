@@ -65,6 +65,7 @@ from search.study._summary import (
     running_trials,
     status_of,
     summarize_trial,
+    trained,
 )
 
 if TYPE_CHECKING:
@@ -135,6 +136,7 @@ __all__ = [
     "status_of",
     "study_status",
     "summarize_trial",
+    "trained",
     "trim_kept",
     "update_budget",
 ]

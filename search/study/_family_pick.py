@@ -24,8 +24,8 @@ import optuna
 from optuna.distributions import BaseDistribution, CategoricalDistribution
 from optuna.trial import FrozenTrial, TrialState
 
-from search.metrics import Direction, TrialAttr
-from search.study._summary import BUDGET_STATES
+from search.metrics import Direction
+from search.study._summary import trained
 
 FAMILY = "family"
 # A family whose best is 1% of the best value behind the study's best gets 1/e of the seconds.
@@ -54,9 +54,7 @@ def family_records(trials: Sequence[FrozenTrial], direction: Direction,
     better = max if direction is Direction.MAXIMIZE else min
     groups: dict[str, list[FrozenTrial]] = {}
     for trial in trials:
-        if (trial.state in BUDGET_STATES
-                and trial.duration is not None and FAMILY in trial.params
-                and TrialAttr.TRAIN_SECONDS in trial.user_attrs):
+        if trained(trial) and FAMILY in trial.params:
             groups.setdefault(str(trial.params[FAMILY]), []).append(trial)
     records = {}
     for family, group in groups.items():

@@ -23,6 +23,13 @@ from spaces import Task, params_of
 
 # Trials that count against a study's trial budget (failed ones do not).
 BUDGET_STATES = (TrialState.COMPLETE, TrialState.PRUNED)
+
+
+def trained(trial: FrozenTrial) -> bool:
+    """Whether ``trial`` finished having trained: not failed, nor skipped unrun (a skipped
+    trial records no training seconds). Its duration is what the family's trials take."""
+    return (trial.state in BUDGET_STATES and trial.duration is not None
+            and TrialAttr.TRAIN_SECONDS in trial.user_attrs)
 # How many of the latest failures `status` shows.
 RECENT_FAILURES = 5
 NO_REASON = "no reason recorded (worker lost? see its log)"

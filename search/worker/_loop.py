@@ -34,7 +34,7 @@ import storage
 from search._errors import ConsecutiveFailures, TrialFailed, TrialLost, WorkerInterrupted
 from search.metrics import TrialAttr
 from search.options import WorkerOptions
-from search.study import BUDGET_STATES, FamilyBySeconds, config_of
+from search.study import BUDGET_STATES, FamilyBySeconds, config_of, trained
 from search.training import COST_EPOCHS
 from search.worker._objective import Objective
 from search.worker._remaining import seconds_left
@@ -61,8 +61,7 @@ class _Tally:
 
     def __call__(self, study: optuna.Study, trial: optuna.trial.FrozenTrial) -> None:
         self.count += 1
-        if (trial.state is not TrialState.FAIL and trial.duration is not None
-                and TrialAttr.TRAIN_SECONDS in trial.user_attrs):  # not one skipped unrun
+        if trained(trial) and trial.duration:
             family = str(trial.params.get("family"))
             self.seconds.setdefault(family, []).append(trial.duration.total_seconds())
         if trial.state is TrialState.FAIL:
@@ -137,11 +136,11 @@ class TrialLoop:
                          "trial starts", kept)
             return False
         sampler = self.study.sampler
-        by_seconds = isinstance(sampler, FamilyBySeconds)
-        if isinstance(sampler, FamilyBySeconds):  # it picks among the families that fit
-            sampler.seconds_left = left
-            sampler.untimed_needs_s = self._first_epoch_s() * (REFIT_MARGIN if kept else 1.0)
-            sampler.quickest_here = {f: min(s) for f, s in self.tally.seconds.items()}
+        by_seconds = sampler if isinstance(sampler, FamilyBySeconds) else None
+        if by_seconds:  # it picks among the families that fit
+            by_seconds.seconds_left = left
+            by_seconds.untimed_needs_s = self._first_epoch_s() * (REFIT_MARGIN if kept else 1.0)
+            by_seconds.quickest_here = {f: min(s) for f, s in self.tally.seconds.items()}
         queued = self.study.get_trials(deepcopy=False, states=(TrialState.WAITING,))
         family = storage.queued_params(queued[0]).get("family") if queued else None
         quickest = [min(s) for s in self.tally.seconds.values()]
