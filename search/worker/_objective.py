@@ -21,6 +21,7 @@ from search.worker._growth import promotion
 from search.worker._keeper import ModelKeeper
 from search.worker._progress import Progress
 from search.worker._signals import StopSignals
+from search.worker._walk import walk_skip
 from spaces import Task, suggest_params
 from spaces.families import BASELINE
 from spaces.features import StudyData
@@ -88,7 +89,9 @@ class Objective:
     def _run(self, trial: optuna.Trial) -> float:
         self.signals.check()
         params = self._start(trial)
-        skipped = grid_skip(trial.study, params, trial.user_attrs.get(TrialAttr.STARTING_POINT))
+        skipped = (grid_skip(trial.study, params, trial.user_attrs.get(TrialAttr.STARTING_POINT))
+                   or walk_skip(trial.study, trial.number, trial.params,
+                                trial.user_attrs.get(TrialAttr.WALKED_FROM)))
         if skipped:
             trial.set_user_attr(TrialAttr.PRUNED_REASON, skipped)
             raise optuna.TrialPruned(skipped)

@@ -3,7 +3,8 @@
 again at C × 3 and C / 3, within the space's range, its other settings kept, unless a trial of
 those settings already lies within a factor √3 of that C (finished, running or queued); once
 both have run, at C × √3 and C / √3. A neighbour that scores better becomes the best trial,
-and the walk goes on from it.
+and the walk goes on from it. A step queued twice (two workers finishing trials at the same
+moment) runs once: the later copy is skipped as it starts (``walk_skip``).
 
 TPE models C together with a dozen other settings: in one ten-minute run on the 24k-row set it
 settled on C 0.4-0.6 and never sampled the C near 0.05 that won in other runs, so a good set of
@@ -55,6 +56,20 @@ def walk_steps(trials: Sequence[FrozenTrial], family: str, key: str,
         if not all(any(takers) for takers in near):  # a step still to run: wait for it
             return best, []
     return best, []
+
+
+def walk_skip(study: optuna.Study, number: int, params: dict[str, Any],
+              walked_from: int | None) -> str | None:
+    """Why the walk step ``number`` is not run: an earlier trial of exactly its settings ran
+    or is running (two workers that finished trials at the same moment can both queue a
+    step). None for a trial that is no walk step."""
+    if walked_from is None:
+        return None
+    for other in study.get_trials(deepcopy=False, states=(*BUDGET_STATES, TrialState.RUNNING)):
+        if other.number < number and _params_of(other) == params:
+            return (f"skipped: trial {other.number} has these settings already (a step of the "
+                    f"walk from trial {walked_from}, queued twice)")
+    return None
 
 
 def _params_of(trial: FrozenTrial) -> dict[str, Any]:

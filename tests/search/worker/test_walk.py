@@ -13,7 +13,7 @@ import storage
 from search.metrics import TrialAttr
 from search.options import BudgetOptions
 from search.study import CONFIG_ATTR, StudyConfig
-from search.worker._walk import WalkAlongC, walk_steps
+from search.worker._walk import WalkAlongC, walk_skip, walk_steps
 from spaces import Task, default_space, parse_space
 
 DISTRIBUTIONS = {"family": CategoricalDistribution(["linear", "ngram"]),
@@ -117,3 +117,22 @@ def test_the_walk_queues_no_more_than_the_trial_budget_has_room_for() -> None:
     study = study_of(trial(0.05, 0.80), trial(1.0, 0.85), n_trials=3)
     WalkAlongC(default_space())(study, study.trials[-1])
     assert len(waiting_cs(study)) == 1
+
+
+def test_a_step_queued_twice_runs_once() -> None:
+    """Two workers that finish trials at the same moment may both queue a step: the later of
+    the two is skipped when it starts, naming the earlier; a trial of other settings runs."""
+    study = study_of(trial(0.05, 0.80), trial(1.0, 0.85))
+    for _ in range(2):  # as two workers' callbacks, each before the other's steps are seen
+        study.enqueue_trial({**study.trials[1].params, "linear_c": 3.0},
+                            user_attrs={TrialAttr.WALKED_FROM: 1})
+    first, second = (study.ask() for _ in range(2))
+    for t in (first, second):
+        t.suggest_categorical("family", ["linear", "ngram"])
+        t.suggest_categorical("ngram_weighting", ["tfidf", "count"])
+        t.suggest_float("linear_c", 0.01, 10.0, log=True)
+    assert walk_skip(study, first.number, first.params, 1) is None
+    said = walk_skip(study, second.number, second.params, 1)
+    assert said is not None and f"trial {first.number} has these settings" in said
+    assert walk_skip(study, second.number, {**second.params, "linear_c": 9.0}, 1) is None
+    assert walk_skip(study, second.number, second.params, None) is None  # no walk step
