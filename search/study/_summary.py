@@ -23,6 +23,9 @@ from spaces import Task, params_of
 
 # Trials that count against a study's trial budget (failed ones do not).
 BUDGET_STATES = (TrialState.COMPLETE, TrialState.PRUNED)
+# How many of the latest failures `status` shows.
+RECENT_FAILURES = 5
+NO_REASON = "no reason recorded (worker lost? see its log)"
 
 
 def trained(trial: FrozenTrial) -> bool:
@@ -30,9 +33,6 @@ def trained(trial: FrozenTrial) -> bool:
     trial records no training seconds). Its duration is what the family's trials take."""
     return (trial.state in BUDGET_STATES and trial.duration is not None
             and TrialAttr.TRAIN_SECONDS in trial.user_attrs)
-# How many of the latest failures `status` shows.
-RECENT_FAILURES = 5
-NO_REASON = "no reason recorded (worker lost? see its log)"
 
 
 @dataclass(frozen=True)

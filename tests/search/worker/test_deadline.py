@@ -13,9 +13,8 @@ from optuna.trial import TrialState
 
 import search.worker._run_search
 from search import create_study, run_worker
-from search.metrics import TrialAttr
 from search.options import PrunerName, WorkerOptions
-from search.study import open_study
+from search.study import open_study, trained
 from search.training import COST_EPOCHS
 from search.worker import run_search
 from search.worker._loop import TrialLoop
@@ -56,7 +55,7 @@ def test_run_counts_its_timeout_from_its_start(monkeypatch: pytest.MonkeyPatch,
     if not last.user_attrs.get("cut_by_deadline"):
         family = last.params["family"]
         before = [t.duration.total_seconds() for t in finished
-                  if t.params.get("family") == family and TrialAttr.TRAIN_SECONDS in t.user_attrs
+                  if trained(t) and t.params.get("family") == family
                   and t.datetime_complete <= last.datetime_start]
         assert before, "the last trial was the first of its family, and not cut"
         left = entered + TIMEOUT - last.datetime_start.timestamp()
