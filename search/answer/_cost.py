@@ -33,7 +33,9 @@ def _member_seconds(attrs: dict[str, Any], data: StudyData) -> float:
         return float(attrs.get(TrialAttr.ROWS_SECONDS) or 0.0) * (
             data.n_rows / int(rows)) ** TIME_POWER
     scale = (data.n_rows / max(len(data.train_texts), 1)) ** 2
-    return scale * float(attrs.get(TrialAttr.TRAIN_SECONDS) or 0.0)
+    fitting = float(attrs.get(TrialAttr.TRAIN_SECONDS) or 0.0) - float(
+        attrs.get(TrialAttr.SHARED_SECONDS) or 0.0)  # the rows it encoded stay encoded
+    return scale * max(fitting, 0.0)
 
 
 def refit_memory_problem(study: optuna.Study, members: list[dict[str, Any]],

@@ -20,6 +20,8 @@ class TrialAttr(StrEnum):
     CUT_BY_DEADLINE = "cut_by_deadline"  # stopped at the study's deadline, kept as it stood
     PRUNED_REASON = "pruned_reason"  # why a pruned trial stopped (the pruner, the cost cap)
     TRAIN_SECONDS = "train_seconds"  # wall time of its training, validation included
+    # of its time, encoding training rows its worker keeps for every later trial
+    SHARED_SECONDS = "shared_seconds"
     # the name of the known-good configuration queued at create (its retries keep it)
     STARTING_POINT = STARTING_POINT_ATTR
     WALKED_FROM = "walked_from"  # the trial whose C (its family's walked key) it steps from

@@ -25,7 +25,7 @@ from optuna.distributions import BaseDistribution, CategoricalDistribution
 from optuna.trial import FrozenTrial, TrialState
 
 from search.metrics import Direction
-from search.study._summary import trained
+from search.study._summary import own_seconds, trained
 
 FAMILY = "family"
 # A family whose best is 1% of the best value behind the study's best gets 1/e of the seconds.
@@ -63,7 +63,7 @@ def family_records(trials: Sequence[FrozenTrial], direction: Direction,
         reported = [v for t in group for v in t.intermediate_values.values()]
         found = complete or reported
         records[family] = FamilyRecord(
-            family, tuple(t.duration.total_seconds() for t in group if t.duration is not None),
+            family, tuple(own_seconds(t) for t in group),
             better(found) if found else None)
     return records
 

@@ -39,6 +39,7 @@ class Prepared:
         self.val: EncodedSplit = encode(data.val_texts, data.vocabulary)
         self.held: EncodedSplit = encode(data.held_texts, data.vocabulary)
         self.encode_seconds = time.monotonic() - started
+        self.train_encode_seconds = 0.0  # spent encoding training rows, kept for every trial
         self._train: EncodedSplit | None = None  # the first training rows, encoded
         self._train_cache: OrderedDict[tuple, TrialInputs] = OrderedDict()
         self._val: OrderedDict[tuple, tuple[TrialInputs, list, np.ndarray]] = OrderedDict()
@@ -52,7 +53,9 @@ class Prepared:
         """The first ``rows`` training rows encoded, encoding those not encoded yet."""
         done = 0 if self._train is None else self._train.n_rows
         if self._train is None or rows > done:
+            started = time.monotonic()
             more = encode(self.data.train_texts[done:rows], self.vocabulary)
+            self.train_encode_seconds += time.monotonic() - started
             self._train = more if self._train is None else joined_splits([self._train, more])
         assert self._train is not None
         return self._train if rows == self._train.n_rows else head(self._train, rows)

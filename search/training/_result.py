@@ -33,3 +33,6 @@ class TrainResult:
     rows_seconds: float | None = None  # how long fitting those rows took
     rows_note: str | None = None  # why it stopped growing before every training row
     row_bytes: float | None = None  # what a training row cost its fit's memory
+    # of its seconds, those spent encoding training rows that the worker keeps for its later
+    # trials (the first trial encodes them for all)
+    shared_seconds: float = 0.0

@@ -42,6 +42,7 @@ def fit(params: dict[str, Any], prepared: Prepared, settings: FitSettings, *,
     framework error."""
     keras.utils.set_random_seed(settings.seed)
     apply_policy()  # every trial: the last one's release() reset it
+    encoded_before = prepared.train_encode_seconds
     dims = network_dims(prepared, params, settings.task, len(settings.classes))
     fitting = fit_solver if family_of(params).solver else fit_keras
     try:
@@ -52,6 +53,7 @@ def fit(params: dict[str, Any], prepared: Prepared, settings: FitSettings, *,
         raise TrialFailed(f"{type(exc).__name__}: {str(exc).splitlines()[0][:300]}") from None
     if result.failure:
         raise TrialFailed(result.failure)
+    result.shared_seconds = prepared.train_encode_seconds - encoded_before
     return result
 
 

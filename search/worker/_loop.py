@@ -7,7 +7,8 @@ update`` changes it under running workers) and caps the trials this process may 
 workers on a budget of B finish exactly B trials. When the budget is full only because trials
 are still running, the worker waits: one of them may fail and free its slot.
 
-Near its deadline a worker starts no trial it has seen take longer than the time left: a
+Near its deadline a worker starts no trial it has seen take longer than the time left (its
+``own_seconds``: less what it spent encoding training rows kept for every later trial): a
 queued one of a family whose longest trial here took more than that stays queued (one of a
 family not timed here needs a first epoch at the cost cap), and with none queued the slowest
 family's quickest trial here must fit (at most a first epoch at the cost cap): the sampler's
@@ -34,7 +35,7 @@ import storage
 from search._errors import ConsecutiveFailures, TrialFailed, TrialLost, WorkerInterrupted
 from search.metrics import TrialAttr
 from search.options import WorkerOptions
-from search.study import BUDGET_STATES, FamilyBySeconds, config_of, trained
+from search.study import BUDGET_STATES, FamilyBySeconds, config_of, own_seconds, trained
 from search.training import COST_EPOCHS
 from search.worker._objective import Objective
 from search.worker._remaining import seconds_left
@@ -61,9 +62,9 @@ class _Tally:
 
     def __call__(self, study: optuna.Study, trial: optuna.trial.FrozenTrial) -> None:
         self.count += 1
-        if trained(trial) and trial.duration:
+        if trained(trial):
             family = str(trial.params.get("family"))
-            self.seconds.setdefault(family, []).append(trial.duration.total_seconds())
+            self.seconds.setdefault(family, []).append(own_seconds(trial))
         if trial.state is TrialState.FAIL:
             reason = trial.user_attrs.get(TrialAttr.FAIL_REASON, "no reason recorded")
             self.failures.append((trial.number, str(reason)))

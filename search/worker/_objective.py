@@ -193,6 +193,8 @@ class Objective:
     def _record(self, trial: optuna.Trial, result: TrainResult) -> float:
         """Keep what the trial found; raise ``TrialPruned`` for a pruned one."""
         trial.set_user_attr(TrialAttr.TRAIN_SECONDS, round(result.seconds, 2))
+        if result.shared_seconds:
+            trial.set_user_attr(TrialAttr.SHARED_SECONDS, round(result.shared_seconds, 2))
         trial.set_user_attr(TrialAttr.POLICY, result.policy or self.devices["policy"])
         if result.over_cost:
             trial.set_user_attr(TrialAttr.PRUNED_REASON, result.over_cost)

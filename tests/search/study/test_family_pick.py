@@ -16,7 +16,13 @@ from optuna.trial import TrialState, create_trial
 import storage
 from search.metrics import Direction, TrialAttr
 from search.options import SearchOptions, WorkerOptions
-from search.study import FamilyBySeconds, family_records, make_sampler, pick_weights
+from search.study import (
+    FamilyBySeconds,
+    family_records,
+    make_sampler,
+    own_seconds,
+    pick_weights,
+)
 from search.worker._loop import TrialLoop
 
 FAMILIES = CategoricalDistribution(["linear", "ngram", "sequence"])
@@ -134,6 +140,20 @@ def test_the_sampler_spends_the_seconds_where_the_best_is() -> None:
         study.tell(trial, state=TrialState.FAIL)  # failed trials leave the records alone
     assert picks["linear"] >= 190, picks
     assert len(xs) > 100
+
+
+def test_a_trial_counts_its_own_seconds_not_the_rows_it_encoded_for_later_ones() -> None:
+    """A worker's first trial took 40 s, 20 of them encoding the training rows every later
+    trial reads: the family pick and the loop count 20 s for it."""
+    first = with_times(ran("linear", 38.0, 0.88), 40.0)
+    first.user_attrs[TrialAttr.SHARED_SECONDS] = 20.0
+    later = with_times(ran("linear", 18.0, 0.87), 19.0)
+    assert own_seconds(first) == 20.0 and own_seconds(later) == 19.0
+    assert family_records([first, later], Direction.MAXIMIZE)["linear"].seconds == (20.0, 19.0)
+    objective = SimpleNamespace(progress=None, cost_limit_s=None, kept_seconds=lambda: 0.0)
+    loop = TrialLoop(optuna.create_study(), objective, WorkerOptions())  # type: ignore[arg-type]
+    loop.tally(loop.study, first)
+    assert loop.tally.seconds == {"linear": [20.0]}
 
 
 def test_tpe_studies_pick_their_family_by_seconds() -> None:

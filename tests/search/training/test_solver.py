@@ -139,3 +139,17 @@ def test_the_column_limit_stops_a_solve_past_the_deadline_or_over_the_cost_cap()
     roomy = FitSettings(Task.MULTICLASS, ["a", "b"], Metric.MACRO_F1, 5, 2, cost_limit_s=40.0,
                         deadline=now + 100)
     assert column_limit(roomy, 10, 2, now - 10.0)(2) is None
+
+
+def test_the_first_trial_counts_the_training_rows_it_encodes_for_every_later_one() -> None:
+    """The first trial encodes the training rows, which the worker keeps: those seconds are
+    its ``shared_seconds``, and a later trial, of another bag too, spends none."""
+    trainer, data, classes = prepared(Task.MULTICLASS, 5)
+    settings = FitSettings(Task.MULTICLASS, classes, Metric.MACRO_F1, max_epochs=5, patience=2)
+    params = {**BAG, "solver": "svm", "linear_c": 1.0, "class_weight": "none"}
+    first = trainer.fit(params, data, settings, report=lambda epoch, metrics: False)
+    assert 0 < first.shared_seconds == pytest.approx(data.train_encode_seconds)
+    assert first.shared_seconds < first.seconds
+    words = {**params, "chars": False, "linear_c": 0.3}
+    later = trainer.fit(words, data, settings, report=lambda epoch, metrics: False)
+    assert later.shared_seconds == 0.0

@@ -14,7 +14,7 @@ from optuna.trial import TrialState
 import search.worker._run_search
 from search import create_study, run_worker
 from search.options import PrunerName, WorkerOptions
-from search.study import open_study, trained
+from search.study import open_study, own_seconds, trained
 from search.training import COST_EPOCHS
 from search.worker import run_search
 from search.worker._loop import TrialLoop
@@ -50,11 +50,12 @@ def test_run_counts_its_timeout_from_its_start(monkeypatch: pytest.MonkeyPatch,
     assert finished and all(t.datetime_start.timestamp() < entered + TIMEOUT for t in finished)
     last = max(finished, key=lambda t: t.datetime_complete)
     # The last trial was cut at the deadline, or it started with at least as long left as the
-    # longest trial of its family before it took. (Its own time may differ from theirs, so it
-    # can end a moment past the deadline: a one-solve linear trial cannot be cut.)
+    # longest trial of its family before it took (their own seconds: the loop's rule). (Its
+    # own time may differ from theirs, so it can end a moment past the deadline: a one-solve
+    # linear trial cannot be cut.)
     if not last.user_attrs.get("cut_by_deadline"):
         family = last.params["family"]
-        before = [t.duration.total_seconds() for t in finished
+        before = [own_seconds(t) for t in finished
                   if trained(t) and t.params.get("family") == family
                   and t.datetime_complete <= last.datetime_start]
         assert before, "the last trial was the first of its family, and not cut"
