@@ -3,6 +3,7 @@ regression, on data the search never saw.
 
     python -m tests.benchmarks.bench_vs_linear --budget 600 --fortunes ../shared/data/fortunes.csv
     python -m tests.benchmarks.bench_vs_linear --budget 120 --sets multiclass,binary
+    python -m tests.benchmarks.bench_vs_linear --peers-only --sets multiclass,binary
 
 For each set (fortunes.csv if given; generated multi-class, 2%-positive binary and sparse
 multi-label sets of 15,000 rows; a generated 24,000-row, 53-class set of longer texts; and, when
@@ -279,6 +280,16 @@ def score_model(model_dir: Path, test: pd.DataFrame, classes: list[str],
     return headline(task, y, probs, model.thresholds)
 
 
+def peers(name: str, frame: pd.DataFrame, root: Path) -> dict[str, Any]:
+    """The expert's model and TF-IDF + LR alone, on the split ``run_set`` uses."""
+    folder = root / f"{name}-peers"
+    folder.mkdir(parents=True, exist_ok=True)
+    search_csv, test = hold_out(frame, folder)
+    split = load_split(search_csv, DataOptions())
+    return {"set": name, "expert": expert(split, test),
+            "tfidf_logreg": linear_baseline(split, test)}
+
+
 def run_set(name: str, frame: pd.DataFrame, budget: float, root: Path) -> dict[str, Any]:
     folder = root / f"{name}-{budget:.0f}"
     folder.mkdir(parents=True, exist_ok=True)
@@ -343,8 +354,14 @@ def main() -> None:
                                           "multiclass24k")
     parser.add_argument("--fortunes", help="path of fortunes.csv (a real 43-class set)")
     parser.add_argument("--out", help="folder to keep the studies and models in")
+    parser.add_argument("--peers-only", action="store_true", help="no search: print the "
+                        "expert's model's and TF-IDF + LR's test metrics on each set")
     args = parser.parse_args()
     root = Path(args.out or tempfile.mkdtemp(prefix="bench-vs-linear-"))
+    if args.peers_only:
+        for name, frame in sets(args.sets.split(","), args.fortunes).items():
+            print(json.dumps(peers(name, frame, root), default=str), flush=True)
+        return
     results = []
     for budget in (float(b) for b in args.budget.split(",")):
         for name, frame in sets(args.sets.split(","), args.fortunes).items():
