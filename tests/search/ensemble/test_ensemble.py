@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -116,3 +117,18 @@ def test_an_exported_ensemble_reproduces_its_validation_probabilities(
     assert "ensemble of trials 0 (0.50), 1 (0.25), 2 (0.25)" in (folder / "README.md").read_text()
     single = export_model("s", tmp_path / "trial", url, trial_number=1)
     assert (single / "model.keras").read_bytes() != (folder / "model.keras").read_bytes()
+
+
+def test_the_prediction_time_ratio_reads_only_the_first_held_rows(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A large study holds 20,000 rows out: timing both models on all of them took minutes
+    past the deadline; the ratio is measured on the first 2,000."""
+    import search.training
+
+    _make = search.ensemble._make
+    seen: list[int] = []
+    monkeypatch.setattr(search.training, "predict_seconds",
+                        lambda model, texts: seen.append(len(texts)) or 1.0)
+    data = SimpleNamespace(held_texts=["a text"] * 20_000)
+    assert _make._predict_ratio(b"ensemble", b"best", data) == 1.0
+    assert seen == [_make.PREDICT_PROBE_ROWS] * 2 and _make.PREDICT_PROBE_ROWS == 2_000
