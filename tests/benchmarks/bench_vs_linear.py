@@ -150,9 +150,12 @@ def expert(split: LabelledSplit, test: pd.DataFrame) -> dict[str, Any]:
                  else model.fit(x, y))
         return vectorizers, model, present
 
-    def scores(fitted: Any, texts: list[str]) -> np.ndarray:
-        (words, chars), model, present = fitted
-        x = sp.hstack([words.transform(texts), chars.transform(texts)]).tocsr()
+    def features(vectorizers: tuple[Any, Any], texts: list[str]) -> sp.csr_matrix:
+        words, chars = vectorizers
+        return sp.hstack([words.transform(texts), chars.transform(texts)]).tocsr()
+
+    def scores(fitted: Any, x: sp.csr_matrix) -> np.ndarray:
+        _, model, present = fitted
         out = model.decision_function(x)
         if present is not None:
             full = np.full((x.shape[0], len(split.classes)), -10.0)
@@ -160,25 +163,27 @@ def expert(split: LabelledSplit, test: pd.DataFrame) -> dict[str, Any]:
             return full
         return out.reshape(x.shape[0], -1)
 
-    val, y_val = _texts(split, split.val), split.y[split.val]
+    y_val = split.y[split.val]
     training = bag(split.train)
+    x_val = features(training[0], _texts(split, split.val))  # once, for every grid point
     best = None  # (its validation score, C and weight, the model)
     for cw in EXPERT_GRID:
         model = fit(training, split.train, *cw)
-        score = _objective(split.task, y_val, scores(model, val))
+        score = _objective(split.task, y_val, scores(model, x_val))
         if best is None or score > best[0]:
             best = score, cw, model
     assert best is not None
     _, chosen, as_chosen = best
     thresholds = (None if split.task is Task.MULTICLASS
-                  else tune_thresholds(split.task.value, y_val, scores(as_chosen, val)))
+                  else tune_thresholds(split.task.value, y_val, scores(as_chosen, x_val)))
     every = np.concatenate([split.train, split.val])
     refit = fit(bag(every), every, *chosen)
     _, _, y_test = targets(test, split.classes, split.task)
     texts = test["text"].tolist()
-    return {"metrics": headline(split.task, y_test, scores(refit, texts), thresholds),
-            "as_chosen": headline(split.task, y_test, scores(as_chosen, texts),
-                                  thresholds),
+    return {"metrics": headline(split.task, y_test,
+                                scores(refit, features(refit[0], texts)), thresholds),
+            "as_chosen": headline(split.task, y_test,
+                                  scores(as_chosen, features(training[0], texts)), thresholds),
             "C": chosen[0], "class_weight": chosen[1], "seconds": time.monotonic() - started}
 
 
