@@ -42,12 +42,22 @@ def refit_memory_problem(study: optuna.Study, members: list[dict[str, Any]],
                          data: StudyData) -> str | None:
     """Why refitting ``members`` on every row would hold more than a fit may (``FIT_BYTES``),
     or None: what a fit holds grows with its rows."""
+    found = refit_too_big(study, members, data)
+    if found is None:
+        return None
+    trial, held = found
+    return (f"not refitted on every row: trial {trial}'s fit over all {data.n_rows} rows would "
+            f"hold about {held / 2**30:.1f} GB, over the {FIT_BYTES / 2**30:.0f} GB a fit may "
+            "hold")
+
+
+def refit_too_big(study: optuna.Study, members: list[dict[str, Any]],
+                  data: StudyData) -> tuple[int, float] | None:
+    """The first of ``members`` whose fit over every row would hold more than ``FIT_BYTES``,
+    and the bytes it would hold; None when each fits."""
     trials = {t.number: t for t in study.get_trials(deepcopy=False)}
     for member in members:
         row_bytes = trials[member["trial"]].user_attrs.get(TrialAttr.ROW_BYTES)
         if row_bytes is not None and float(row_bytes) * data.n_rows > FIT_BYTES:
-            return (f"not refitted on every row: trial {member['trial']}'s fit over all "
-                    f"{data.n_rows} rows would hold about "
-                    f"{float(row_bytes) * data.n_rows / 2**30:.1f} GB, over the "
-                    f"{FIT_BYTES / 2**30:.0f} GB a fit may hold")
+            return member["trial"], float(row_bytes) * data.n_rows
     return None

@@ -167,11 +167,12 @@ class Objective:
         """The seconds kept before the deadline for what follows the trials (``final_cost``),
         from the first time they fit in the time left, while they fit in what was left then:
         a refit that cannot end by the deadline is not waited for, and one that could is
-        waited for even when a trial ended past its own deadline."""
+        waited for even when a trial ended past its own deadline. Nothing to refit yet (no
+        best trial, or one too big to refit) costs 0 s and fits no refit to come."""
         if self.deadline is None or self.final_cost is None:
             return 0.0
         cost = self.final_cost()
-        if self._room is None and cost < self.deadline - time.monotonic():
+        if self._room is None and 0 < cost < self.deadline - time.monotonic():
             self._room = self.deadline - time.monotonic()
         return cost if self._room is not None and cost < self._room else 0.0
 

@@ -108,6 +108,8 @@ def test_the_best_trial_is_the_answer_when_only_its_refit_ends_in_time(
     costs = {1: 30.0, 2: 50.0}
     monkeypatch.setattr(_settle, "refit_seconds",
                         lambda study, members, data: sum(costs[m["trial"]] for m in members))
+    monkeypatch.setattr(_settle, "refit_memory_problem", lambda study, members, data: None)
+    monkeypatch.setattr(_settle, "refit_too_big", lambda study, members, data: None)
     study, best = SimpleNamespace(study_name="s"), SimpleNamespace(number=1)
     now = time.monotonic()
     said = _settle._refit_beats_ensemble(study, best, None, now + 60)  # type: ignore[arg-type]
@@ -116,3 +118,30 @@ def test_the_best_trial_is_the_answer_when_only_its_refit_ends_in_time(
         "about 80s, the trial 30s, 60s are left")
     assert _settle._refit_beats_ensemble(study, best, None, now + 100) is None  # type: ignore[arg-type]
     assert _settle._refit_beats_ensemble(study, best, None, now + 20) is None  # type: ignore[arg-type]
+
+
+def test_the_best_trial_is_the_answer_when_a_member_of_the_ensemble_is_too_big_to_refit(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The 300,000-row run's ensemble held a member whose fit over every row would hold 8.5 GB:
+    the ensemble could not be refitted, the best trial could. The trial is the answer, also
+    with no deadline (``hpsearch refit``); when the trial is the one too big, the ensemble
+    stays."""
+    from types import SimpleNamespace
+
+    from search.answer import _settle
+
+    monkeypatch.setattr(_settle, "ensemble_record",
+                        lambda study: {"members": [{"trial": 0}, {"trial": 1}]})
+    monkeypatch.setattr(_settle, "refit_seconds", lambda study, members, data: 10.0)
+    big = {0: 8.5 * 2**30}
+    monkeypatch.setattr(_settle, "refit_too_big", lambda study, members, data: next(
+        ((m["trial"], big[m["trial"]]) for m in members if m["trial"] in big), None))
+    monkeypatch.setattr(_settle, "refit_memory_problem",
+                        lambda study, members, data: "too big" if any(
+                            m["trial"] in big for m in members) else None)
+    study = SimpleNamespace(study_name="s")
+    said = _settle._refit_beats_ensemble(study, SimpleNamespace(number=1), None, None)  # type: ignore[arg-type]
+    assert said == ("the answer is trial 1, not the ensemble: refitting member trial 0 on every "
+                    "row would hold about 8.5 GB, over the 2 GB a fit may hold; the trial's "
+                    "refit fits")
+    assert _settle._refit_beats_ensemble(study, SimpleNamespace(number=0), None, None) is None  # type: ignore[arg-type]

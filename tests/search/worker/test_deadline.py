@@ -103,6 +103,24 @@ def test_the_time_kept_for_a_refit_stays_kept_once_it_fitted(
     assert objective.kept_seconds() == 0.0
 
 
+def test_no_refit_to_come_keeps_no_time_for_a_later_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Before the first trial ends there is nothing to refit (0 s): that fits no refit to
+    come. The first best's refit needs 60 s with 50 s left: it is not waited for (the 300,000-row
+    run stopped its trials 68 s before its end for a refit that never came)."""
+    from search.worker import _objective
+
+    now, cost = [100.0], [0.0]
+    monkeypatch.setattr(_objective.time, "monotonic", lambda: now[0])
+    objective = _objective.Objective.__new__(_objective.Objective)
+    objective.deadline, objective._room = 200.0, None
+    objective.final_cost = lambda: cost[0]
+    assert objective.kept_seconds() == 0.0
+    now[0], cost[0] = 150.0, 60.0
+    assert objective.kept_seconds() == 0.0 and objective.trial_deadline() == 200.0
+    now[0], cost[0] = 160.0, 30.0  # a new best whose refit fits: kept from now on
+    assert objective.kept_seconds() == 30.0
+
+
 @pytest.mark.parametrize(("kept", "starts"), [(0.0, True), (20.0, False)])
 def test_a_trial_starts_with_twice_its_time_left_while_the_refit_is_kept(
         kept: float, starts: bool) -> None:
