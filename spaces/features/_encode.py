@@ -12,7 +12,7 @@ import scipy.sparse as sp
 import tensorflow as tf
 
 from spaces.features._case import Variants
-from spaces.features._inputs import EncodedSplit, Ragged
+from spaces.features._inputs import EncodedSplit, Ragged, stacked_rows
 from spaces.features._layers import char_count_layer, ngram_count_layer, word_layer
 from spaces.features._vocabulary import CHAR_ORDERS, MAX_WORD_ORDER, Vocabulary
 
@@ -80,9 +80,7 @@ def _csr(counts: tf.SparseTensor, width: int) -> sp.csr_matrix:
 def _stacked(parts: list[sp.csr_matrix], n_rows: int, width: int) -> sp.csr_matrix:
     if not parts:
         return sp.csr_matrix((n_rows, width), dtype="float32")
-    out = sp.vstack(parts, format="csr", dtype="float32")
-    out.sort_indices()
-    return out
+    return stacked_rows(parts)
 
 
 def _ragged(parts: list[tf.RaggedTensor]) -> Ragged:

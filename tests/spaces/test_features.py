@@ -167,6 +167,40 @@ def test_a_bag_weighed_in_blocks_of_rows_is_the_same_bag(vocabulary: Vocabulary,
     assert blocks.has_sorted_indices
 
 
+def test_rows_stacked_part_by_part_are_the_rows_of_every_part() -> None:
+    """``stacked_rows`` gives what scipy's vstack gives, indices sorted, and empties the list
+    it was given (each part let go once copied); an encoding joined in two parts, as a worker
+    grows its training rows, equals the one-piece encoding."""
+    import scipy.sparse as sp
+
+    from spaces.features._inputs import stacked_rows
+
+    rng = np.random.default_rng(0)
+    parts = [sp.random(rows, 50, density=0.2, format="csr", dtype="float32", random_state=rng)
+             for rows in (7, 0, 12, 3)]
+    parts[2].indices[:2] = parts[2].indices[1::-1]  # a row whose indices are out of order
+    parts[2].has_sorted_indices = False
+    expected = sp.vstack(parts, format="csr")
+    expected.sort_indices()
+    given = list(parts)
+    stacked = stacked_rows(given)
+    assert given == [] and stacked.shape == (22, 50) and stacked.dtype == np.float32
+    assert (stacked != expected).nnz == 0 and np.array_equal(stacked.indices, expected.indices)
+
+
+def test_an_encoding_joined_in_parts_is_the_encoding_of_every_row(vocabulary: Vocabulary) -> None:
+    from spaces.features import joined_splits
+
+    whole = encode(TEXTS, vocabulary)
+    parts = [encode(TEXTS[:11], vocabulary), encode(TEXTS[11:], vocabulary)]
+    joined = joined_splits(parts)
+    assert parts == []
+    assert (joined.ngram_counts != whole.ngram_counts).nnz == 0
+    assert (joined.char_counts != whole.char_counts).nnz == 0
+    assert np.array_equal(joined.words.values, whole.words.values)
+    assert np.array_equal(joined.words.splits, whole.words.splits)
+
+
 @pytest.mark.slow
 def test_word_ids_and_character_counts_equal_the_layers(vocabulary: Vocabulary) -> None:
     encoded = encode(TEXTS, vocabulary)
