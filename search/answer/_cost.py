@@ -8,7 +8,7 @@ from typing import Any
 import optuna
 
 from search.metrics import TrialAttr
-from search.training import FIT_BYTES, TIME_POWER
+from search.training import FIT_BYTES, TIME_POWER, over_fit_bytes
 from spaces.features import StudyData
 
 # Seconds a refit takes besides fitting: building and saving the model (``hpsearch run``
@@ -47,8 +47,7 @@ def refit_memory_problem(study: optuna.Study, members: list[dict[str, Any]],
         return None
     trial, held = found
     return (f"not refitted on every row: trial {trial}'s fit over all {data.n_rows} rows would "
-            f"hold about {held / 2**30:.1f} GB, over the {FIT_BYTES / 2**30:.0f} GB a fit may "
-            "hold")
+            f"hold {over_fit_bytes(held)}")
 
 
 def refit_too_big(study: optuna.Study, members: list[dict[str, Any]],

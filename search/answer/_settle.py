@@ -30,7 +30,7 @@ from search.study import (
     open_study,
     packed_model,
 )
-from search.training import FIT_BYTES
+from search.training import over_fit_bytes
 from spaces import params_of
 from spaces.features import StudyData
 
@@ -100,8 +100,8 @@ def _refit_beats_ensemble(study: optuna.Study, best: optuna.trial.FrozenTrial,
     big = refit_too_big(study, list(found["members"]), data)
     if big:
         return (f"the answer is trial {best.number}, not the ensemble: refitting member trial "
-                f"{big[0]} on every row would hold about {big[1] / 2**30:.1f} GB, over the "
-                f"{FIT_BYTES / 2**30:.0f} GB a fit may hold; the trial's refit fits")
+                f"{big[0]} on every row would hold {over_fit_bytes(big[1])}; the trial's refit "
+                "fits")
     together = refit_seconds(study, list(found["members"]), data)
     if together <= left:
         return None

@@ -33,6 +33,7 @@ from search.training._rows import (
     FIT_BYTES,
     GROWTH,
     TIME_POWER,
+    over_fit_bytes,
     row_ladder,
     solver_threads,
 )
@@ -78,7 +79,7 @@ __all__ = ["COST_EPOCHS", "ENV_ALLOCATOR", "ENV_DEVICE_ORDER", "ENV_GPU_MEMORY_M
            "ENV_MIXED_PRECISION", "ENV_VISIBLE", "FIT_BYTES", "GROWTH", "TIME_POWER",
            "DeviceSettings",
            "EpochReport", "FitSettings", "Precision", "TrainResult", "Trainer", "batch_rows",
-           "ensemble_model", "inputs_model_bytes", "network_dims", "predict_seconds",
-           "requested_gpus", "row_ladder", "solver_targets", "solver_threads",
+           "ensemble_model", "inputs_model_bytes", "network_dims", "over_fit_bytes",
+           "predict_seconds", "requested_gpus", "row_ladder", "solver_targets", "solver_threads",
            "solver_weights",
            "tensorflow_trainer"]

@@ -56,10 +56,12 @@ class Prepared:
             started = time.monotonic()
             more = encode(self.data.train_texts[done:rows], self.vocabulary)
             self.train_encode_seconds += time.monotonic() - started
-            parts = [more] if self._train is None else [self._train, more]
-            del more
-            self._train = None  # joining lets each part go once it is copied
-            self._train = parts[0] if len(parts) == 1 else joined_splits(parts)
+            if self._train is None:
+                self._train = more
+            else:  # joining lets each part go once it is copied: no other reference to them
+                parts, self._train = [self._train, more], None
+                del more
+                self._train = joined_splits(parts)
         assert self._train is not None
         return self._train if rows == self._train.n_rows else head(self._train, rows)
 

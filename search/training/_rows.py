@@ -74,9 +74,13 @@ def memory_rows(row_bytes: float) -> int:
 
 def memory_note(rows: int, row_bytes: float, n_rows: int) -> str:
     """Why a fit stops at ``rows`` of ``n_rows`` training rows, at ``row_bytes`` a row."""
-    return (f"kept at {rows} rows: every training row would hold about "
-            f"{row_bytes * n_rows / 2**30:.1f} GB, over the {FIT_BYTES / 2**30:.0f} GB a fit "
-            "may hold")
+    return (f"kept at {rows} rows: every training row would hold "
+            f"{over_fit_bytes(row_bytes * n_rows)}")
+
+
+def over_fit_bytes(held: float) -> str:
+    """What a fit holding ``held`` bytes would hold, against what a fit may hold."""
+    return f"about {held / 2**30:.1f} GB, over the {FIT_BYTES / 2**30:.0f} GB a fit may hold"
 
 
 def within_memory(ladder: list[int], most: int) -> list[int]:
